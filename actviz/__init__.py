@@ -1,0 +1,31 @@
+"""actviz: a workbench for neural-network activation functions.
+
+Plugin authors need only the names re-exported here::
+
+    from actviz import hookimpl, Activation, Param
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .api import Activation, Param, hookimpl, hookspec
+
+__version__ = "0.1.0"
+
+__all__ = ["Activation", "Param", "hookimpl", "hookspec", "Task", "Lesson", "__version__"]
+
+_LAZY = {
+    "Task": ("actviz.training.task", "Task"),
+    "Lesson": ("actviz.lessons.lesson", "Lesson"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the task and lesson types on first use, keeping ``import actviz`` light."""
+    if name in _LAZY:
+        import importlib
+
+        module_name, attr = _LAZY[name]
+        return getattr(importlib.import_module(module_name), attr)
+    raise AttributeError(f"module 'actviz' has no attribute {name!r}")

@@ -1,0 +1,63 @@
+"""The ``actviz`` command line.
+
+Every module in this package that defines ``register(subparsers)`` adds one
+sub-command; ``register`` sets ``func`` (``args -> exit code``) on its parser.
+With no sub-command, ``actviz`` opens the desktop app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="actviz",
+        description="A workbench for neural-network activation functions.",
+    )
+    parser.add_argument(
+        "--plugins",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="an extra plugin folder (repeatable); ACTVIZ_PLUGIN_PATH is read too",
+    )
+    parser.add_argument(
+        "--no-user-plugins",
+        action="store_true",
+        help="skip the user's plugin folder and installed entry points (only built-ins and --plugins)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        from ..app import run_gui
+
+        return run_gui(plugin_dirs=args.plugins)
+    try:
+        return int(func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -5,8 +5,9 @@ Keep this module small and stable: third-party plugins are written against it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Literal
 
 import pluggy
 

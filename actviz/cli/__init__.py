@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-user-plugins",
         action="store_true",
-        help="skip the user's plugin folder and installed entry points (only built-ins and --plugins)",
+        help="read only the built-ins and --plugins folders (no user folder, no entry points)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):

@@ -79,6 +79,7 @@ class ActivationEntry:
     source: str
     location: str
     error: LoadError | None = None
+    report: Any = None  # the ValidationReport, when validation ran
 
     @property
     def name(self) -> str:

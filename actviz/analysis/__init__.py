@@ -1,0 +1,1 @@
+"""Qt-free measurements of activation functions: curves, properties, deep-signal statistics."""

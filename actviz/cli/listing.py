@@ -1,0 +1,53 @@
+"""``actviz list``: every activation, the plugin that gave it, where from, and its status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from ..host import Catalogue
+from ._common import catalogue_from_args
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("list", help="list activations and plugins, with load errors")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--tracebacks", action="store_true", help="print full tracebacks of errors")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    catalogue = catalogue_from_args(args)
+    elapsed = time.perf_counter() - start
+    if args.json:
+        json.dump(catalogue.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print_table(catalogue, tracebacks=args.tracebacks)
+    ok = sum(1 for e in catalogue.entries if e.ok)
+    print(
+        f"\n{ok} activations ok, {len(catalogue.entries) - ok} with errors, "
+        f"{len(catalogue.tasks)} tasks, {len(catalogue.lessons)} lessons, "
+        f"from {len(catalogue.plugins)} plugins ({elapsed:.2f} s)"
+    )
+    return 0
+
+
+def print_table(catalogue: Catalogue, *, tracebacks: bool = False) -> None:
+    rows = [("NAME", "FAMILY", "PLUGIN", "SOURCE", "STATUS")]
+    for e in catalogue.entries:
+        status = "ok" if e.ok else "error"
+        rows.append((e.name, e.activation.family, e.plugin, e.source, status))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    if catalogue.errors:
+        print(f"\n{len(catalogue.errors)} problem(s):")
+        for error in catalogue.errors:
+            print(f"  {error.summary()}")
+            print(f"      from {error.source}")
+            if tracebacks and error.traceback:
+                print("      " + error.traceback.rstrip().replace("\n", "\n      "))

@@ -1,0 +1,60 @@
+"""Shared test set-up: no screen, one torch thread, and user folders kept in tmp."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory, monkeypatch):
+    """Every test gets its own data and plugin folders and no ACTVIZ_PLUGIN_PATH."""
+    home = tmp_path_factory.mktemp("actviz-home")
+    monkeypatch.setenv("ACTVIZ_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("ACTVIZ_USER_PLUGIN_DIR", str(home / "plugins"))
+    monkeypatch.setenv("ACTVIZ_SETTINGS_DIR", str(home / "settings"))
+    monkeypatch.delenv("ACTVIZ_PLUGIN_PATH", raising=False)
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_torch_thread():
+    import torch
+
+    torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def builtin_catalogue():
+    """The built-in plugins only, loaded once for the session."""
+    from actviz.host import load_catalogue
+
+    return load_catalogue(use_user_dir=False, use_entry_points=False, use_env=False)
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run ``actviz ARGS`` in-process; returns (exit code, stdout, stderr)."""
+    from actviz.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse errors
+            code = exc.code if isinstance(exc.code, int) else 2
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def pytest_report_header(config):
+    return f"actviz tests from {REPO} with Python {sys.version.split()[0]}"

@@ -1,0 +1,1 @@
+"""The Qt front end. Only modules in this package may import PySide6 or pyqtgraph."""

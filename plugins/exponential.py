@@ -108,7 +108,8 @@ def actviz_activations() -> list[Activation]:
                 "ELU with two fixed constants (lambda about 1.0507, alpha about 1.6733) chosen "
                 "so that zero mean and unit variance is an attracting fixed point: with LeCun "
                 "normal initialisation, activations of a deep plain MLP self-normalise layer "
-                "after layer, without batch normalisation."
+                "after layer, without batch normalisation. Like ELU it pushes the mean toward "
+                "zero, but its slope jumps at 0 (lambda*alpha on the left, lambda on the right)."
             ),
             family="exponential",
             references=["Klambauer, Unterthiner, Mayr, Hochreiter 2017, NeurIPS, arXiv:1706.02515"],

@@ -19,18 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="actviz",
         description="A workbench for neural-network activation functions.",
     )
-    parser.add_argument(
-        "--plugins",
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="an extra plugin folder (repeatable); ACTVIZ_PLUGIN_PATH is read too",
-    )
-    parser.add_argument(
-        "--no-user-plugins",
-        action="store_true",
-        help="read only the built-ins and --plugins folders (no user folder, no entry points)",
-    )
+    _add_plugin_options(parser, default=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
@@ -39,7 +28,26 @@ def build_parser() -> argparse.ArgumentParser:
         register = getattr(module, "register", None)
         if register is not None:
             register(sub)
+    for command in sub.choices.values():
+        _add_plugin_options(command, default=False)
     return parser
+
+
+def _add_plugin_options(parser: argparse.ArgumentParser, *, default: bool) -> None:
+    """The plugin options, accepted before or after the sub-command."""
+    parser.add_argument(
+        "--plugins",
+        action="append",
+        default=[] if default else argparse.SUPPRESS,
+        metavar="DIR",
+        help="an extra plugin folder (repeatable); ACTVIZ_PLUGIN_PATH is read too",
+    )
+    parser.add_argument(
+        "--no-user-plugins",
+        action="store_true",
+        default=False if default else argparse.SUPPRESS,
+        help="read only the built-ins and --plugins folders (no user folder, no entry points)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

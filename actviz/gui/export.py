@@ -63,12 +63,19 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
 
 def _scene_of(target: QWidget | QGraphicsScene) -> tuple[QGraphicsScene, QRectF]:
+    """The scene to draw and the part of it to draw, brought up to date first."""
     if isinstance(target, QGraphicsScene):
-        return target, target.itemsBoundingRect()
-    if isinstance(target, QGraphicsView):
+        scene, source = target, target.itemsBoundingRect()
+    elif isinstance(target, QGraphicsView):
         view_rect = target.viewport().rect()
-        return target.scene(), target.mapToScene(view_rect).boundingRect()
-    raise ExportError(f"cannot export a {type(target).__name__}")
+        scene, source = target.scene(), target.mapToScene(view_rect).boundingRect()
+    else:
+        raise ExportError(f"cannot export a {type(target).__name__}")
+    # pyqtgraph view boxes apply pending range changes only when asked to paint.
+    prepare = getattr(scene, "prepareForPaint", None)
+    if prepare is not None:
+        prepare()
+    return scene, source
 
 
 def render_image(
@@ -93,9 +100,6 @@ def render_image(
         height = max(16, round(width * source.height() / max(source.width(), 1)))
     image = QImage(QSize(width, height), QImage.Format.Format_ARGB32)
     image.fill(QColor(background) if background is not None else _background(target))
-    per_metre = round(dpi / 0.0254)
-    image.setDotsPerMeterX(per_metre)
-    image.setDotsPerMeterY(per_metre)
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
@@ -103,6 +107,10 @@ def render_image(
         scene.render(painter, QRectF(0, 0, width, height), source)
     finally:
         painter.end()
+    # Only the file's metadata: set while painting, it would rescale the fonts.
+    per_metre = round(dpi / 0.0254)
+    image.setDotsPerMeterX(per_metre)
+    image.setDotsPerMeterY(per_metre)
     return image
 
 
@@ -159,6 +167,7 @@ def export_svg(
     generator.setTitle(title)
     generator.setDescription("Exported from actviz")
     painter = QPainter(generator)
+    segmented = _whole_paths()
     try:
         painter.fillRect(
             QRectF(0, 0, source.width(), source.height()),
@@ -167,9 +176,28 @@ def export_svg(
         scene.render(painter, QRectF(0, 0, source.width(), source.height()), source)
     finally:
         painter.end()
+        _restore_segments(segmented)
     buffer.close()
     _write_bytes(path, bytes(data.data()))
     return path
+
+
+def _whole_paths() -> object:
+    """Ask pyqtgraph to draw each curve as one path (not thousands of segments)."""
+    try:
+        import pyqtgraph as pg
+    except ImportError:  # pragma: no cover - pyqtgraph is a dependency
+        return None
+    previous = pg.getConfigOption("segmentedLineMode")
+    pg.setConfigOption("segmentedLineMode", "off")
+    return previous
+
+
+def _restore_segments(previous: object) -> None:
+    if previous is not None:
+        import pyqtgraph as pg
+
+        pg.setConfigOption("segmentedLineMode", previous)
 
 
 def csv_text(columns: Mapping[str, Sequence[float] | np.ndarray]) -> str:

@@ -167,7 +167,7 @@ def export_svg(
     generator.setTitle(title)
     generator.setDescription("Exported from actviz")
     painter = QPainter(generator)
-    segmented = _whole_paths()
+    segmented = _whole_paths(scene)
     try:
         painter.fillRect(
             QRectF(0, 0, source.width(), source.height()),
@@ -182,22 +182,20 @@ def export_svg(
     return path
 
 
-def _whole_paths() -> object:
-    """Ask pyqtgraph to draw each curve as one path (not thousands of segments)."""
-    try:
-        import pyqtgraph as pg
-    except ImportError:  # pragma: no cover - pyqtgraph is a dependency
-        return None
-    previous = pg.getConfigOption("segmentedLineMode")
-    pg.setConfigOption("segmentedLineMode", "off")
-    return previous
+def _whole_paths(scene: QGraphicsScene) -> list[tuple[object, object]]:
+    """Ask each pyqtgraph curve to draw one path (not thousands of segments) for SVG."""
+    changed = []
+    for item in scene.items():
+        opts = getattr(item, "opts", None)
+        if isinstance(opts, dict) and "segmentedLineMode" in opts:
+            changed.append((item, opts["segmentedLineMode"]))
+            opts["segmentedLineMode"] = "off"
+    return changed
 
 
-def _restore_segments(previous: object) -> None:
-    if previous is not None:
-        import pyqtgraph as pg
-
-        pg.setConfigOption("segmentedLineMode", previous)
+def _restore_segments(changed: list[tuple[object, object]]) -> None:
+    for item, mode in changed:
+        item.opts["segmentedLineMode"] = mode
 
 
 def csv_text(columns: Mapping[str, Sequence[float] | np.ndarray]) -> str:

@@ -1,0 +1,181 @@
+"""The command line as a user drives it: list, check and plot, outputs parsed and checked."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import textwrap
+
+import pytest
+from PySide6.QtGui import QImage
+
+GOOD_PLUGIN = """
+import torch
+from actviz import hookimpl, Activation, Param
+
+@hookimpl
+def actviz_activations():
+    return [Activation(
+        name="isru_cli",
+        fn=lambda x, a: x / (1 + a * x * x).sqrt(),
+        derivative=lambda x, a: (1 + a * x * x) ** -1.5,
+        params=[Param("a", default=1.0, min=0.01, max=10.0)],
+    )]
+"""
+
+BAD_DERIVATIVE = """
+import torch
+from actviz import hookimpl, Activation
+
+@hookimpl
+def actviz_activations():
+    return [Activation(name="wrong_sig", fn=torch.sigmoid, derivative=lambda x: torch.sigmoid(x))]
+"""
+
+
+@pytest.fixture
+def plugin_file(tmp_path):
+    def make(text: str, name: str = "plug") -> str:
+        path = tmp_path / f"{name}.py"
+        path.write_text(textwrap.dedent(text))
+        return str(path)
+
+    return make
+
+
+def test_list_table(run_cli):
+    code, out, _ = run_cli("list", "--no-user-plugins")
+    assert code == 0
+    assert re.search(r"^relu\s+relu-like\s+relu_family\s+built-in\s+ok$", out, re.M)
+    assert "activations ok, 0 with errors" in out
+
+
+def test_list_json_reports_plugin_errors(run_cli, plugin_file, tmp_path):
+    plugin_file(BAD_DERIVATIVE, "wrongsig")
+    code, out, _ = run_cli("list", "--json", "--plugins", str(tmp_path))
+    assert code == 0
+    data = json.loads(out)
+    by_name = {a["name"]: a for a in data["activations"]}
+    relu = by_name["relu"]
+    assert {"name", "plugin", "source", "status", "error", "params", "formula"} <= set(relu)
+    assert relu["status"] == "ok" and relu["error"] is None and relu["source"] == "built-in"
+    assert by_name["prelu"]["params"][0] == {
+        "name": "a", "default": 0.25, "min": -1.0, "max": 1.0, "learnable": True,
+        "description": by_name["prelu"]["params"][0]["description"],
+    }  # fmt: skip
+    bad = by_name["wrong_sig"]
+    assert bad["status"] == "error" and "disagrees with autograd" in bad["error"]
+    assert data["errors"][0]["plugin"] == "wrongsig"
+    assert data["errors"][0]["stage"] == "validate"
+
+
+def test_check_good_file(run_cli, plugin_file):
+    code, out, _ = run_cli("check", plugin_file(GOOD_PLUGIN))
+    assert code == 0
+    assert "isru_cli: ok" in out and "[x] derivative" in out
+
+
+def test_check_bad_file_explains(run_cli, plugin_file):
+    code, out, _ = run_cli("check", plugin_file(BAD_DERIVATIVE))
+    assert code == 1
+    assert "wrong_sig: FAILED" in out
+    assert "declared derivative disagrees with autograd at x=" in out
+
+
+def test_check_reports_clash_with_builtin(run_cli, plugin_file):
+    text = GOOD_PLUGIN.replace('"isru_cli"', '"relu"')
+    code, out, _ = run_cli("check", plugin_file(text))
+    assert code == 1 and "already taken by plugin 'relu_family'" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("import nope_no_module\n", "No module named 'nope_no_module'"),
+        ("x = 1\n", "defines no actviz hook"),
+    ],
+)
+def test_check_unusable_files(run_cli, plugin_file, text, message):
+    code, out, _ = run_cli("check", plugin_file(text))
+    assert code == 1 and message in out
+
+
+def test_check_missing_file(run_cli, tmp_path):
+    code, _, err = run_cli("check", str(tmp_path / "nope.py"))
+    assert code == 1 and "no such file" in err
+
+
+def test_plot_csv_columns_and_values(run_cli, tmp_path):
+    path = tmp_path / "fig.csv"
+    code, _, err = run_cli(
+        "plot", "relu,sigmoid", "--derivative", "--second-derivative",
+        "--range", "-2", "2", "--points", "5", "-o", str(path),
+    )  # fmt: skip
+    assert code == 0, err
+    rows = list(csv.reader(path.open()))
+    assert rows[0] == ["x", "relu", "relu'", "relu''", "sigmoid", "sigmoid'", "sigmoid''"]
+    assert len(rows) == 6
+    last = [float(v) for v in rows[-1]]
+    assert last[0] == 2.0 and last[1] == 2.0 and last[2] == 1.0
+    middle = [float(v) for v in rows[3]]
+    assert middle[0] == 0.0 and middle[4] == 0.5 and abs(middle[5] - 0.25) < 1e-12
+
+
+def test_plot_only_requested_columns_and_params(run_cli, tmp_path):
+    path = tmp_path / "p.csv"
+    code, _, _ = run_cli(
+        "plot", "leaky_relu", "--param", "leaky_relu.negative_slope=0.5",
+        "--range", "-2", "2", "--points", "3", "-o", str(path),
+    )  # fmt: skip
+    assert code == 0
+    rows = list(csv.reader(path.open()))
+    assert rows[0] == ["x", "leaky_relu"]
+    assert float(rows[1][1]) == -1.0
+
+
+def test_plot_png_is_not_blank_and_has_the_size(run_cli, tmp_path):
+    path = tmp_path / "fig.png"
+    code, _, err = run_cli(
+        "plot", "relu,gelu,silu", "--derivative", "--size", "640x480", "-o", str(path)
+    )
+    assert code == 0, err
+    image = QImage(str(path))
+    assert (image.width(), image.height()) == (640, 480)
+    colours = {image.pixel(x, y) for x in range(0, 640, 4) for y in range(0, 480, 4)}
+    assert len(colours) > 20  # background, axes, text and three curve colours with antialiasing
+    assert image.pixelColor(2, 2).name() == "#ffffff"  # the light theme's background
+
+
+def test_plot_svg_has_vector_paths(run_cli, tmp_path):
+    path = tmp_path / "fig.svg"
+    code, _, err = run_cli("plot", "relu,tanh,softmax,glu", "--derivative", "-o", str(path))
+    assert code == 0, err
+    text = path.read_text()
+    assert text.startswith("<?xml") and "<svg" in text
+    long_paths = [d for d in re.findall(r'<path[^>]* d="([^"]+)"', text) if d.count("L") > 100]
+    assert len(long_paths) >= 8  # 4 activations x (f, f')
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nosuch"], "no activation named 'nosuch'"),
+        (["relux"], "did you mean relu"),
+        (["relu", "--param", "relu.k=1"], "relu has no parameter k"),
+        (["relu", "--param", "oops"], "--param must look like NAME.PARAM=VALUE"),
+        (["relu", "--range", "2", "1"], "the x range is empty"),
+        (["relu", "--size", "big"], "--size must look like 1200x900"),
+    ],
+)
+def test_plot_bad_input_messages(run_cli, tmp_path, args, message):
+    code, _, err = run_cli("plot", *args, "-o", str(tmp_path / "f.png"))
+    assert code == 2
+    assert message in err
+
+
+def test_plot_unwritable_path(run_cli, tmp_path):
+    code, _, err = run_cli("plot", "relu", "-o", str(tmp_path / "missing" / "f.png"))
+    assert code == 2 and "does not exist" in err
+    code, _, err = run_cli("plot", "relu", "-o", str(tmp_path / "f.pdf"))
+    assert code == 2 and "unknown file type '.pdf'" in err

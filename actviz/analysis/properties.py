@@ -51,7 +51,7 @@ class Properties:
     f0: float
     d0: float
     max_abs_d1: float
-    argmax_abs_d1: float
+    argmax_abs_d1: float  # NaN when the maximum holds on a whole interval
     monotonic: bool
     increasing: bool
     continuity: str
@@ -323,8 +323,11 @@ def measure(act: Activation, params: Mapping[str, float] | None = None) -> Prope
     dx = _np(d1(_t(xs)))
     finite = np.isfinite(dx)
     if finite.any():
-        idx = int(np.argmax(np.where(finite, np.abs(dx), -1.0)))
+        magnitude = np.where(finite, np.abs(dx), -1.0)
+        idx = int(np.argmax(magnitude))
         max_abs, arg = float(abs(dx[idx])), float(xs[idx])
+        if np.count_nonzero(magnitude >= max_abs * (1 - 1e-9)) > 8:
+            arg = math.nan  # reached on a whole interval (ReLU's slope 1): no single place
     else:
         max_abs, arg = math.nan, math.nan
     lo, hi = output_range(act, values)

@@ -1,0 +1,15 @@
+"""The desktop app's entry point, kept free of Qt so the CLI imports it cheaply."""
+
+from __future__ import annotations
+
+
+def run_gui(plugin_dirs: list[str] | None = None) -> int:
+    """Open the actviz window (with extra plugin folders) and return its exit code."""
+    try:
+        from .gui.launch import run
+    except ImportError as exc:  # PySide6 or pyqtgraph missing: say so, do not trace back
+        import sys
+
+        print(f"actviz: the desktop app needs PySide6 and pyqtgraph ({exc})", file=sys.stderr)
+        return 1
+    return run(plugin_dirs)

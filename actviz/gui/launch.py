@@ -1,0 +1,71 @@
+"""Start the desktop app: QApplication, theme, main window, event loop.
+
+``ACTVIZ_EXIT_AFTER_PAINT=1`` quits as soon as the window has been painted once and
+prints the time since the process started (a start-up probe for benchmarks).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from ..host import PluginHost
+from .main_window import MainWindow
+
+
+def _process_age() -> float | None:
+    """Seconds since this process started (Linux), for the start-up probe."""
+    try:
+        with open("/proc/self/stat") as fh:
+            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as fh:
+            uptime = float(fh.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class _FirstPaint(QObject):
+    """Quits the app after the first paint of the watched window."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            age = _process_age()
+            print(f"first paint after {age:.2f} s" if age is not None else "first paint")
+            QTimer.singleShot(0, QApplication.instance().quit)
+        return False
+
+
+def _report_uncaught(window: MainWindow):
+    def hook(kind, value, tb) -> None:
+        traceback.print_exception(kind, value, tb)
+        try:
+            window.show_message(f"unexpected error: {kind.__name__}: {value}")
+        except RuntimeError:
+            pass
+
+    return hook
+
+
+def run(plugin_dirs: list[str] | None = None) -> int:
+    """Open the main window and run until it is closed; returns the exit code."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("actviz")
+    app.setOrganizationName("actviz")
+    app.setApplicationDisplayName("actviz")
+    host = PluginHost([Path(d) for d in plugin_dirs or []])
+    window = MainWindow(host)
+    sys.excepthook = _report_uncaught(window)
+    probe = None
+    if os.environ.get("ACTVIZ_EXIT_AFTER_PAINT"):
+        probe = _FirstPaint()
+        window.installEventFilter(probe)
+    window.show()
+    code = app.exec()
+    return int(code)

@@ -1,0 +1,15 @@
+"""The main window's tabs, in order. A new panel is one more entry in :data:`PANELS`.
+
+A panel class takes ``(state, measurements)`` and subclasses :class:`base.Panel`.
+"""
+
+from __future__ import annotations
+
+from .base import Panel
+from .curves import CurvesPanel
+from .plugins import PluginsPanel
+from .properties import PropertiesPanel
+
+PANELS: list[type[Panel]] = [CurvesPanel, PropertiesPanel, PluginsPanel]
+
+__all__ = ["PANELS", "CurvesPanel", "Panel", "PluginsPanel", "PropertiesPanel"]

@@ -1,0 +1,580 @@
+"""The Curves panel: f, f' and f'' of every selected activation, stacked, sharing x.
+
+Each activation keeps one PlotDataItem per plot; a change re-evaluates only what changed
+(one activation when its slider moves) and calls ``setData`` (no clear and replot).
+A crosshair reads every curve at x into a table; shading marks saturated and dead
+inputs of the focused activation and labels its notable points.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..activation_list import swatch
+from ..features import dead_regions, notable_points, saturated_regions
+from ..measurements import Measurements
+from ..plots import PlotExport, add_legend, curve_columns, make_plot, restyle
+from ..sampling import SampleCache, Sampled
+from ..settings import read_json, write_json
+from ..state import AppState
+from .base import Panel
+from .vector_view import VectorView
+
+ROWS = ("f", "d1", "d2")
+ROW_LABELS = {"f": "f(x)", "d1": "f′(x)", "d2": "f″(x)"}
+SHORT_VIEW = {"vector": "x, 0, 0", "gated": "a = b = x"}
+
+
+def legend_name(act) -> str:
+    view = SHORT_VIEW.get(act.kind)
+    return f"{act.name} [{view}]" if view else act.name
+
+
+class CurvesPanel(Panel):
+    """See the module docstring."""
+
+    key = "curves"
+    title = "Curves"
+
+    def __init__(
+        self, state: AppState, measurements: Measurements, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(state, measurements, parent)
+        self.cache = SampleCache()
+        self.data: dict[str, Sampled] = {}
+        self.failed: dict[str, str] = {}
+        self.items: dict[str, dict[str, pg.PlotDataItem]] = {}
+        self.line_width = 1.0
+        self._x: np.ndarray | None = None
+        self._grid_key: tuple = ()
+        self._dirty: set[str] = set()
+        self._cross_x: float | None = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.flush)
+
+        self._build_controls()
+        self.widgets: dict[str, pg.PlotWidget] = {}
+        self.plot_splitter = QSplitter(Qt.Orientation.Vertical)
+        first = None
+        for row in ROWS:
+            w = make_plot(state.theme, left=ROW_LABELS[row])
+            w.getPlotItem().hideButtons()
+            self.widgets[row] = w
+            self.plot_splitter.addWidget(w)
+            if first is None:
+                first = w.getPlotItem()
+                self.legend = add_legend(w, state.theme, offset=(8, 8))
+                self.legend.setColumnCount(1)
+            else:
+                w.getPlotItem().setXLink(first)
+            self.register_plot(
+                PlotExport(
+                    f"curves-{row}",
+                    f"Curves: {ROW_LABELS[row]}",
+                    w,
+                    lambda r=row: self.columns(r),
+                )
+            )
+        self.widgets["d2"].getPlotItem().setLabel("bottom", "x")
+        self._lines = {}
+        self._regions: dict[str, list[pg.LinearRegionItem]] = {r: [] for r in ROWS}
+        self._marks: dict[str, pg.ScatterPlotItem] = {}
+        self._mark_labels: dict[str, list[pg.TextItem]] = {r: [] for r in ROWS}
+        self._proxies = []
+        for row, w in self.widgets.items():
+            line = pg.InfiniteLine(angle=90, movable=False)
+            line.setZValue(50)
+            w.addItem(line, ignoreBounds=True)
+            self._lines[row] = line
+            scatter = pg.ScatterPlotItem(size=8, symbol="o")
+            scatter.setZValue(60)
+            w.addItem(scatter, ignoreBounds=True)
+            self._marks[row] = scatter
+            self._proxies.append(
+                pg.SignalProxy(w.scene().sigMouseMoved, rateLimit=60, slot=self._mouse_moved)
+            )
+
+        self.readout = QTableWidget(0, 4)
+        self.readout.setHorizontalHeaderLabels(["activation", "f(x)", "f′(x)", "f″(x)"])
+        self.readout.verticalHeader().setVisible(False)
+        self.readout.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.readout.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.readout.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.readout_title = QLabel("x = 0")
+        self.vector_view = VectorView(state, self)
+        for plot in self.vector_view.exports():
+            self.register_plot(plot)
+        side = QSplitter(Qt.Orientation.Vertical)
+        readout_box = QWidget()
+        readout_layout = QVBoxLayout(readout_box)
+        readout_layout.setContentsMargins(0, 0, 0, 0)
+        readout_layout.addWidget(self.readout_title)
+        readout_layout.addWidget(self.readout)
+        side.addWidget(readout_box)
+        side.addWidget(self.vector_view)
+        side.setStretchFactor(0, 1)
+        side.setStretchFactor(1, 2)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.plot_splitter)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([760, 300])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.controls)
+        layout.addWidget(self.splitter, 1)
+
+        state.selectionChanged.connect(self._selection_changed)
+        state.paramsChanged.connect(self._params_changed)
+        state.xRangeChanged.connect(self._range_changed)
+        state.catalogueChanged.connect(self._catalogue_changed)
+        state.currentChanged.connect(lambda _n: self._decorate())
+        state.themeChanged.connect(self.apply_theme)
+        self.apply_theme()
+        self._apply_rows()
+        self._selection_changed()
+        self._range_changed()
+
+    # -- controls ---------------------------------------------------------------------
+
+    def _build_controls(self) -> None:
+        self.controls = QWidget()
+        bar = QHBoxLayout(self.controls)
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.x_lo = QDoubleSpinBox()
+        self.x_hi = QDoubleSpinBox()
+        for box in (self.x_lo, self.x_hi):
+            box.setRange(-1e6, 1e6)
+            box.setDecimals(2)
+            box.setKeyboardTracking(False)
+            box.setMaximumWidth(90)
+        self.x_lo.setValue(self.state.x_range[0])
+        self.x_hi.setValue(self.state.x_range[1])
+        self.points = QSpinBox()
+        self.points.setRange(11, 200_000)
+        self.points.setSingleStep(1000)
+        self.points.setValue(self.state.points)
+        self.points.setKeyboardTracking(False)
+        self.points.setToolTip("samples on the x range")
+        self.show_d1 = QCheckBox("f′")
+        self.show_d2 = QCheckBox("f″")
+        self.show_d1.setChecked(True)
+        self.show_d2.setChecked(True)
+        self.crosshair = QCheckBox("crosshair")
+        self.crosshair.setChecked(True)
+        self.saturation = QCheckBox("saturation |f′| <")
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setRange(1e-4, 1.0)
+        self.threshold.setDecimals(3)
+        self.threshold.setSingleStep(0.01)
+        self.threshold.setValue(0.05)
+        self.threshold.setMaximumWidth(70)
+        self.dead = QCheckBox("dead zones")
+        self.marks = QCheckBox("notable points")
+        self.marks.setChecked(True)
+        self.focus_label = QLabel()
+        self.focus_label.setToolTip("shading and marks are drawn for the current activation")
+        reset = QPushButton("Fit")
+        reset.setToolTip("fit the plots to the data")
+        reset.clicked.connect(self.fit)
+        for w in (QLabel("x from"), self.x_lo, QLabel("to"), self.x_hi, QLabel("points")):
+            bar.addWidget(w)
+        bar.addWidget(self.points)
+        bar.addSpacing(10)
+        for w in (self.show_d1, self.show_d2, self.crosshair, self.saturation):
+            bar.addWidget(w)
+        bar.addWidget(self.threshold)
+        for w in (self.dead, self.marks, reset):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.focus_label)
+        self.x_lo.valueChanged.connect(self._range_edited)
+        self.x_hi.valueChanged.connect(self._range_edited)
+        self.points.valueChanged.connect(self._range_edited)
+        self.show_d1.toggled.connect(self._apply_rows)
+        self.show_d2.toggled.connect(self._apply_rows)
+        self.crosshair.toggled.connect(self._crosshair_toggled)
+        for box in (self.saturation, self.dead, self.marks):
+            box.toggled.connect(self._decorate)
+        self.threshold.valueChanged.connect(self._decorate)
+
+    def _range_edited(self) -> None:
+        self.state.set_x_range(self.x_lo.value(), self.x_hi.value(), self.points.value())
+
+    def set_row_visible(self, row: str, on: bool) -> None:
+        {"d1": self.show_d1, "d2": self.show_d2}[row].setChecked(on)
+
+    def _apply_rows(self) -> None:
+        shown = {"f": True, "d1": self.show_d1.isChecked(), "d2": self.show_d2.isChecked()}
+        for row, w in self.widgets.items():
+            w.setVisible(shown[row])
+        last = [r for r in ROWS if shown[r]][-1]
+        for row, w in self.widgets.items():
+            w.getPlotItem().setLabel("bottom", "x" if row == last else None)
+            w.getPlotItem().showAxis("bottom", row == last)
+        if shown["d2"] and any(self.data[n].d2 is None for n in self.data):
+            self.schedule(self.state.selected)
+        else:
+            self._push_all()
+
+    def _crosshair_toggled(self, on: bool) -> None:
+        for line in self._lines.values():
+            line.setVisible(on and self._cross_x is not None)
+        self._update_readout()
+
+    def fit(self) -> None:
+        lo, hi = self.state.x_range
+        self.widgets["f"].getPlotItem().setXRange(lo, hi, padding=0.0)
+        for w in self.widgets.values():
+            w.getPlotItem().enableAutoRange(axis="y")
+
+    # -- state changes ----------------------------------------------------------------
+
+    def _catalogue_changed(self) -> None:
+        self.cache.clear()
+        for name in list(self.items):
+            self._remove(name)
+        self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        wanted = list(self.state.selected)
+        for name in list(self.items):
+            if name not in wanted:
+                self._remove(name)
+        new = [n for n in wanted if n not in self.items]
+        for name in new:
+            self._add(name)
+        for name in wanted:
+            self._restyle_items(name)
+        self.schedule(new)
+        self.vector_view.sync()
+        self._decorate()
+
+    def _params_changed(self, name: str) -> None:
+        if name in self.items:
+            self.schedule([name])
+        self.vector_view.params_changed(name)
+
+    def _range_changed(self) -> None:
+        lo, hi = self.state.x_range
+        for box, value in ((self.x_lo, lo), (self.x_hi, hi)):
+            if box.value() != value:
+                box.blockSignals(True)
+                box.setValue(value)
+                box.blockSignals(False)
+        if self.points.value() != self.state.points:
+            self.points.blockSignals(True)
+            self.points.setValue(self.state.points)
+            self.points.blockSignals(False)
+        self._x = np.linspace(lo, hi, self.state.points)
+        self._grid_key = (lo, hi, self.state.points)
+        self.schedule(self.state.selected)
+        self.widgets["f"].getPlotItem().setXRange(lo, hi, padding=0.0)
+        self.vector_view.refresh()
+
+    # -- curve items ------------------------------------------------------------------
+
+    def _pen(self, name: str):
+        return pg.mkPen(self.state.colour(name), width=self.line_width, cosmetic=True)
+
+    def _add(self, name: str) -> None:
+        act = self.state.activation(name)
+        if act is None:
+            return
+        items = {}
+        for row, w in self.widgets.items():
+            label = legend_name(act) if row == "f" else None
+            item = pg.PlotDataItem(name=label, pen=self._pen(name))
+            w.addItem(item)
+            items[row] = item
+        self.items[name] = items
+
+    def _remove(self, name: str) -> None:
+        for row, item in self.items.pop(name, {}).items():
+            self.widgets[row].removeItem(item)
+        self.data.pop(name, None)
+        self.failed.pop(name, None)
+
+    def _restyle_items(self, name: str) -> None:
+        pen = self._pen(name)
+        focus = name == self.state.focus()
+        for item in self.items.get(name, {}).values():
+            item.setPen(pen)
+            item.setZValue(10 if focus else 0)
+
+    def set_line_width(self, width: float, antialias: bool) -> None:
+        """Thin 1 px lines are fastest; thicker, smoothed lines read better on a projector."""
+        self.line_width = width
+        for name, items in self.items.items():
+            for item in items.values():
+                item.setPen(self._pen(name))
+                item.opts["antialias"] = antialias
+                item.updateItems()
+
+    # -- evaluation and drawing -------------------------------------------------------
+
+    def schedule(self, names) -> None:
+        """Mark activations for re-evaluation; the work happens once per event-loop turn."""
+        self._dirty.update(names)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def flush(self) -> None:
+        """Evaluate what changed and update the plots now."""
+        self._timer.stop()
+        dirty, self._dirty = self._dirty, set()
+        if self._x is None:
+            return
+        with_d2 = self.show_d2.isChecked()
+        for name in [n for n in self.state.selected if n in dirty and n in self.items]:
+            act = self.state.activation(name)
+            params = self.state.params_for(name)
+            try:
+                data = self.cache.get(act, self._x, self._grid_key, params, with_d2=with_d2)
+            except Exception as exc:  # noqa: BLE001 - a plugin may raise for some values
+                shown = ", ".join(f"{k}={v:.4g}" for k, v in params.items())
+                message = f"{type(exc).__name__}: {exc}"
+                self.failed[name] = message
+                self.data.pop(name, None)
+                self.state.notify(f"{name} failed to evaluate ({shown}): {message}")
+                self._push(name)
+                continue
+            self.failed.pop(name, None)
+            self.data[name] = data
+            self._push(name)
+        if self.state.focus() in dirty:
+            self._decorate()
+        self._update_readout()
+
+    def _push(self, name: str) -> None:
+        data = self.data.get(name)
+        items = self.items.get(name)
+        if items is None:
+            return
+        for row, item in items.items():
+            if not self.widgets[row].isVisibleTo(self) and data is not None:
+                continue
+            y = None if data is None else getattr(data, row)
+            if y is None:
+                item.setData([], [])
+                continue
+            if np.isfinite(y).all():
+                item.setData(data.x, y, connect="all", skipFiniteCheck=True)
+            else:
+                item.setData(data.x, y, connect="finite")
+
+    def _push_all(self) -> None:
+        for name in self.items:
+            self._push(name)
+
+    def columns(self, row: str) -> dict[str, np.ndarray]:
+        """The plotted data of one row, one column per activation (NaN where it failed)."""
+        x = self._x
+        curves = {}
+        for name in self.state.selected:
+            data = self.data.get(name)
+            y = getattr(data, row) if data is not None else None
+            curves[name] = y if y is not None else np.full_like(x, np.nan)
+        return curve_columns(x, curves)
+
+    # -- crosshair --------------------------------------------------------------------
+
+    def _mouse_moved(self, event) -> None:
+        if not self.crosshair.isChecked():
+            return
+        pos = event[0]
+        for w in self.widgets.values():
+            plot = w.getPlotItem()
+            if w.isVisible() and plot.sceneBoundingRect().contains(pos):
+                self.set_crosshair(float(plot.vb.mapSceneToView(pos).x()))
+                return
+
+    def set_crosshair(self, x: float | None) -> None:
+        """Put the crosshair at ``x`` (``None`` hides it) and read every curve there."""
+        self._cross_x = x
+        for line in self._lines.values():
+            if x is not None:
+                line.setValue(x)
+            line.setVisible(x is not None and self.crosshair.isChecked())
+        self._update_readout()
+
+    def readout_values(self) -> dict[str, tuple[float, float, float]]:
+        """Each shown curve's (f, f', f'') at the crosshair (interpolated between samples)."""
+        x = self._cross_x
+        out = {}
+        if x is None:
+            return out
+        for name in self.state.selected:
+            data = self.data.get(name)
+            if data is None:
+                continue
+            values = []
+            for row in ROWS:
+                y = getattr(data, row)
+                inside = data.x[0] <= x <= data.x[-1]
+                ok = y is not None and inside
+                values.append(float(np.interp(x, data.x, y)) if ok else math.nan)
+            out[name] = tuple(values)
+        return out
+
+    def _update_readout(self) -> None:
+        x = self._cross_x
+        values = self.readout_values()
+        names = list(self.state.selected)
+        self.readout_title.setText("x = —" if x is None else f"x = {x:.4g}")
+        self.readout.setRowCount(len(names))
+        for r, name in enumerate(names):
+            item = QTableWidgetItem(name)
+            item.setIcon(swatch(self.state.colour(name)))
+            self.readout.setItem(r, 0, item)
+            row_values = values.get(name)
+            for c in range(3):
+                if name in self.failed:
+                    text = "error" if c == 0 else ""
+                    cell = QTableWidgetItem(text)
+                    cell.setToolTip(self.failed[name])
+                    cell.setForeground(QColor(self.state.theme.error))
+                else:
+                    v = row_values[c] if row_values else math.nan
+                    cell = QTableWidgetItem("" if math.isnan(v) else f"{v:.5g}")
+                    cell.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.readout.setItem(r, c + 1, cell)
+
+    # -- shading and marks ------------------------------------------------------------
+
+    def _decorate(self) -> None:
+        """Shade and mark the focused activation (the current one, if shown)."""
+        name = self.state.focus()
+        for n in self.items:
+            self._restyle_items(n)
+        self.focus_label.setText(f"shading/marks: {name}" if name else "")
+        data = self.data.get(name) if name else None
+        spans: list[tuple[tuple[float, float], str]] = []
+        marks = []
+        if data is not None:
+            if self.saturation.isChecked():
+                for span in saturated_regions(data.x, data.d1, self.threshold.value()):
+                    spans.append((span, self.state.theme.saturation))
+            if self.dead.isChecked():
+                for span in dead_regions(data.x, data.d1):
+                    spans.append((span, self.state.theme.dead))
+            if self.marks.isChecked():
+                marks = notable_points(data.x, data.f, data.d1)
+        for row, w in self.widgets.items():
+            pool = self._regions[row]
+            while len(pool) < len(spans):
+                region = pg.LinearRegionItem(movable=False, pen=pg.mkPen(None))
+                region.setZValue(-10)
+                w.addItem(region, ignoreBounds=True)
+                pool.append(region)
+            for i, region in enumerate(pool):
+                if i < len(spans):
+                    (lo, hi), colour = spans[i]
+                    region.setRegion((lo, hi))
+                    region.setBrush(pg.mkBrush(colour))
+                    region.show()
+                else:
+                    region.hide()
+            self._draw_marks(row, w, [m for m in marks if m.row == row])
+
+    def _draw_marks(self, row: str, widget: pg.PlotWidget, marks) -> None:
+        theme = self.state.theme
+        self._marks[row].setData(
+            [m.x for m in marks],
+            [m.y for m in marks],
+            brush=pg.mkBrush(theme.background),
+            pen=pg.mkPen(theme.mark, width=1.5),
+        )
+        labels = self._mark_labels[row]
+        while len(labels) < len(marks):
+            text = pg.TextItem(anchor=(0, 1.1))
+            text.setZValue(70)
+            widget.addItem(text, ignoreBounds=True)
+            labels.append(text)
+        for i, label in enumerate(labels):
+            if i < len(marks):
+                label.setText(marks[i].label, color=theme.mark)
+                label.setPos(marks[i].x, marks[i].y)
+                label.show()
+            else:
+                label.hide()
+
+    def notable(self) -> list:
+        """The marks currently drawn (for tests and export captions)."""
+        name = self.state.focus()
+        data = self.data.get(name) if name else None
+        if data is None or not self.marks.isChecked():
+            return []
+        return notable_points(data.x, data.f, data.d1)
+
+    # -- theme and settings -----------------------------------------------------------
+
+    def apply_theme(self) -> None:
+        theme = self.state.theme
+        for w in self.widgets.values():
+            restyle(w, theme)
+        pen = pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DashLine, cosmetic=True)
+        for line in self._lines.values():
+            line.setPen(pen)
+        self.vector_view.apply_theme()
+        self._decorate()
+
+    def save_state(self, settings: QSettings) -> None:
+        write_json(
+            settings,
+            "curves/options",
+            {
+                "d1": self.show_d1.isChecked(),
+                "d2": self.show_d2.isChecked(),
+                "crosshair": self.crosshair.isChecked(),
+                "saturation": self.saturation.isChecked(),
+                "threshold": self.threshold.value(),
+                "dead": self.dead.isChecked(),
+                "marks": self.marks.isChecked(),
+            },
+        )
+
+    def restore_state(self, settings: QSettings) -> None:
+        opts = read_json(settings, "curves/options", {})
+        if not isinstance(opts, dict):
+            return
+        boxes = {
+            "d1": self.show_d1,
+            "d2": self.show_d2,
+            "crosshair": self.crosshair,
+            "saturation": self.saturation,
+            "dead": self.dead,
+            "marks": self.marks,
+        }
+        for key, box in boxes.items():
+            if isinstance(opts.get(key), bool):
+                box.setChecked(opts[key])
+        if isinstance(opts.get("threshold"), (int, float)):
+            self.threshold.setValue(float(opts["threshold"]))

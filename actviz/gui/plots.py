@@ -1,0 +1,86 @@
+"""Plot widgets as actviz uses them: themed, with our Export in their context menu.
+
+pyqtgraph's own export dialog is replaced (its SVG writer breaks on Qt >= 6.11):
+right-click > "Export plot..." opens actviz's dialog, which writes through
+:mod:`actviz.gui.export`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QGraphicsView
+
+from .theme import Theme, style_plot
+
+Columns = Callable[[], dict[str, np.ndarray]]
+
+
+@dataclass
+class PlotExport:
+    """One exportable plot: a file stem, a title, the widget drawn and its data as columns."""
+
+    name: str
+    title: str
+    widget: QGraphicsView
+    columns: Columns
+
+
+def make_plot(
+    theme: Theme,
+    *,
+    title: str | None = None,
+    left: str | None = None,
+    bottom: str | None = None,
+) -> pg.PlotWidget:
+    """A PlotWidget styled for ``theme`` with labelled axes."""
+    widget = pg.PlotWidget()
+    plot = widget.getPlotItem()
+    if title:
+        plot.setTitle(title)
+    if left:
+        plot.setLabel("left", left)
+    if bottom:
+        plot.setLabel("bottom", bottom)
+    for axis in ("left", "bottom"):
+        plot.getAxis(axis).enableAutoSIPrefix(False)
+    plot.setMenuEnabled(True)
+    restyle(widget, theme)
+    return widget
+
+
+def add_legend(widget: pg.PlotWidget, theme: Theme, **options) -> pg.LegendItem:
+    """A legend styled for ``theme`` (labels added later take its text colour)."""
+    legend = widget.getPlotItem().addLegend(**options)
+    style_plot(widget.getPlotItem(), theme)
+    return legend
+
+
+def restyle(widget: pg.PlotWidget | pg.GraphicsLayoutWidget, theme: Theme) -> None:
+    """Apply ``theme`` to a plot widget (background, axes, grid, legend)."""
+    widget.setBackground(theme.background)
+    if isinstance(widget, pg.PlotWidget):
+        style_plot(widget.getPlotItem(), theme)
+    else:
+        for item in widget.ci.items:
+            if isinstance(item, pg.PlotItem):
+                style_plot(item, theme)
+
+
+def install_export_action(widget: QGraphicsView, open_dialog: Callable[[], None]) -> QAction:
+    """Put "Export plot..." in the plot's context menu, in place of pyqtgraph's exporter."""
+    action = QAction("Export plot… (Ctrl+E)", widget)
+    action.triggered.connect(open_dialog)
+    widget.scene().contextMenu = [action]
+    return action
+
+
+def curve_columns(x: np.ndarray | None, curves: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``x`` then one column per curve, for curves sampled on the same grid."""
+    if x is None:
+        return {}
+    return {"x": x, **curves}

@@ -1,0 +1,175 @@
+"""What a race trains: task, activations, network, optimiser, budget and device.
+
+A :class:`RaceConfig` is plain data (JSON round-trip with :meth:`to_dict` /
+:meth:`from_dict`) so runs can be stored, reopened and re-run exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+INITS = ("default", "he", "xavier", "lecun", "siren")
+OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adagrad", "adam")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+STRATEGIES = ("auto", "batched", "loop")
+
+
+@dataclass
+class RaceConfig:
+    """One race. ``seeds`` is a count (seeds ``0..n-1``) or an explicit list.
+
+    ``params`` holds the user's chosen values, ``{activation: {param: value}}``;
+    parameters not named there take their defaults. ``batch_size=None`` trains on the
+    full batch; ``eval_every=None`` evaluates about 50 times per race. ``points``,
+    ``noise`` and ``test_fraction`` default to the task's own values.
+    """
+
+    task: str = "moons"
+    activations: list[str] = field(default_factory=lambda: ["relu", "tanh"])
+    params: dict[str, dict[str, float]] = field(default_factory=dict)
+    seeds: int | list[int] = 3
+    steps: int = 1000
+    hidden: tuple[int, ...] = (8, 8)
+    init: str = "default"
+    optimizer: str = "adam"
+    lr: float = 0.01
+    batch_size: int | None = None
+    eval_every: int | None = None
+    points: int | None = None
+    noise: float | None = None
+    test_fraction: float | None = None
+    data_seed: int = 0
+    device: str = "auto"
+    boundary_grid: int = 48
+    strategy: str = "auto"
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        self.activations = list(self.activations)
+        self.hidden = tuple(self.hidden)
+        if not isinstance(self.seeds, int):
+            self.seeds = list(self.seeds)
+
+    def seed_list(self) -> list[int]:
+        """The seeds to train, in order."""
+        if isinstance(self.seeds, int):
+            return list(range(self.seeds))
+        return [int(s) for s in self.seeds]
+
+    def eval_interval(self) -> int:
+        """Steps between evaluations (about 50 per race unless ``eval_every`` is set)."""
+        if self.eval_every:
+            return max(1, int(self.eval_every))
+        return max(1, int(self.steps) // 50)
+
+    def params_for(self, activation: str) -> dict[str, float]:
+        return dict(self.params.get(activation, {}))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["hidden"] = list(self.hidden)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RaceConfig:
+        """Build from :meth:`to_dict` output; unknown keys are ignored (newer files)."""
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        if "hidden" in kwargs:
+            kwargs["hidden"] = tuple(int(w) for w in kwargs["hidden"])
+        if "params" in kwargs:
+            kwargs["params"] = {a: dict(p) for a, p in kwargs["params"].items()}
+        return cls(**kwargs)
+
+    def validate(
+        self,
+        activations: Mapping[str, Any] | None = None,
+        tasks: Mapping[str, Any] | None = None,
+    ) -> list[str]:
+        """Every problem with this configuration, each as ``"field: what is wrong"``.
+
+        Pass the loaded ``activations`` and ``tasks`` to also check names and
+        parameter names; an empty list means the race can start.
+        """
+        problems: list[str] = []
+        add = problems.append
+        if tasks is not None and self.task not in tasks:
+            add(f"task: unknown task {self.task!r}; known: {', '.join(sorted(tasks))}")
+        if not self.activations:
+            add("activations: choose at least one activation")
+        if len(set(self.activations)) != len(self.activations):
+            add("activations: an activation is listed twice")
+        if activations is not None:
+            for name in self.activations:
+                if name not in activations:
+                    add(f"activations: unknown activation {name!r}")
+        for act, values in self.params.items():
+            if act not in self.activations:
+                add(f"params: {act!r} is not one of the raced activations")
+                continue
+            known = activations.get(act) if activations is not None else None
+            for pname, value in values.items():
+                if not _finite(value):
+                    add(f"params: {act}.{pname} must be a finite number, got {value!r}")
+                if known is not None and pname not in {p.name for p in known.params}:
+                    add(f"params: {act} has no parameter {pname!r}")
+        seeds = self.seed_list() if _seeds_ok(self.seeds) else None
+        if seeds is None or not seeds:
+            add("seeds: give a positive count or a non-empty list of integers")
+        elif len(set(seeds)) != len(seeds):
+            add("seeds: a seed is listed twice")
+        if not _positive_int(self.steps):
+            add(f"steps: must be a positive integer, got {self.steps!r}")
+        if not self.hidden or not all(_positive_int(w) for w in self.hidden):
+            add(f"hidden: give one or more positive layer widths, got {list(self.hidden)!r}")
+        if self.init not in INITS:
+            add(f"init: must be one of {', '.join(INITS)}, got {self.init!r}")
+        if self.optimizer not in OPTIMIZERS:
+            add(f"optimizer: must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
+        if not _finite(self.lr) or self.lr <= 0:
+            add(f"lr: must be a positive number, got {self.lr!r}")
+        if self.batch_size is not None and not _positive_int(self.batch_size):
+            add(f"batch_size: must be a positive integer or empty, got {self.batch_size!r}")
+        if self.eval_every is not None and not _positive_int(self.eval_every):
+            add(f"eval_every: must be a positive integer or empty, got {self.eval_every!r}")
+        if self.points is not None and (not _positive_int(self.points) or self.points < 4):
+            add(f"points: must be an integer >= 4, got {self.points!r}")
+        if self.noise is not None and (not _finite(self.noise) or self.noise < 0):
+            add(f"noise: must be a number >= 0, got {self.noise!r}")
+        if self.test_fraction is not None and not (
+            _finite(self.test_fraction) and 0 < self.test_fraction < 1
+        ):
+            add(f"test_fraction: must be between 0 and 1, got {self.test_fraction!r}")
+        if not isinstance(self.data_seed, int):
+            add(f"data_seed: must be an integer, got {self.data_seed!r}")
+        if self.device not in DEVICES:
+            add(f"device: must be one of {', '.join(DEVICES)}, got {self.device!r}")
+        if not isinstance(self.boundary_grid, int) or not 0 <= self.boundary_grid <= 512:
+            add(f"boundary_grid: must be an integer in [0, 512], got {self.boundary_grid!r}")
+        if self.strategy not in STRATEGIES:
+            add(f"strategy: must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
+        if self.threads is not None and not _positive_int(self.threads):
+            add(f"threads: must be a positive integer or empty, got {self.threads!r}")
+        return problems
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _seeds_ok(seeds: Any) -> bool:
+    if isinstance(seeds, bool):
+        return False
+    if isinstance(seeds, int):
+        return seeds > 0
+    try:
+        return all(isinstance(s, int) and not isinstance(s, bool) for s in seeds)
+    except TypeError:
+        return False

@@ -1,0 +1,611 @@
+"""The race: train every activation x seed at once and report progress as events.
+
+``race(...)`` returns a :class:`Race`, an iterator of events (see ``events.py``). A
+front end pulls events (a GUI worker thread, the CLI's progress bar); not pulling
+pauses the race, ``race.stop()`` or a ``should_stop`` callable ends it at the next
+step boundary, and ``race.close()`` abandons it at the current event. Whatever was
+computed is kept in ``race.result``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator, Mapping
+from itertools import product
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..api import Activation
+from .config import RaceConfig
+from .device import choose_strategy, choose_threads, model_macs, pick_device
+from .events import (
+    ActivationFailed,
+    Diverged,
+    Evaluation,
+    Event,
+    Finished,
+    Progress,
+    RunInfo,
+    Started,
+)
+from .init import initial_layers, siren_w0
+from .metrics import grid_values, per_model_loss, per_model_metric, targets_for
+from .model import ActivationError, ModelStack, ParamPack, Segment
+from .optim import make_optimizer
+from .results import RaceResult, RunRecord
+from .task import Task, TaskData
+
+PROGRESS_SECONDS = 0.1
+#: Decision-boundary grids cost more than the metrics (thousands of points): compute
+#: them at most this often while training, and always at the first and last evaluation.
+GRID_SECONDS = 0.25
+CHECK_EVERY = 10
+
+
+class Race:
+    """One race, consumed as an iterator of events; see the module docstring."""
+
+    def __init__(
+        self,
+        config: RaceConfig,
+        activations: Mapping[str, Activation],
+        task: Task,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> None:
+        problems = config.validate(activations)
+        if config.task != task.name:
+            problems.append(f"task: the config names {config.task!r} but the task is {task.name!r}")
+        if problems:
+            raise ValueError("invalid race configuration:\n  " + "\n  ".join(problems))
+        self.config = config
+        self.task = task
+        self.activations = {name: activations[name] for name in config.activations}
+        self.should_stop = should_stop
+        self.device = pick_device(config.device)
+        seeds = config.seed_list()
+        self.runs = [
+            RunInfo(i, act, seed)
+            for i, (act, seed) in enumerate(product(config.activations, seeds))
+        ]
+        self.result = RaceResult(
+            config=config.to_dict(),
+            task=task.name,
+            metric=task.metric,
+            device=str(self.device),
+            strategy="",
+            runs=[RunRecord(r.index, r.activation, r.seed, task.metric) for r in self.runs],
+        )
+        self.data: TaskData | None = None
+        self.stacks: list[ModelStack] = []
+        self._stop_requested = False
+        self._clock: float | None = None
+        self._last_grid: dict[int, np.ndarray] = {}
+        self._finalized = False
+        self._gen = self._events()
+
+    # -- iterator protocol ------------------------------------------------------------
+
+    def __iter__(self) -> Race:
+        return self
+
+    def __next__(self) -> Event:
+        return next(self._gen)
+
+    def close(self) -> None:
+        """Abandon the race now; ``result`` keeps what was computed (status ``stopped``)."""
+        self._gen.close()
+        self._finish("stopped")
+
+    def stop(self) -> None:
+        """Ask the race to end after the current step (thread-safe: it only sets a flag)."""
+        self._stop_requested = True
+
+    # -- the race ---------------------------------------------------------------------
+
+    def _events(self) -> Iterator[Event]:
+        previous_threads = torch.get_num_threads()
+        try:
+            self._setup()
+            yield from self._emit(self._started())
+            self._clock = time.perf_counter()
+            yield from self._evaluate(0, final=True)
+            yield from self._train()
+            self._pause_clock()
+            self._finish("stopped" if self.result.status == "stopped" else "finished")
+            yield Finished(self.result)
+        except GeneratorExit:
+            self._finish("stopped")
+            raise
+        finally:
+            self._pause_clock()
+            torch.set_num_threads(previous_threads)
+
+    def _train(self) -> Iterator[Event]:
+        cfg = self.config
+        eval_every = cfg.eval_interval()
+        last_progress = time.perf_counter()
+        step = 0
+        while step < cfg.steps:
+            if self._stop_requested or (self.should_stop is not None and self.should_stop()):
+                self.result.status = "stopped"
+                break
+            if not self._any_live():
+                break
+            try:
+                self._step()
+            except ActivationError as err:
+                yield from self._fail(err, step + 1)
+                continue  # the same step again, without that activation
+            step += 1
+            self.result.steps_done = step
+            if step % CHECK_EVERY == 0 or step % eval_every == 0 or step == cfg.steps:
+                yield from self._check_divergence()
+            if step % eval_every == 0 or step == cfg.steps:
+                yield from self._evaluate(step, final=step == cfg.steps)
+                last_progress = time.perf_counter()
+            elif time.perf_counter() - last_progress > PROGRESS_SECONDS:
+                last_progress = time.perf_counter()
+                yield from self._emit(Progress(step, cfg.steps, self._elapsed()))
+        if step < cfg.steps and step > self._last_eval_step:
+            yield from self._check_divergence()
+            yield from self._evaluate(step, final=True)  # keep the state reached when stopped
+
+    def _any_live(self) -> bool:
+        return any(r.status == "running" for r in self.result.runs)
+
+    # -- set-up -----------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        cfg, task = self.config, self.task
+        data = task.generate(cfg.points, cfg.noise, cfg.data_seed, cfg.test_fraction)
+        self.data = data
+        dev = self.device
+        self._x_train = data.x_train.t().contiguous().to(dev)
+        self._y_train = targets_for(task.loss, data.y_train).to(dev)
+        self._x_test = data.x_test.t().contiguous().to(dev)
+        self._y_test = targets_for(task.loss, data.y_test).to(dev)
+        self._grid_axes, grid_points = self._grid(data)
+        self._x_metrics = torch.cat([self._x_train, self._x_test], dim=1)
+        self._x_eval = torch.cat([self._x_metrics, grid_points.to(dev)], dim=1)
+        self._last_grid_time = -math.inf
+        widths = [task.input_dim, *cfg.hidden, task.output_dim]
+        batch = min(cfg.batch_size or data.n_train, data.n_train)
+        self._batch = batch if batch < data.n_train else None
+        self._batch_gen = torch.Generator().manual_seed(int(cfg.data_seed) + 1)
+        self._perm: torch.Tensor | None = None
+        self._pos = 0
+        strategy = choose_strategy(cfg.strategy, widths, batch, dev)
+        self.result.strategy = strategy
+        total = model_macs(widths, batch) * len(self.runs)
+        threads = choose_threads(cfg.threads, total, dev)
+        if threads is not None:
+            torch.set_num_threads(threads)
+        self.stacks = self._build_stacks(widths, strategy)
+        self.pack = ParamPack(self.stacks)
+        self.optimizer = make_optimizer(cfg.optimizer, [self.pack.flat], cfg.lr, dev)
+        self.pack.attach(self.optimizer)
+        self._clamps = [
+            (values, p.min, p.max)
+            for s in self.stacks
+            for seg in s.segments
+            for p in seg.activation.params
+            if p.learnable and (p.min is not None or p.max is not None)
+            for values in [seg.learnable[p.name]]
+        ]
+        self._last_eval_step = -1
+
+    def _grid(self, data: TaskData) -> tuple[list[np.ndarray], torch.Tensor]:
+        res = self.config.boundary_grid
+        dim = self.task.input_dim
+        if res <= 0 or dim not in (1, 2):
+            return [], torch.zeros(dim, 0)
+        if dim == 1:
+            (low, high) = data.domain[0]
+            axis = torch.linspace(low, high, 4 * res)
+            return [axis.numpy()], axis[None, :]
+        ax0 = torch.linspace(*data.domain[0], res)
+        ax1 = torch.linspace(*data.domain[1], res)
+        rows, cols = torch.meshgrid(ax1, ax0, indexing="ij")
+        points = torch.stack([cols.reshape(-1), rows.reshape(-1)])
+        return [ax0.numpy(), ax1.numpy()], points
+
+    def _build_stacks(self, widths: list[int], strategy: str) -> list[ModelStack]:
+        cfg = self.config
+        seeds = cfg.seed_list()
+        per_act = len(seeds)
+        groups: list[list[tuple[str, list[int], list[int]]]] = []
+        if strategy == "loop":
+            for run in self.runs:
+                groups.append([(run.activation, [run.seed], [run.index])])
+        else:
+            plain: list[tuple[str, list[int], list[int]]] = []
+            gated: list[tuple[str, list[int], list[int]]] = []
+            for k, name in enumerate(cfg.activations):
+                ids = list(range(k * per_act, (k + 1) * per_act))
+                target = gated if self.activations[name].kind == "gated" else plain
+                target.append((name, seeds, ids))
+            groups = [g for g in (plain, gated) if g]
+        return [self._stack(group, widths) for group in groups]
+
+    def _stack(
+        self, group: list[tuple[str, list[int], list[int]]], widths: list[int]
+    ) -> ModelStack:
+        cfg = self.config
+        n_hidden = len(widths) - 2
+        layers_per_model: list[list[tuple[torch.Tensor, torch.Tensor]]] = []
+        segments: list[Segment] = []
+        start = 0
+        for name, seeds, ids in group:
+            act = self.activations[name]
+            chosen = cfg.params_for(name)
+            values = {p.name: float(chosen.get(p.name, p.default)) for p in act.params}
+            w0 = siren_w0(act, values)
+            for seed in seeds:
+                layers_per_model.append(
+                    initial_layers(seed, widths, cfg.init, gated=act.kind == "gated", w0=w0)
+                )
+            learnable = {
+                p.name: torch.full(
+                    (len(seeds), n_hidden), values[p.name], device=self.device
+                ).requires_grad_()
+                for p in act.params
+                if p.learnable
+            }
+            fixed = {p.name: values[p.name] for p in act.params if not p.learnable}
+            stop = start + len(seeds)
+            segments.append(Segment(act, start, stop, list(ids), fixed, learnable))
+            start = stop
+        weights, biases = [], []
+        for layer in range(len(widths) - 1):
+            w = torch.stack([m[layer][0] for m in layers_per_model])
+            b = torch.stack([m[layer][1] for m in layers_per_model]).unsqueeze(-1)
+            weights.append(w.to(self.device).requires_grad_())
+            biases.append(b.to(self.device).requires_grad_())
+        return ModelStack(segments, weights, biases)
+
+    def _started(self) -> Started:
+        assert self.data is not None
+        data = {
+            "x_train": self.data.x_train.numpy(),
+            "y_train": self.data.y_train.numpy(),
+            "x_test": self.data.x_test.numpy(),
+            "y_test": self.data.y_test.numpy(),
+        }
+        return Started(
+            config=self.config.to_dict(),
+            task=self.task.name,
+            metric=self.task.metric,
+            device=str(self.device),
+            strategy=self.result.strategy,
+            runs=list(self.runs),
+            data=data,
+            domain=self.data.domain,
+            grid_axes=self._grid_axes,
+        )
+
+    # -- one optimiser step -----------------------------------------------------------
+
+    def _next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        if self._batch is None:
+            return self._x_train, self._y_train
+        n = self._x_train.shape[1]
+        if self._perm is None or self._pos + self._batch > n:
+            self._perm = torch.randperm(n, generator=self._batch_gen).to(self.device)
+            self._pos = 0
+        idx = self._perm[self._pos : self._pos + self._batch]
+        self._pos += self._batch
+        y = self._y_train[idx] if self._y_train.ndim == 1 else self._y_train[:, idx]
+        return self._x_train[:, idx], y
+
+    def _step(self) -> None:
+        self.pack.zero_grad()
+        x, y = self._next_batch()
+        loss = self.task.loss
+        total = None
+        for stack in self.stacks:
+            out, _ = stack.forward(x, train=True)
+            per_model = per_model_loss(loss, out, y)
+            stack.ok.logical_and_(torch.isfinite(per_model))
+            stack.finite_steps.add_(stack.ok)
+            part = (per_model * stack.live).sum()
+            total = part if total is None else total + part
+        assert total is not None
+        total.backward()
+        self.optimizer.step()
+        if self._clamps:
+            with torch.no_grad():
+                for values, low, high in self._clamps:
+                    values.clamp_(low, high)
+
+    # -- failures ---------------------------------------------------------------------
+
+    def _check_divergence(self) -> Iterator[Event]:
+        for stack in self.stacks:
+            if bool(stack.ok.all()):
+                continue
+            bad = (~stack.ok).nonzero().flatten().tolist()
+            counts = stack.finite_steps.tolist()
+            yield from self._diverge(stack, [(i, counts[i] + 1) for i in bad])
+
+    def _diverge(self, stack: ModelStack, bad: list[tuple[int, int]]) -> Iterator[Event]:
+        fresh = [(i, step) for i, step in bad if i not in stack.frozen]
+        if not fresh:
+            return
+        stack.freeze([i for i, _ in fresh], self.pack)
+        for local, step in fresh:
+            record = self.result.runs[stack.run_ids[local]]
+            if record.status != "running":
+                continue
+            record.status = "diverged"
+            record.diverged_at = step
+            yield from self._emit(Diverged(record.index, record.activation, record.seed, step))
+
+    def _fail(self, err: ActivationError, step: int) -> Iterator[Event]:
+        runs: list[int] = []
+        for stack in self.stacks:
+            for seg in stack.segments:
+                if seg.name == err.activation and not seg.failed:
+                    seg.failed = True
+                    stack.freeze(list(range(seg.start, seg.stop)), self.pack)
+                    runs.extend(seg.run_ids)
+        if not runs:  # not a known segment: a bug in the engine, not a plugin
+            raise err
+        for r in runs:
+            record = self.result.runs[r]
+            if record.status == "running":
+                record.status = "failed"
+            record.error = err.message
+        event = ActivationFailed(err.activation, err.message, err.traceback, step, runs)
+        yield from self._emit(event)
+
+    # -- evaluation -------------------------------------------------------------------
+
+    def _evaluate(self, step: int, final: bool = False) -> Iterator[Event]:
+        now = time.perf_counter()
+        with_grid = bool(self._grid_axes) and (final or now - self._last_grid_time >= GRID_SECONDS)
+        if with_grid:
+            self._last_grid_time = now
+        while True:
+            try:
+                rows, grids, bad = self._measure(step, with_grid)
+                break
+            except ActivationError as err:
+                yield from self._fail(err, step)
+        for stack, items in bad:
+            yield from self._diverge(stack, items)
+        for r, row in enumerate(rows):
+            if row is not None:
+                self.result.runs[r].history.append(row)
+        self._last_eval_step = step
+        yield from self._emit(Evaluation(step, self._elapsed(), rows, grids))
+
+    @torch.no_grad()
+    def _measure(
+        self, step: int, with_grid: bool = True
+    ) -> tuple[list[dict[str, Any] | None], np.ndarray | None, list[tuple[ModelStack, list]]]:
+        task = self.task
+        n_train, n_test = self._x_train.shape[1], self._x_test.shape[1]
+        rows: list[dict[str, Any] | None] = [None] * len(self.runs)
+        grid_rows: dict[int, np.ndarray] = {}
+        seconds = self._elapsed()
+        diverged: list[tuple[ModelStack, list]] = []
+        for stack in self.stacks:
+            x = self._x_eval if with_grid else self._x_metrics
+            out, layers = stack.forward(x, train=False, record=True)
+            o_train = out[:, :, :n_train]
+            o_test = out[:, :, n_train : n_train + n_test]
+            stats = [
+                per_model_loss(task.loss, o_train, self._y_train),
+                per_model_metric(task.metric, task.loss, o_train, self._y_train),
+            ]
+            if n_test:
+                stats.append(per_model_loss(task.loss, o_test, self._y_test))
+                stats.append(per_model_metric(task.metric, task.loss, o_test, self._y_test))
+            for layer, (z, h) in enumerate(layers):
+                stats.extend(self._layer_stats(stack, layer, z[:, :, :n_train], h[:, :, :n_train]))
+            has_grads = step > 0  # the gradients of the last training step
+            if has_grads:
+                for w, b in zip(stack.weights, stack.biases, strict=False):
+                    squares = w.grad.square().sum(dim=(1, 2)) + b.grad.square().sum(dim=(1, 2))
+                    stats.append(squares.sqrt())
+            table = torch.stack(stats).cpu().numpy().astype(float)
+            learned = {
+                seg.start: {
+                    k: v.detach().cpu().numpy().astype(float) for k, v in seg.learnable.items()
+                }
+                for seg in stack.segments
+                if seg.learnable
+            }
+            grid = None
+            if with_grid:
+                g = grid_values(task.loss, out[:, :, n_train + n_test :]).cpu().numpy()
+                shape = tuple(len(a) for a in reversed(self._grid_axes))
+                grid = g.reshape(stack.size, *shape)
+            bad = []
+            for local, run in enumerate(stack.run_ids):
+                record = self.result.runs[run]
+                if record.status != "running":
+                    continue
+                col = table[:, local]
+                if not math.isfinite(col[0]):
+                    bad.append((local, step))
+                    continue
+                rows[run] = self._row(step, seconds, col, n_test, stack, local, learned, has_grads)
+                if grid is not None:
+                    grid_rows[run] = grid[local]
+            if bad:
+                diverged.append((stack, bad))
+        self._last_grid.update(grid_rows)
+        grids = None
+        if grid_rows:
+            shape = next(iter(grid_rows.values())).shape
+            grids = np.full((len(self.runs), *shape), np.nan, dtype=np.float32)
+            for run, values in grid_rows.items():
+                grids[run] = values
+        return rows, grids, diverged
+
+    def _layer_stats(
+        self, stack: ModelStack, layer: int, z: torch.Tensor, h: torch.Tensor
+    ) -> list[torch.Tensor]:
+        """Dead-unit fraction, mean and std of one hidden layer's activations, per model.
+
+        A unit is dead when its output is the same for every training input, or when
+        the activation's derivative is exactly zero at every training input (no
+        gradient can reach the weights before it).
+        """
+        constant = (h.amax(dim=2) - h.amin(dim=2)) == 0
+        flat = torch.zeros_like(constant)
+        parts = z.split([seg.size for seg in stack.segments])
+        for seg, zs in zip(stack.segments, parts, strict=False):
+            flat[seg.start : seg.stop] = _zero_slope(seg, zs, layer, h.shape[1])
+        dead = (constant | flat).float().mean(dim=1)
+        mean = h.mean(dim=(1, 2))
+        std = h.std(dim=(1, 2)) if h[0].numel() > 1 else torch.zeros_like(mean)
+        return [dead, mean, std]
+
+    def _row(
+        self,
+        step: int,
+        seconds: float,
+        col: np.ndarray,
+        n_test: int,
+        stack: ModelStack,
+        local: int,
+        learned: dict[int, dict[str, np.ndarray]],
+        has_grads: bool,
+    ) -> dict[str, Any]:
+        n_hidden = stack.n_hidden
+        values = [_num(v) for v in col]
+        train_loss, train_metric = values[0], values[1]
+        pos = 2
+        test_loss = test_metric = None
+        if n_test:
+            test_loss, test_metric = values[2], values[3]
+            pos = 4
+        dead = values[pos : pos + 3 * n_hidden : 3]
+        means = values[pos + 1 : pos + 3 * n_hidden : 3]
+        stds = values[pos + 2 : pos + 3 * n_hidden : 3]
+        pos += 3 * n_hidden
+        grads = values[pos : pos + n_hidden + 1] if has_grads else None
+        row: dict[str, Any] = {
+            "step": step,
+            "seconds": round(seconds, 6),
+            "train_loss": train_loss,
+            "test_loss": test_loss,
+            "train_metric": train_metric,
+            "test_metric": test_metric,
+            "grad_norms": grads,
+            "dead_fraction": dead,
+            "act_mean": means,
+            "act_std": stds,
+        }
+        if self.task.loss == "mse" and test_loss is not None:
+            row["test_rmse"] = math.sqrt(test_loss) if test_loss >= 0 else None
+        seg = stack.segment_of(local)
+        if seg.start in learned:
+            row["params"] = {
+                name: [float(v) for v in arr[local - seg.start]]
+                for name, arr in learned[seg.start].items()
+            }
+        return row
+
+    # -- time and the end -------------------------------------------------------------
+
+    def _emit(self, event: Event) -> Iterator[Event]:
+        """Yield an event with the clock stopped, so a paused consumer costs no race time."""
+        self._pause_clock()
+        yield event
+        self._clock = time.perf_counter()
+
+    def _pause_clock(self) -> None:
+        if self._clock is not None:
+            self.result.train_seconds += time.perf_counter() - self._clock
+            self._clock = None
+
+    def _elapsed(self) -> float:
+        running = time.perf_counter() - self._clock if self._clock is not None else 0.0
+        return self.result.train_seconds + running
+
+    def _finish(self, status: str) -> None:
+        """Settle the race and every run still running (once; later calls do nothing)."""
+        if self._finalized:
+            return
+        self._finalized = True
+        self.result.status = status
+        run_status = "finished" if status == "finished" else "stopped"
+        for record in self.result.runs:
+            if record.status == "running":
+                record.status = run_status
+            grid = self._last_grid.get(record.index)
+            if grid is not None and record.status in ("finished", "stopped"):
+                record.final_grid = np.round(grid.astype(float), 4).tolist()
+
+
+def _zero_slope(seg: Segment, z: torch.Tensor, layer: int, units: int) -> torch.Tensor:
+    """``[models, units]``: True where the activation's slope is 0 at every input."""
+    act = seg.activation
+    none = torch.zeros(z.shape[0], units, dtype=torch.bool, device=z.device)
+    if seg.failed:
+        return none
+    kwargs = {
+        k: (v.detach() if isinstance(v, torch.Tensor) else v) for k, v in seg.kwargs(layer).items()
+    }
+    try:
+        if act.kind == "elementwise":
+            fn = act.train_fn or act.fn
+            with torch.enable_grad():
+                zz = z.detach().requires_grad_()
+                out = fn(zz, **kwargs)
+                if not out.requires_grad:
+                    return torch.ones_like(none)
+                (slope,) = torch.autograd.grad(out.sum(), zz, allow_unused=True)
+            if slope is None:
+                return torch.ones_like(none)
+            return (slope == 0).all(dim=2)
+        if act.derivative is None:
+            return none
+        d = act.derivative(z.transpose(1, 2), **kwargs).transpose(1, 2)
+    except Exception as exc:  # noqa: BLE001 - a plugin error stops only this activation
+        import traceback
+
+        raise ActivationError(
+            seg.name, f"{type(exc).__name__}: {exc}", traceback.format_exc()
+        ) from exc
+    zero = (d == 0).all(dim=2)
+    if act.kind == "gated":
+        half = zero.shape[1] // 2
+        return zero[:, :half] & zero[:, half:]
+    return zero
+
+
+def _num(value: float) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def race(
+    config: RaceConfig,
+    activations: Mapping[str, Activation],
+    task: Task,
+    should_stop: Callable[[], bool] | None = None,
+) -> Race:
+    """Set up a race; iterate the returned :class:`Race` to run it."""
+    return Race(config, activations, task, should_stop=should_stop)
+
+
+def run_race(
+    config: RaceConfig,
+    activations: Mapping[str, Activation],
+    task: Task,
+    on_event: Callable[[Event], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> RaceResult:
+    """Run a race to the end (or until ``should_stop()``) and return its result."""
+    current = race(config, activations, task, should_stop=should_stop)
+    for event in current:
+        if on_event is not None:
+            on_event(event)
+    return current.result

@@ -1,0 +1,161 @@
+"""Race engine versus the loop a user would write, timed side by side in one process.
+
+The loop: for each activation and seed, one ``nn.Sequential`` and one
+``torch.optim.Adam``, trained one after another on the same data. The engine: one
+``run_race`` over every activation x seed at once. Both train the same networks with
+the same data and optimiser for the same number of steps; the engine evaluates only
+at the start and the end, the loop not at all.
+
+    python bench/bench_training.py                 # CPU, one thread
+    python bench/bench_training.py --device cuda   # on a GPU machine
+    python bench/bench_training.py --steps 300     # quicker, same ratios roughly
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from actviz.host import load_catalogue  # noqa: E402
+from actviz.training import RaceConfig, run_race  # noqa: E402
+from actviz.training.init import initial_layers  # noqa: E402
+
+ACTIVATIONS = ["relu", "tanh", "gelu", "sigmoid", "silu", "elu", "softplus", "mish"]
+
+
+@dataclass
+class Case:
+    name: str
+    activations: list[str]
+    seeds: int
+    hidden: tuple[int, ...]
+    points: int
+    steps: int
+    goal: float
+
+
+class Act(nn.Module):
+    """Wraps a plugin's function as a module, as a user would."""
+
+    def __init__(self, fn) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fn(x)
+
+
+def user_loop(case: Case, catalogue, task, device: torch.device, lr: float) -> float:
+    """Seconds to train every model of ``case`` one after another (data made beforehand)."""
+    data = task.generate(case.points, None, 0)
+    x = data.x_train.to(device)
+    y = data.y_train.to(device)
+    widths = [2, *case.hidden, 1]
+    models = []
+    for name in case.activations:
+        fn = catalogue.activations[name].fn
+        for seed in range(case.seeds):
+            layers: list[nn.Module] = []
+            for i, (w, b) in enumerate(initial_layers(seed, widths)):
+                lin = nn.Linear(w.shape[1], w.shape[0])
+                with torch.no_grad():
+                    lin.weight.copy_(w)
+                    lin.bias.copy_(b)
+                layers.append(lin)
+                if i < len(widths) - 2:
+                    layers.append(Act(fn))
+            models.append(nn.Sequential(*layers).to(device))
+    _sync(device)
+    start = time.perf_counter()
+    for model in models:
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        loss_fn = nn.BCEWithLogitsLoss()
+        for _ in range(case.steps):
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+    _sync(device)
+    return time.perf_counter() - start
+
+
+def engine(case: Case, catalogue, task, device: torch.device, lr: float, threads) -> tuple:
+    cfg = RaceConfig(
+        task="moons",
+        activations=case.activations,
+        seeds=case.seeds,
+        steps=case.steps,
+        hidden=case.hidden,
+        points=case.points,
+        optimizer="adam",
+        lr=lr,
+        eval_every=case.steps,
+        device=device.type,
+        threads=threads,
+    )
+    result = run_race(cfg, catalogue.activations, task)
+    return result.train_seconds, result.strategy
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda", "mps"])
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (CPU)")
+    parser.add_argument("--steps", type=int, default=1500, help="steps of the small cases")
+    parser.add_argument("--big-steps", type=int, default=100, help="steps of the big case")
+    parser.add_argument("--skip", default="", help="comma-separated case numbers to skip")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    catalogue = load_catalogue(use_user_dir=False, use_entry_points=False, use_env=False)
+    task = catalogue.tasks["moons"]
+    cases = [
+        Case("8 act x 4 seeds, 2-8-8-1", ACTIVATIONS, 4, (8, 8), 200, args.steps, 20.0),
+        Case("8 act x 16 seeds, 2-8-8-1", ACTIVATIONS, 16, (8, 8), 200, args.steps, 20.0),
+        Case(
+            "4 act x 2 seeds, 2-256-256-1",
+            ACTIVATIONS[:4],
+            2,
+            (256, 256),
+            1000,
+            args.big_steps,
+            1.0,
+        ),
+    ]
+    skip = {int(s) for s in args.skip.split(",") if s.strip()}
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # pay torch's one-off import here
+    print(f"device {device}, torch {torch.__version__}, threads {torch.get_num_threads()}")
+    print(
+        f"{'case':32} {'models':>6} {'steps':>6} {'loop s':>8} {'engine s':>9} "
+        f"{'ratio':>7} {'goal':>5}  strategy"
+    )
+    for number, case in enumerate(cases, start=1):
+        if number in skip:
+            continue
+        models = len(case.activations) * case.seeds
+        ours, strategy = engine(case, catalogue, task, device, 0.01, args.threads)
+        loop = user_loop(case, catalogue, task, device, 0.01)
+        ratio = loop / ours
+        print(
+            f"{case.name:32} {models:6d} {case.steps:6d} {loop:8.2f} {ours:9.2f} "
+            f"{ratio:6.1f}x {case.goal:4.0f}x  {strategy}",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,298 @@
+"""``actviz train``: race activations on a toy task without a screen, store and print the result."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from ._common import catalogue_from_args, split_names
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train",
+        help="race activations on a toy task (every activation x seed at once)",
+        description="Example: actviz train --task moons --activations relu,tanh,gelu "
+        "--seeds 3 --steps 2000 --hidden 8,8 --optimizer adam --lr 0.01 --json out.json",
+    )
+    p.add_argument("--task", default="moons", help="task name (default moons)")
+    p.add_argument("--activations", default="relu,tanh", help="comma-separated names")
+    p.add_argument("--seeds", default="3", help="a count (3 -> seeds 0,1,2) or a list: 0,4,7")
+    p.add_argument("--steps", type=int, default=1000, help="optimiser steps (default 1000)")
+    p.add_argument("--hidden", default="8,8", help="hidden layer widths (default 8,8)")
+    p.add_argument("--init", default="default", help="default, he, xavier, lecun or siren")
+    p.add_argument("--optimizer", default="adam", help="sgd, momentum, rmsprop, adagrad or adam")
+    p.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
+    p.add_argument("--batch-size", type=int, default=None, help="minibatch size (default: all)")
+    p.add_argument("--eval-every", type=int, default=None, help="steps between evaluations")
+    p.add_argument("--points", type=int, default=None, help="data points (default: task's)")
+    p.add_argument("--noise", type=float, default=None, help="noise level (default: task's)")
+    p.add_argument("--test-fraction", type=float, default=None, help="share held out for test")
+    p.add_argument("--data-seed", type=int, default=0, help="seed of the dataset (default 0)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    p.add_argument("--strategy", default="auto", help="auto, batched or loop")
+    p.add_argument("--threads", type=int, default=None, help="CPU threads (default: by size)")
+    p.add_argument("--grid", type=int, default=48, help="decision-boundary grid size (0: none)")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME.P=V",
+        help="an activation parameter, e.g. prelu.a=0.1 (repeatable)",
+    )
+    p.add_argument("--json", metavar="PATH", help="write the result as JSON ('-' for stdout)")
+    p.add_argument("--db", type=Path, default=None, help="run database (default: user data)")
+    p.add_argument("--no-store", action="store_true", help="do not keep the run in the database")
+    p.add_argument("--name", default=None, help="a name for the stored run")
+    p.add_argument("--note", default="", help="a note kept with the stored run")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=run)
+
+
+class UsageError(ValueError):
+    """Bad command-line input: reported in one line, exit code 2."""
+
+
+def fail(message: str) -> int:
+    print(f"actviz train: {message}", file=sys.stderr)
+    return 2
+
+
+def parse_seeds(text: str) -> int | list[int]:
+    parts = split_names(text)
+    try:
+        values = [int(v) for v in parts]
+    except ValueError:
+        raise UsageError(f"--seeds must be a count or a list of integers, not {text!r}") from None
+    if len(values) == 1 and "," not in text:
+        return values[0]
+    return values
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(v) for v in split_names(text))
+    except ValueError:
+        raise UsageError(f"--hidden must be widths like 8,8, not {text!r}") from None
+
+
+def parse_params(items: list[str]) -> dict[str, dict[str, float]]:
+    """``["prelu.a=0.1"]`` -> ``{"prelu": {"a": 0.1}}``."""
+    out: dict[str, dict[str, float]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        act, dot, param = key.partition(".")
+        if not (sep and dot and act.strip() and param.strip()):
+            raise UsageError(f"--param must look like NAME.PARAM=VALUE, not {item!r}")
+        try:
+            out.setdefault(act.strip(), {})[param.strip()] = float(value)
+        except ValueError:
+            raise UsageError(f"--param {item!r}: {value!r} is not a number") from None
+    return out
+
+
+def _unknown(kind: str, name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    return f"unknown {kind} {name!r}{hint}; see 'actviz list'"
+
+
+def build_config(args: argparse.Namespace, catalogue: Any) -> Any:
+    """The race configuration the arguments describe, or :class:`UsageError`."""
+    from ..training.config import RaceConfig
+
+    names = split_names(args.activations)
+    if not names:
+        raise UsageError("--activations: name at least one activation")
+    usable = catalogue.activations
+    for name in names:
+        if name in usable:
+            continue
+        broken = [e for e in catalogue.entries if e.name == name]
+        if broken and broken[0].error is not None:
+            raise UsageError(f"activation {name!r} did not load: {broken[0].error.message}")
+        raise UsageError(_unknown("activation", name, sorted(usable)))
+    if args.task not in catalogue.tasks:
+        raise UsageError(_unknown("task", args.task, sorted(catalogue.tasks)))
+    config = RaceConfig(
+        task=args.task,
+        activations=names,
+        params=parse_params(args.param),
+        seeds=parse_seeds(args.seeds),
+        steps=args.steps,
+        hidden=parse_hidden(args.hidden),
+        init=args.init,
+        optimizer=args.optimizer,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        eval_every=args.eval_every,
+        points=args.points,
+        noise=args.noise,
+        test_fraction=args.test_fraction,
+        data_seed=args.data_seed,
+        device=args.device,
+        boundary_grid=args.grid,
+        strategy=args.strategy,
+        threads=args.threads,
+    )
+    problems = config.validate(usable, catalogue.tasks)
+    if problems:
+        raise UsageError("; ".join(problems))
+    return config
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal (``\\r``-redrawn); silent elsewhere."""
+
+    def __init__(self, stream: TextIO, steps: int, metric: str = "") -> None:
+        self.stream = stream
+        self.steps = max(1, steps)
+        self.metric = metric
+        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+        self.best = ""
+        self._last = 0.0
+
+    def update(self, step: int, seconds: float, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not force and now - self._last < 0.1:
+            return
+        self._last = now
+        done = min(1.0, step / self.steps)
+        bar = "#" * int(done * 30)
+        self.stream.write(
+            f"\r[{bar:<30}] {done * 100:5.1f}%  step {step}/{self.steps}  {seconds:6.1f}s"
+            f"{self.best}\x1b[K"
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        catalogue = catalogue_from_args(args)
+        config = build_config(args, catalogue)
+        task = catalogue.tasks[config.task]
+        from ..training.engine import race
+
+        current = race(config, catalogue.activations, task)
+    except (UsageError, ValueError) as exc:
+        return fail(str(exc))
+    bar = ProgressBar(sys.stderr, config.steps)
+    if args.quiet:
+        bar.enabled = False
+    store = recorder = None
+    if not args.no_store:
+        from ..storage import RaceRecorder, RunStore, run_versions
+
+        try:
+            store = RunStore(args.db)
+        except Exception as exc:  # noqa: BLE001 - an unusable database must not lose the race
+            return fail(f"cannot open the run database: {exc}")
+        recorder = RaceRecorder(
+            store,
+            name=args.name,
+            note=args.note,
+            versions=run_versions(config.activations, catalogue),
+        )
+    code = 0
+    try:
+        _drive(current, recorder, bar, task.metric)
+    except KeyboardInterrupt:
+        current.close()
+        code = 130
+        print("\nactviz train: interrupted; keeping the steps done so far", file=sys.stderr)
+    finally:
+        bar.close()
+        if recorder is not None and store is not None:
+            if current.result.status == "running" or code:
+                recorder.abort("stopped", current.result)
+            store.close()
+    result = current.result
+    data = result.to_dict()
+    data["run_id"] = recorder.run_id if recorder is not None else None
+    if args.json:
+        text = json.dumps(data, indent=1)
+        if args.json == "-":
+            sys.stdout.write(text + "\n")
+        else:
+            Path(args.json).write_text(text, encoding="utf-8")
+    if not args.quiet:
+        out = sys.stderr if args.json == "-" else sys.stdout
+        _summary(result, data["run_id"], out)
+    return code
+
+
+def _drive(current: Any, recorder: Any, bar: ProgressBar, metric: str) -> None:
+    from ..training.events import ActivationFailed, Diverged, Evaluation, Progress
+
+    for event in current:
+        if recorder is not None:
+            recorder(event)
+        if isinstance(event, Progress):
+            bar.update(event.step, event.seconds)
+        elif isinstance(event, Evaluation):
+            values = {}
+            for info, row in zip(current.runs, event.metrics, strict=True):
+                if row is not None and row["test_metric"] is not None:
+                    best = values.get(info.activation, -math.inf)
+                    values[info.activation] = max(best, row["test_metric"])
+            if values:
+                leader = max(values, key=values.get)
+                bar.best = f"  best {leader} {metric} {values[leader]:.3f}"
+            bar.update(event.step, event.seconds, force=True)
+        elif isinstance(event, Diverged):
+            _note(bar, f"{event.activation} seed {event.seed} diverged at step {event.step}")
+        elif isinstance(event, ActivationFailed):
+            _note(bar, f"activation {event.activation!r} failed and was left out: {event.error}")
+
+
+def _note(bar: ProgressBar, message: str) -> None:
+    if bar.enabled:
+        bar.stream.write("\r\x1b[K")
+    print(f"actviz train: {message}", file=sys.stderr)
+
+
+def _summary(result: Any, run_id: int | None, out: TextIO) -> None:
+    metric = result.metric
+    print(
+        f"{result.task}: {result.steps_done} steps on {result.device} "
+        f"({result.strategy}) in {result.train_seconds:.2f} s, status {result.status}",
+        file=out,
+    )
+    print(f"{'activation':16} {'test ' + metric:>18} {'final loss':>11}  notes", file=out)
+    for name, runs in result.by_activation().items():
+        finals = [r.final_metric for r in runs if r.final_metric is not None]
+        losses = [r.final_loss for r in runs if r.final_loss is not None]
+        notes = []
+        diverged = sum(r.status == "diverged" for r in runs)
+        if diverged:
+            notes.append(f"{diverged}/{len(runs)} diverged")
+        if any(r.status == "failed" for r in runs):
+            notes.append("failed: " + (runs[0].error or ""))
+        shown = _mean_sd(finals)
+        loss = f"{sum(losses) / len(losses):.4g}" if losses else "-"
+        print(f"{name:16} {shown:>18} {loss:>11}  {'; '.join(notes)}", file=out)
+    if run_id is not None:
+        print(f"stored as run {run_id} (actviz runs show {run_id})", file=out)
+
+
+def _mean_sd(values: list[float]) -> str:
+    if not values:
+        return "-"
+    mean = sum(values) / len(values)
+    if len(values) == 1:
+        return f"{mean:.4f}"
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+    return f"{mean:.4f} ± {sd:.4f}"

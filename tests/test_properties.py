@@ -107,5 +107,7 @@ def test_a_kink_away_from_zero_is_found():
 
 
 def test_cost_is_relative_to_relu(builtin_catalogue):
-    assert relative_cost(builtin_catalogue.get("relu"), repeats=3) == pytest.approx(1.0, rel=0.6)
-    assert relative_cost(builtin_catalogue.get("softmax"), repeats=3) > 1.5
+    relu = relative_cost(builtin_catalogue.get("relu"), repeats=5)
+    softmax = relative_cost(builtin_catalogue.get("softmax"), repeats=5)
+    assert 0.2 < relu < 5.0  # the same op as the reference, up to timing noise
+    assert softmax > 2.0 * relu

@@ -1,0 +1,86 @@
+"""Export from the window: PNG at a size, SVG, CSV of plotted data, all panels, bad paths."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QMessageBox
+
+from actviz.gui.main_window import MainWindow
+from actviz.host import PluginHost
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch):
+    for var in ("ACTVIZ_THEME", "ACTVIZ_TAB", "ACTVIZ_CURRENT"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("ACTVIZ_SELECT", "relu,sigmoid")
+    w = MainWindow(PluginHost([], use_entry_points=False, use_env=False))
+    qtbot.addWidget(w)
+    w.resize(1300, 850)
+    w.show()
+    qtbot.waitExposed(w)
+    w.curves.flush()
+    return w
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    shown = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", staticmethod(lambda parent, title, text: shown.append(text))
+    )
+    return shown
+
+
+def test_plot_exports_png_svg_and_csv(window, tmp_path):
+    plot = window.curves.plots()[0]
+    assert plot.name == "curves-f"
+    png = window.export_to(plot, tmp_path / "f.png", width=900, height=500)
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (900, 500)
+    svg = window.export_to(plot, tmp_path / "f.svg")
+    text = svg.read_text()
+    assert text.lstrip().startswith("<?xml") and "<svg" in text and "<path" in text
+    out = window.export_to(plot, tmp_path / "f.csv")
+    rows = list(csv.reader(out.open()))
+    assert rows[0] == ["x", "relu", "sigmoid"]
+    assert len(rows) == 1 + window.state.points
+    mid = rows[1 + window.state.points // 2]
+    assert float(mid[0]) == pytest.approx(0.0, abs=1e-12)
+    assert float(mid[2]) == pytest.approx(0.5)
+
+
+def test_unwritable_paths_get_a_message_not_a_crash(window, tmp_path, warnings):
+    plot = window.curves.plots()[0]
+    assert window.export_to(plot, tmp_path / "missing" / "f.png") is None
+    assert "does not exist" in warnings[-1]
+    assert window.export_to(plot, tmp_path / "f.bmp") is None
+    assert ".bmp" in warnings[-1]
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = window.export_to(plot, locked / "f.csv")
+    finally:
+        locked.chmod(0o700)
+    if result is None:  # root may write anywhere; everyone else gets the message
+        assert "permission" in warnings[-1]
+
+
+def test_export_all_panels_writes_a_folder_of_files(window, tmp_path, warnings):
+    written = window.export_all_to(tmp_path / "bundle")
+    names = {p.name for p in written}
+    for stem in ("curves-f", "curves-d1", "curves-d2", "deep-signal-act-var"):
+        assert {f"{stem}.png", f"{stem}.svg", f"{stem}.csv"} <= names, stem
+    assert "properties-table.csv" in names
+    assert not warnings
+    table = list(csv.DictReader((tmp_path / "bundle" / "properties-table.csv").open()))
+    relu = next(r for r in table if r["name"] == "relu")
+    assert float(relu["P(f'(z)=0)"]) == pytest.approx(0.5, abs=1e-3)
+    assert float(relu["cost_vs_relu"]) > 0
+    assert window.tabs.currentWidget() is window.curves
+    for path in written:
+        assert path.stat().st_size > 0

@@ -33,15 +33,16 @@ class _Job(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        if not self.wanted():
-            self.relay.done.emit(self.key, None, None)  # superseded while queued
-            return
+        result, error = None, None
+        if self.wanted():  # else superseded (or shut down) while queued: report nothing
+            try:
+                result = self.work()
+            except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
+                error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}"
         try:
-            result, error = self.work(), None
-        except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
-            result = None
-            error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}"
-        self.relay.done.emit(self.key, result, error)
+            self.relay.done.emit(self.key, result, error)
+        except RuntimeError:  # the window closed while this ran: nobody needs the result
+            pass
 
 
 class Measurements(QObject):
@@ -53,9 +54,10 @@ class Measurements(QObject):
     def __init__(self, state: AppState, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.pool = QThreadPool(self)
+        self.pool = QThreadPool()
         self.pool.setMaxThreadCount(1)
-        self._relay = _Relay()
+        self._closed = False
+        self._relay = _Relay(self)
         self._relay.done.connect(self._finished)
         self._results: dict[tuple, Any] = {}
         self._errors: dict[tuple, str] = {}
@@ -82,7 +84,7 @@ class Measurements(QObject):
             self._pending.add(key)
             params = self.state.params_for(name)
             self._latest[(kind, name)] = key
-            wanted = lambda: self._latest.get((kind, name)) == key  # noqa: E731
+            wanted = lambda: not self._closed and self._latest.get((kind, name)) == key  # noqa: E731
             self.pool.start(_Job(key, lambda: work(act, params), self._relay, wanted))
         return None
 
@@ -108,10 +110,8 @@ class Measurements(QObject):
 
     def _finished(self, key: tuple, result: Any, error: str | None) -> None:
         self._pending.discard(key)
-        if key[1] != self.state.generation:
-            return
-        if result is None and error is None:
-            return  # skipped: a newer request replaced it
+        if key[1] != self.state.generation or (result is None and error is None):
+            return  # from before a reload, or skipped because a newer request replaced it
         if error is not None:
             self._errors[key] = error
             self.state.notify(f"{key[2]}: measuring {key[0]} failed: {error.splitlines()[0]}")
@@ -120,5 +120,8 @@ class Measurements(QObject):
         self.ready.emit(key[0], key[2])
 
     def shutdown(self) -> None:
+        """Drop queued jobs and wait for the running one (each takes at most a second or so)."""
+        self._closed = True
         self.pool.clear()
-        self.pool.waitForDone(5000)
+        self.pool.waitForDone(-1)
+        self._pending.clear()

@@ -17,14 +17,15 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -163,9 +164,9 @@ class CurvesPanel(Panel):
     # -- controls ---------------------------------------------------------------------
 
     def _build_controls(self) -> None:
-        self.controls = QWidget()
-        bar = QHBoxLayout(self.controls)
-        bar.setContentsMargins(0, 0, 0, 0)
+        # A tool bar folds what does not fit into its "»" menu, so the window stays narrow.
+        self.controls = bar = QToolBar()
+        bar.setMovable(False)
         self.x_lo = QDoubleSpinBox()
         self.x_hi = QDoubleSpinBox()
         for box in (self.x_lo, self.x_hi):
@@ -202,16 +203,18 @@ class CurvesPanel(Panel):
         reset = QPushButton("Fit")
         reset.setToolTip("fit the plots to the data")
         reset.clicked.connect(self.fit)
-        for w in (QLabel("x from"), self.x_lo, QLabel("to"), self.x_hi, QLabel("points")):
+        for w in (QLabel(" x from "), self.x_lo, QLabel(" to "), self.x_hi, QLabel(" points ")):
             bar.addWidget(w)
         bar.addWidget(self.points)
-        bar.addSpacing(10)
+        bar.addSeparator()
         for w in (self.show_d1, self.show_d2, self.crosshair, self.saturation):
             bar.addWidget(w)
         bar.addWidget(self.threshold)
         for w in (self.dead, self.marks, reset):
             bar.addWidget(w)
-        bar.addStretch(1)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
         bar.addWidget(self.focus_label)
         self.x_lo.valueChanged.connect(self._range_edited)
         self.x_hi.valueChanged.connect(self._range_edited)

@@ -102,7 +102,6 @@ class PluginsPanel(Panel):
         for b in (self.reload_button, self.open_button, self.new_button, self.copy_button):
             bar.addWidget(b)
         bar.addStretch(1)
-        bar.addWidget(self.summary)
         self.reload_button.clicked.connect(self.reloadRequested.emit)
         self.open_button.clicked.connect(self.open_folder)
         self.new_button.clicked.connect(self._ask_new_plugin)
@@ -116,6 +115,7 @@ class PluginsPanel(Panel):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
+        layout.addWidget(self.summary)
         layout.addWidget(self.folders)
         layout.addWidget(splitter, 1)
         self._records: dict[str, PluginRecord] = {}

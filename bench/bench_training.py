@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda", "mps"])
     parser.add_argument("--threads", type=int, default=1, help="torch threads (CPU)")
     parser.add_argument("--steps", type=int, default=1500, help="steps of the small cases")
-    parser.add_argument("--big-steps", type=int, default=100, help="steps of the big case")
+    parser.add_argument("--big-steps", type=int, default=300, help="steps of the big case")
     parser.add_argument("--skip", default="", help="comma-separated case numbers to skip")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -137,10 +137,13 @@ def main(argv: list[str] | None = None) -> int:
     ]
     skip = {int(s) for s in args.skip.split(",") if s.strip()}
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # pay torch's one-off import here
+    warm = Case("warm-up", ACTIVATIONS, 1, (8, 8), 50, 5, 0.0)
+    engine(warm, catalogue, task, device, 0.01, args.threads)  # device context, kernels
+    user_loop(warm, catalogue, task, device, 0.01)
     print(f"device {device}, torch {torch.__version__}, threads {torch.get_num_threads()}")
     print(
-        f"{'case':32} {'models':>6} {'steps':>6} {'loop s':>8} {'engine s':>9} "
-        f"{'ratio':>7} {'goal':>5}  strategy"
+        f"{'case':30} {'models':>6} {'steps':>6} {'loop s':>8} {'engine s':>9} {'ratio':>7} "
+        f"{'goal':>5}  {'loop ms/model-step':>18} {'engine ms/step':>14}  strategy"
     )
     for number, case in enumerate(cases, start=1):
         if number in skip:
@@ -149,9 +152,11 @@ def main(argv: list[str] | None = None) -> int:
         ours, strategy = engine(case, catalogue, task, device, 0.01, args.threads)
         loop = user_loop(case, catalogue, task, device, 0.01)
         ratio = loop / ours
+        per_model = loop / (models * case.steps) * 1e3
+        per_step = ours / case.steps * 1e3
         print(
-            f"{case.name:32} {models:6d} {case.steps:6d} {loop:8.2f} {ours:9.2f} "
-            f"{ratio:6.1f}x {case.goal:4.0f}x  {strategy}",
+            f"{case.name:30} {models:6d} {case.steps:6d} {loop:8.2f} {ours:9.2f} {ratio:6.1f}x "
+            f"{case.goal:4.0f}x  {per_model:18.3f} {per_step:14.3f}  {strategy}",
             flush=True,
         )
     return 0

@@ -213,11 +213,16 @@ def run(args: argparse.Namespace) -> int:
         current.close()
         code = 130
         print("\nactviz train: interrupted; keeping the steps done so far", file=sys.stderr)
+        if recorder is not None:
+            recorder.abort("stopped", current.result)
+    except BaseException:
+        current.close()
+        if recorder is not None:
+            recorder.abort("failed", current.result)
+        raise
     finally:
         bar.close()
-        if recorder is not None and store is not None:
-            if current.result.status == "running" or code:
-                recorder.abort("stopped", current.result)
+        if store is not None:
             store.close()
     result = current.result
     data = result.to_dict()

@@ -25,6 +25,10 @@ class RaceConfig:
     parameters not named there take their defaults. ``batch_size=None`` trains on the
     full batch; ``eval_every=None`` evaluates about 50 times per race. ``points``,
     ``noise`` and ``test_fraction`` default to the task's own values.
+    ``boundary_grid`` is the side of the decision-boundary grid of 2-D tasks (1-D tasks
+    get a fitted curve of ``4 * boundary_grid`` points; 0 turns both off).
+    ``strategy`` ``"auto"`` stacks small models and trains big ones one by one;
+    ``threads=None`` uses one CPU thread for small races and torch's setting otherwise.
     """
 
     task: str = "moons"

@@ -310,7 +310,7 @@ class Race:
             per_model = per_model_loss(loss, out, y)
             stack.ok.logical_and_(torch.isfinite(per_model))
             stack.finite_steps.add_(stack.ok)
-            part = (per_model * stack.live).sum()
+            part = per_model.sum() if stack.all_live else (per_model * stack.live).sum()
             total = part if total is None else total + part
         assert total is not None
         total.backward()

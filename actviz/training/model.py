@@ -51,6 +51,8 @@ class Segment:
     def kwargs(self, layer: int) -> dict[str, object]:
         """Keyword arguments for ``fn`` at ``layer``: floats, and ``[models, 1, 1]`` tensors
         for learnable parameters (one value per model and layer)."""
+        if not self.learnable:
+            return self.fixed
         kw: dict[str, object] = dict(self.fixed)
         for name, values in self.learnable.items():
             kw[name] = values[:, layer].view(-1, 1, 1)
@@ -103,6 +105,7 @@ class ModelStack:
         self.ok = torch.ones(self.size, dtype=torch.bool, device=device)
         self.finite_steps = torch.zeros(self.size, dtype=torch.long, device=device)
         self.frozen: set[int] = set()
+        self.all_live = True
 
     @property
     def n_hidden(self) -> int:
@@ -169,6 +172,7 @@ class ModelStack:
         if not idx:
             return
         self.frozen.update(idx)
+        self.all_live = False
         self.live[torch.tensor(idx, device=self.live.device)] = 0.0
         for _, _, tensor, first in self.tensors():
             rows = [i - first for i in idx if first <= i < first + tensor.shape[0]]

@@ -119,6 +119,9 @@ class Race:
         except GeneratorExit:
             self._finish("stopped")
             raise
+        except Exception:
+            self._finish("failed")  # not a plugin's fault (those stop one activation)
+            raise
         finally:
             self._pause_clock()
             torch.set_num_threads(previous_threads)
@@ -535,7 +538,7 @@ class Race:
             return
         self._finalized = True
         self.result.status = status
-        run_status = "finished" if status == "finished" else "stopped"
+        run_status = {"finished": "finished", "failed": "failed"}.get(status, "stopped")
         for record in self.result.runs:
             if record.status == "running":
                 record.status = run_status

@@ -88,7 +88,8 @@ class RunRecord:
 @dataclass
 class RaceResult:
     """Everything a race computed. ``train_seconds`` excludes start-up, data generation
-    and time spent paused (the consumer not pulling events)."""
+    and time spent paused (the consumer not pulling events). ``status`` is ``running``,
+    ``finished``, ``stopped`` (by the user) or ``failed`` (an error outside any plugin)."""
 
     config: dict[str, Any]
     task: str

@@ -477,6 +477,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_settings()
+        for panel in self.panels:
+            panel.shutdown()
         self.measurements.shutdown()
         super().closeEvent(event)
 

@@ -66,6 +66,9 @@ class Panel(QWidget):
                     self._hovered = plot
         return super().eventFilter(obj, event)
 
+    def shutdown(self) -> None:
+        """Stop this panel's background work; called when the window closes."""
+
     def save_state(self, settings: QSettings) -> None:
         """Write this panel's options (under its ``key``)."""
 

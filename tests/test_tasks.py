@@ -33,12 +33,9 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def tasks():
-    from actviz.host import load_catalogue
-
-    cat = load_catalogue(use_user_dir=False, use_entry_points=False, use_env=False)
-    return cat.tasks
+@pytest.fixture
+def tasks(builtin_catalogue):
+    return builtin_catalogue.tasks
 
 
 def test_every_builtin_task_loads_with_its_loss_and_metric(tasks):

@@ -23,11 +23,9 @@ from actviz.training import (
 from actviz.training.init import initial_layers
 
 
-@pytest.fixture(scope="module")
-def cat():
-    from actviz.host import load_catalogue
-
-    return load_catalogue(use_user_dir=False, use_entry_points=False, use_env=False)
+@pytest.fixture
+def cat(builtin_catalogue):
+    return builtin_catalogue
 
 
 def _acts(cat, *names, extra=()):

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from actviz.gui.main_window import MainWindow
+from actviz.gui.sampling import peak_decimate
 from actviz.host import PluginHost
 
 
@@ -55,9 +56,10 @@ def test_checking_an_activation_draws_it_and_unchecking_removes_it(make_window, 
     item.setCheckState(0, Qt.CheckState.Checked)
     assert "elu" in w.state.selected
     qtbot.waitUntil(lambda: "elu" in w.curves.data, timeout=3000)
-    x, y = f_data(w, "elu")
-    assert y[np.argmin(np.abs(x - 1.0))] == pytest.approx(1.0, abs=1e-2)
-    assert y[0] == pytest.approx(math.expm1(-6.0), abs=1e-6)
+    data = w.curves.data["elu"]
+    assert data.f[np.argmin(np.abs(data.x - 1.0))] == pytest.approx(1.0, abs=1e-2)
+    assert data.f[0] == pytest.approx(math.expm1(-6.0), abs=1e-6)
+    assert len(f_data(w, "elu")[1]) > 100  # and it is drawn
     labels = [label.text for _sample, label in w.curves.legend.items]
     assert "elu" in labels
     item.setCheckState(0, Qt.CheckState.Unchecked)
@@ -73,10 +75,10 @@ def test_moving_a_slider_redraws_with_the_new_parameter(make_window, qtbot):
     slider.slider.setValue(300)  # 0.3 on the 0..1 range
     qtbot.waitUntil(lambda: w.state.params_for("leaky_relu")["negative_slope"] == 0.3)
     w.curves.flush()
-    x, y = f_data(w, "leaky_relu")
+    x, y = f_data(w, "leaky_relu")  # what is drawn
     assert y[0] == pytest.approx(-6.0 * 0.3)
-    _, d1 = f_data(w, "leaky_relu", "d1")
-    assert d1[0] == pytest.approx(0.3)
+    assert np.nanmin(y) == pytest.approx(-6.0 * 0.3)
+    assert w.curves.data["leaky_relu"].d1[0] == pytest.approx(0.3)
     assert slider.spin.value() == pytest.approx(0.3)
     assert np.array_equal(f_data(w, "relu")[1], relu_before)
 
@@ -117,7 +119,7 @@ def test_f_second_derivative_can_be_hidden_and_shown(make_window):
     assert not w.curves.widgets["d2"].isVisible()
     w.curves.set_row_visible("d2", True)
     w.curves.flush()
-    x, d2 = f_data(w, "gelu", "d2")
+    x, d2 = w.curves.data["gelu"].x, w.curves.data["gelu"].d2
     assert d2[np.argmin(np.abs(x))] == pytest.approx(2 / math.sqrt(2 * math.pi), abs=1e-3)
 
 
@@ -179,5 +181,25 @@ def test_many_curves_with_many_points_draw(make_window, qtbot):
     w.curves.set_row_visible("d2", False)
     w.state.set_x_range(-8.0, 8.0, 10_000)
     w.curves.flush()
-    assert all(len(f_data(w, n)[1]) == 10_000 for n in names)
+    assert all(len(w.curves.data[n].f) == 10_000 for n in names)
+    pixels = w.curves.widgets["f"].getPlotItem().vb.width()
+    for n in names:  # drawn as per-pixel extremes: fewer points, same envelope
+        x, y = f_data(w, n)
+        assert len(y) <= 2 * pixels + 64
+        assert np.nanmax(y) == pytest.approx(np.nanmax(w.curves.data[n].f))
+        assert np.nanmin(y) == pytest.approx(np.nanmin(w.curves.data[n].f))
     w.curves.widgets["f"].grab()
+
+
+def test_peak_decimation_keeps_jumps_and_extremes():
+    x = np.linspace(-1, 1, 10_001)
+    y = np.where(x > 0.123, 1.0, 0.0)
+    y[5000] = 7.0  # a one-sample spike
+    dx, dy = peak_decimate(x, y, -1.0, 1.0, 500)
+    assert len(dx) < 1100 and np.all(np.diff(dx) >= 0)
+    assert dy.max() == 7.0 and dy.min() == 0.0
+    after_spike = dx > 0.05
+    step_at = dx[after_spike][np.argmax(dy[after_spike] > 0.5)]
+    assert step_at == pytest.approx(0.123, abs=2 * 2 / 500)
+    zx, zy = peak_decimate(x, y, 0.5, 0.6, 500)  # zoomed in: the raw samples
+    assert zx[0] <= 0.5 <= 0.6 <= zx[-1] and len(zx) < 600

@@ -92,7 +92,7 @@ def test_reload_keeps_selection_and_picks_up_edits(make_window, tmp_path):
     w.reload_plugins()
     assert w.state.selected == ["mine", "relu"]
     w.curves.flush()
-    x, y = w.curves.items["mine"]["f"].getData()
+    y = w.curves.data["mine"].f
     assert y[-1] == pytest.approx(6.0 / (1 + np.exp(-30.0)))
 
 

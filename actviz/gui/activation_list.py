@@ -7,6 +7,8 @@ error as tooltip, and cannot be checked.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -25,6 +27,7 @@ from .state import AppState
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+@lru_cache(maxsize=256)
 def swatch(colour: str | None, size: int = 14) -> QIcon:
     """A filled square of ``colour`` (transparent when ``None``, keeping names aligned)."""
     pix = QPixmap(size, size)

@@ -48,6 +48,8 @@ def make_plot(
         plot.setLabel("bottom", bottom)
     for axis in ("left", "bottom"):
         plot.getAxis(axis).enableAutoSIPrefix(False)
+        # Grid lines at major ticks only: minor grid lines cost more to paint than the curves.
+        plot.getAxis(axis).setStyle(maxTickLevel=0)
     plot.setMenuEnabled(True)
     restyle(widget, theme)
     return widget

@@ -94,3 +94,41 @@ class SampleCache:
         while len(self._items) > self.size:
             self._items.popitem(last=False)
         return value
+
+
+def peak_decimate(
+    x: np.ndarray, y: np.ndarray, lo: float, hi: float, pixels: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The part of a curve inside [lo, hi], reduced to a min and a max per pixel column.
+
+    Drawing 10 000 points into 700 pixels paints the same picture as drawing each
+    column's extremes, at a fraction of the cost; narrow spikes and jumps are kept.
+    """
+    i0 = max(int(np.searchsorted(x, lo, side="left")) - 1, 0)
+    i1 = min(int(np.searchsorted(x, hi, side="right")) + 1, len(x))
+    xs, ys = x[i0:i1], y[i0:i1]
+    pixels = max(int(pixels), 1)
+    n = len(xs)
+    if n <= 4 * pixels:
+        return xs, ys
+    per = int(np.ceil(n / pixels))
+    m = n // per
+    body_x = xs[: m * per].reshape(m, per)
+    body_y = ys[: m * per].reshape(m, per)
+    if np.isfinite(body_y).all():
+        i_low, i_high = body_y.argmin(axis=1), body_y.argmax(axis=1)
+    else:  # NaN marks undefined points (f'' at a kink): ignore them within a column
+        i_low = np.nan_to_num(body_y, nan=np.inf).argmin(axis=1)
+        i_high = np.nan_to_num(body_y, nan=-np.inf).argmax(axis=1)
+    rows = np.arange(m)
+    lows, highs = body_y[rows, i_low], body_y[rows, i_high]
+    # Keep the order in which the curve visits its extremes, so the path stays honest.
+    low_first = i_low <= i_high
+    first = np.where(low_first, lows, highs)
+    second = np.where(low_first, highs, lows)
+    out_y = np.empty(2 * m + (n - m * per))
+    out_x = np.empty_like(out_y)
+    out_y[: 2 * m : 2], out_y[1 : 2 * m : 2] = first, second
+    out_x[: 2 * m : 2], out_x[1 : 2 * m : 2] = body_x[:, 0], body_x[:, -1]
+    out_x[2 * m :], out_y[2 * m :] = xs[m * per :], ys[m * per :]
+    return out_x, out_y

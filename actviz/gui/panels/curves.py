@@ -34,7 +34,7 @@ from ..activation_list import swatch
 from ..features import dead_regions, notable_points, saturated_regions
 from ..measurements import Measurements
 from ..plots import PlotExport, add_legend, curve_columns, make_plot, restyle
-from ..sampling import SampleCache, Sampled
+from ..sampling import SampleCache, Sampled, peak_decimate
 from ..settings import read_json, write_json
 from ..state import AppState
 from .base import Panel
@@ -65,6 +65,9 @@ class CurvesPanel(Panel):
         self.failed: dict[str, str] = {}
         self.items: dict[str, dict[str, pg.PlotDataItem]] = {}
         self.line_width = 1.0
+        self._styles: dict[str, tuple] = {}
+        self._readout_names: list[str] = []
+        self._mark_state: dict[str, tuple] = {}
         self._x: np.ndarray | None = None
         self._grid_key: tuple = ()
         self._dirty: set[str] = set()
@@ -73,6 +76,12 @@ class CurvesPanel(Panel):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.flush)
+        # What each curve's samples were reduced to: (x from, x to, pixels) of the view.
+        self._display_window: tuple[float, float, int] | None = None
+        self._redisplay = QTimer(self)
+        self._redisplay.setSingleShot(True)
+        self._redisplay.setInterval(0)
+        self._redisplay.timeout.connect(self._push_all)
 
         self._build_controls()
         self.widgets: dict[str, pg.PlotWidget] = {}
@@ -98,6 +107,9 @@ class CurvesPanel(Panel):
                 )
             )
         self.widgets["d2"].getPlotItem().setLabel("bottom", "x")
+        view = self.widgets["f"].getPlotItem().vb
+        view.sigXRangeChanged.connect(self._view_changed)
+        view.sigResized.connect(self._view_changed)
         self._lines = {}
         self._regions: dict[str, list[pg.LinearRegionItem]] = {r: [] for r in ROWS}
         self._marks: dict[str, pg.ScatterPlotItem] = {}
@@ -318,14 +330,20 @@ class CurvesPanel(Panel):
         self.items[name] = items
 
     def _remove(self, name: str) -> None:
+        self._styles.pop(name, None)
         for row, item in self.items.pop(name, {}).items():
             self.widgets[row].removeItem(item)
         self.data.pop(name, None)
         self.failed.pop(name, None)
 
     def _restyle_items(self, name: str) -> None:
-        pen = self._pen(name)
+        """Set pen and stacking, only when they change (``setPen`` re-renders the curve)."""
         focus = name == self.state.focus()
+        style = (self.state.colour(name), self.line_width, focus)
+        if self._styles.get(name) == style:
+            return
+        self._styles[name] = style
+        pen = self._pen(name)
         for item in self.items.get(name, {}).values():
             item.setPen(pen)
             item.setZValue(10 if focus else 0)
@@ -334,8 +352,8 @@ class CurvesPanel(Panel):
         """Thin 1 px lines are fastest; thicker, smoothed lines read better on a projector."""
         self.line_width = width
         for name, items in self.items.items():
+            self._restyle_items(name)
             for item in items.values():
-                item.setPen(self._pen(name))
                 item.opts["antialias"] = antialias
                 item.updateItems()
 
@@ -353,6 +371,10 @@ class CurvesPanel(Panel):
         dirty, self._dirty = self._dirty, set()
         if self._x is None:
             return
+        window = self._view_window()
+        if window != self._display_window:  # the view changed too: redraw every curve
+            self._display_window = window
+            dirty.update(n for n in self.items if n in self.data)
         with_d2 = self.show_d2.isChecked()
         for name in [n for n in self.state.selected if n in dirty and n in self.items]:
             act = self.state.activation(name)
@@ -379,6 +401,7 @@ class CurvesPanel(Panel):
         items = self.items.get(name)
         if items is None:
             return
+        window = self._display_window
         for row, item in items.items():
             if not self.widgets[row].isVisibleTo(self) and data is not None:
                 continue
@@ -386,14 +409,32 @@ class CurvesPanel(Panel):
             if y is None:
                 item.setData([], [])
                 continue
+            x = data.x
+            if window is not None:
+                x, y = peak_decimate(x, y, *window)
             if np.isfinite(y).all():
-                item.setData(data.x, y, connect="all", skipFiniteCheck=True)
+                item.setData(x, y, connect="all", skipFiniteCheck=True)
             else:
-                item.setData(data.x, y, connect="finite")
+                item.setData(x, y, connect="finite")
 
     def _push_all(self) -> None:
+        self._display_window = self._view_window()
         for name in self.items:
             self._push(name)
+
+    def _view_window(self) -> tuple[float, float, int] | None:
+        """The visible x range and its width in pixels (``None`` before the first layout)."""
+        vb = self.widgets["f"].getPlotItem().vb
+        width = int(vb.width() * self.devicePixelRatioF())
+        if width < 50:
+            return None
+        lo, hi = vb.viewRange()[0]
+        return float(lo), float(hi), width
+
+    def _view_changed(self) -> None:
+        """After a zoom, pan or resize, re-reduce the stored samples to the new view."""
+        if self._view_window() != self._display_window:
+            self._redisplay.start()
 
     def columns(self, row: str) -> dict[str, np.ndarray]:
         """The plotted data of one row, one column per activation (NaN where it failed)."""
@@ -446,29 +487,40 @@ class CurvesPanel(Panel):
         return out
 
     def _update_readout(self) -> None:
+        """Write the values at the crosshair into the table, reusing its cells."""
         x = self._cross_x
         values = self.readout_values()
         names = list(self.state.selected)
         self.readout_title.setText("x = —" if x is None else f"x = {x:.4g}")
-        self.readout.setRowCount(len(names))
+        table = self.readout
+        if names != self._readout_names:
+            self._readout_names = names
+            table.setRowCount(len(names))
+            right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            for r, name in enumerate(names):
+                item = QTableWidgetItem(name)
+                item.setIcon(swatch(self.state.colour(name)))
+                table.setItem(r, 0, item)
+                for c in range(1, 4):
+                    cell = QTableWidgetItem()
+                    cell.setTextAlignment(right)
+                    table.setItem(r, c, cell)
+        normal = self.readout.palette().text().color()
+        bad = QColor(self.state.theme.error)
         for r, name in enumerate(names):
-            item = QTableWidgetItem(name)
-            item.setIcon(swatch(self.state.colour(name)))
-            self.readout.setItem(r, 0, item)
+            failed = self.failed.get(name)
             row_values = values.get(name)
             for c in range(3):
-                if name in self.failed:
+                cell = table.item(r, c + 1)
+                if failed:
                     text = "error" if c == 0 else ""
-                    cell = QTableWidgetItem(text)
-                    cell.setToolTip(self.failed[name])
-                    cell.setForeground(QColor(self.state.theme.error))
                 else:
                     v = row_values[c] if row_values else math.nan
-                    cell = QTableWidgetItem("" if math.isnan(v) else f"{v:.5g}")
-                    cell.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.readout.setItem(r, c + 1, cell)
+                    text = "" if math.isnan(v) else f"{v:.5g}"
+                if cell.text() != text:
+                    cell.setText(text)
+                cell.setToolTip(failed or "")
+                cell.setForeground(bad if failed else normal)
 
     # -- shading and marks ------------------------------------------------------------
 
@@ -490,7 +542,12 @@ class CurvesPanel(Panel):
                     spans.append((span, self.state.theme.dead))
             if self.marks.isChecked():
                 marks = notable_points(data.x, data.f, data.d1)
+        key = (self.state.theme.name, tuple(spans))
         for row, w in self.widgets.items():
+            self._draw_marks(row, w, [m for m in marks if m.row == row])
+            if self._mark_state.get(f"regions-{row}") == key:
+                continue
+            self._mark_state[f"regions-{row}"] = key
             pool = self._regions[row]
             while len(pool) < len(spans):
                 region = pg.LinearRegionItem(movable=False, pen=pg.mkPen(None))
@@ -505,10 +562,13 @@ class CurvesPanel(Panel):
                     region.show()
                 else:
                     region.hide()
-            self._draw_marks(row, w, [m for m in marks if m.row == row])
 
     def _draw_marks(self, row: str, widget: pg.PlotWidget, marks) -> None:
         theme = self.state.theme
+        key = (theme.name, tuple(marks))
+        if self._mark_state.get(row) == key:
+            return
+        self._mark_state[row] = key
         self._marks[row].setData(
             [m.x for m in marks],
             [m.y for m in marks],

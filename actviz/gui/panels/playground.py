@@ -1,0 +1,434 @@
+"""The Playground panel: race the selected activations live on a toy task.
+
+The form (left) describes the race; Train starts it in a worker thread
+(:mod:`actviz.gui.race_worker`) that stores the run as it goes. Events arrive as
+signals and are only queued here; a 30 Hz timer folds them into the history and
+redraws what changed (decision grids and the table less often), so a fast race never
+waits for the screen and the screen never waits for the race.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...training.bundle import summarise
+from ...training.events import ActivationFailed, Diverged, Evaluation, Progress, Started
+from ..measurements import Measurements
+from ..plots import PlotExport
+from ..race_worker import RaceRunner, RaceWorker
+from ..state import AppState
+from .base import Panel
+from .playground_data import RaceHistory
+from .playground_form import PlaygroundForm
+from .playground_table import Column, RowsModel, fmt, mean_pm, sorted_view
+from .playground_views import METRIC_NAMES, BoundaryView, CurvesView, DiagnosticsView
+
+TICK_MS = 33  # at most ~30 redraws per second
+SLOW_REDRAW_S = 0.25  # decision grids and diagnostics
+TABLE_REDRAW_S = 0.5
+
+
+def result_columns() -> list[Column]:
+    """The results table: one row per activation (see ``bundle.summarise``)."""
+    return [
+        Column("activation", "activation", lambda r: r["activation"]),
+        Column(
+            "final_mean",
+            "final",
+            mean_pm("final_mean", "final_std"),
+            tip="last evaluation, mean ± standard deviation over seeds",
+        ),
+        Column(
+            "best_mean",
+            "best",
+            mean_pm("best_mean", "best_std"),
+            tip="best evaluation of each seed, mean ± standard deviation",
+        ),
+        Column(
+            "steps_to_threshold",
+            "steps to thr.",
+            lambda r: (
+                f"{r['steps_to_threshold']:.0f} ({r['reached']}/{r['seeds']})"
+                if r["steps_to_threshold"] is not None
+                else f"– (0/{r['seeds']})"
+            ),
+            tip="first evaluated step whose test metric reached the threshold "
+            "(mean over the seeds that did)",
+        ),
+        Column(
+            "seconds_to_threshold",
+            "time to thr. (s)",
+            lambda r: fmt(r["seconds_to_threshold"], 2),
+            tip="training time (wall clock, pauses excluded) until the threshold was reached",
+        ),
+        Column(
+            "diverged",
+            "status",
+            lambda r: r.get("status", ""),
+            sort=lambda r: (r["diverged"] + r["failed"], r.get("status", "")),
+            tip="diverged 1/3: one of three seeds produced NaN or inf and was frozen",
+        ),
+    ]
+
+
+class PlaygroundPanel(Panel):
+    """See the module docstring."""
+
+    key = "playground"
+    title = "Playground"
+    #: The race ended and the GUI has drawn its end: the stored run id (or ``None``).
+    raceFinished = Signal(object)
+
+    def __init__(
+        self, state: AppState, measurements: Measurements, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(state, measurements, parent)
+        self.runner = RaceRunner(self)
+        self.history = RaceHistory()
+        self.colours: dict[str, str] = {}
+        self.task = None
+        self.last_run_id: int | None = None
+        self.last_result: Any = None
+        self._pending: list[object] = []
+        self._dirty = False
+        self._last_slow = 0.0
+        self._last_table = 0.0
+        self._started_at = 0.0
+        self._steps = 0
+        self._rate_samples: list[tuple[float, int]] = []
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self._on_tick)
+
+        self.form = PlaygroundForm(state)
+        scroll = QScrollArea()
+        scroll.setWidget(self.form)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(280)
+        self.train_button = QPushButton("Train")
+        self.train_button.setToolTip("race every checked activation on this task")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.setFormat("idle")
+        self.rate_label = QLabel(" ")
+        self.status = QLabel(" ")
+        self.status.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.train_button, 2)
+        buttons.addWidget(self.pause_button, 1)
+        buttons.addWidget(self.stop_button, 1)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(scroll, 1)
+        left_layout.addLayout(buttons)
+        left_layout.addWidget(self.progress)
+        left_layout.addWidget(self.rate_label)
+        left_layout.addWidget(self.status)
+
+        theme = state.theme
+        self.curves = CurvesView(theme)
+        self.boundaries = BoundaryView(theme)
+        self.diagnostics = DiagnosticsView(theme)
+        overview = QSplitter(Qt.Orientation.Horizontal)
+        overview.addWidget(self.curves)
+        overview.addWidget(self.boundaries)
+        overview.setStretchFactor(0, 4)
+        overview.setStretchFactor(1, 5)
+        overview.setSizes([400, 500])
+        self.views = QTabWidget()
+        self.views.addTab(overview, "Curves and boundaries")
+        self.views.addTab(self.diagnostics, "Gradients, dead units, parameters")
+        self.views.currentChanged.connect(lambda _i: self._redraw(full=True))
+
+        self.results = RowsModel(result_columns(), colour=self._row_colour)
+        self.table = sorted_view(self.results)
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setRange(-10.0, 1.0)
+        self.threshold.setDecimals(3)
+        self.threshold.setSingleStep(0.01)
+        self.threshold.setValue(0.9)
+        self.threshold.setToolTip("the test metric a run must reach for 'steps to threshold'")
+        self.threshold.valueChanged.connect(lambda _v: self._update_table())
+        export_table = QPushButton("Export table as CSV…")
+        export_table.clicked.connect(lambda: self.tableExportRequested.emit("playground-results"))
+        table_bar = QHBoxLayout()
+        self.table_title = QLabel("<b>Results</b>")
+        table_bar.addWidget(self.table_title)
+        table_bar.addStretch(1)
+        table_bar.addWidget(QLabel("threshold"))
+        table_bar.addWidget(self.threshold)
+        table_bar.addWidget(export_table)
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addLayout(table_bar)
+        table_layout.addWidget(self.table, 1)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.views)
+        right.addWidget(table_box)
+        right.setStretchFactor(0, 4)
+        right.setStretchFactor(1, 1)
+        right.setSizes([640, 190])
+        main = QSplitter(Qt.Orientation.Horizontal)
+        main.addWidget(left)
+        main.addWidget(right)
+        main.setStretchFactor(0, 0)
+        main.setStretchFactor(1, 1)
+        main.setSizes([300, 900])
+        self.splitter = main
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(main)
+
+        for plot in self.curves.exports():
+            self.register_plot(plot)
+        self.register_plot(
+            PlotExport(
+                "playground-boundaries",
+                "Playground: decision boundaries / fitted curves",
+                self.boundaries,
+                self.boundaries.columns,
+            )
+        )
+        for plot in self.diagnostics.exports():
+            self.register_plot(plot)
+
+        self.train_button.clicked.connect(self.start_race)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop_race)
+        self.form.changed.connect(self._update_buttons)
+        self.curves.optionsChanged.connect(lambda: self._redraw(full=True))
+        self.diagnostics.layer_choice.currentIndexChanged.connect(
+            lambda _i: self._redraw(full=True)
+        )
+        self.runner.event.connect(self._queue)
+        self.runner.finished.connect(self._race_done)
+        self.runner.failed.connect(self._race_failed)
+        state.themeChanged.connect(self.apply_theme)
+        self._update_buttons()
+
+    # -- starting and controlling -----------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.runner.running
+
+    def start_race(self) -> bool:
+        """Start the race the form describes; ``False`` (and the reason shown) if it
+        cannot start."""
+        if self.running:
+            return False
+        config = self.form.config()
+        if config is None:
+            self.status.setText("fix the marked fields first")
+            return False
+        task = self.form.current_task()
+        acts = {n: self.state.usable()[n] for n in config.activations}
+        from ...storage import run_versions
+
+        worker = RaceWorker(
+            config,
+            acts,
+            task,
+            versions=run_versions(config.activations, self.state.catalogue),
+        )
+        self.colours = {n: self.state.colour(n) for n in config.activations}
+        self.task = task
+        self.history = RaceHistory()
+        self.curves.clear()
+        self.boundaries.clear()
+        self.boundaries.cells = {}
+        self.diagnostics.clear()
+        self.results.set_rows([])
+        self._pending.clear()
+        self._steps = config.steps
+        self._rate_samples = []
+        self._started_at = time.perf_counter()
+        self.last_run_id = None
+        self.last_result = None
+        self.progress.setValue(0)
+        self.progress.setFormat("starting…")
+        self.status.setText(
+            f"racing {len(config.activations)} activations × {len(config.seed_list())} seeds "
+            f"on {config.task}"
+        )
+        self.runner.start(worker)
+        self._tick.start()
+        self._update_buttons()
+        return True
+
+    def toggle_pause(self) -> None:
+        if not self.running:
+            return
+        if self.runner.paused:
+            self.runner.resume()
+            self.progress.setFormat("%p%")
+        else:
+            self.runner.pause()
+            self.progress.setFormat("paused at %p%")
+        self._update_buttons()
+
+    def stop_race(self) -> None:
+        if self.running:
+            self.runner.stop()
+            self.status.setText("stopping after the current step…")
+
+    def shutdown(self) -> None:
+        """Stop a running race and wait for its thread (the window is closing)."""
+        self._tick.stop()
+        self.runner.shutdown()
+
+    def _update_buttons(self) -> None:
+        running = self.running
+        self.train_button.setEnabled(not running and self.form.config() is not None)
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(running)
+        self.pause_button.setText("Resume" if running and self.runner.paused else "Pause")
+        self.form.setEnabled(not running)
+
+    # -- events -----------------------------------------------------------------------
+
+    def _queue(self, event: object) -> None:
+        self._pending.append(event)
+
+    def _drain(self) -> None:
+        events, self._pending = self._pending, []
+        for event in events:
+            if isinstance(event, Started):
+                self.history.start(event)
+                self.boundaries.rebuild(self.history, self.colours, self.task)
+                self._dirty = True
+            elif isinstance(event, Progress):
+                self._progress(event.step, event.seconds)
+            elif isinstance(event, Evaluation):
+                self.history.add(event)
+                self._progress(event.step, event.seconds)
+                self._dirty = True
+            elif isinstance(event, (Diverged, ActivationFailed)):
+                self.history.add(event)
+                self._dirty = True
+                if isinstance(event, Diverged):
+                    self.status.setText(
+                        f"{event.activation} seed {event.seed} diverged at step {event.step}; "
+                        "the others go on"
+                    )
+                else:
+                    self.status.setText(f"{event.activation} failed: {event.error}")
+
+    def _on_tick(self) -> None:
+        self._drain()
+        if self._dirty:
+            self._redraw()
+
+    def _progress(self, step: int, seconds: float) -> None:
+        steps = max(1, self._steps)
+        self.progress.setValue(round(1000 * step / steps))
+        if not self.runner.paused:
+            self.progress.setFormat(f"step {step} / {steps}")
+        self._rate_samples.append((seconds, step))
+        self._rate_samples = [s for s in self._rate_samples if seconds - s[0] <= 2.0]
+        t0, s0 = self._rate_samples[0]
+        if seconds - t0 > 0.05 and step > s0:
+            rate = (step - s0) / (seconds - t0)
+            left = (steps - step) / rate
+            self.rate_label.setText(f"{rate:,.0f} steps/s · {left:.1f} s left")
+
+    def _redraw(self, full: bool = False) -> None:
+        if not self.history.members:
+            return
+        now = time.perf_counter()
+        self._dirty = False
+        self.curves.redraw(self.history, self.colours)
+        if full or now - self._last_slow >= SLOW_REDRAW_S:
+            self._last_slow = now
+            self.boundaries.redraw(self.history)
+            if self.views.currentWidget() is self.diagnostics:
+                self.diagnostics.redraw(self.history, self.colours, self.curves.weight())
+        if full or now - self._last_table >= TABLE_REDRAW_S:
+            self._last_table = now
+            self._update_table()
+
+    def _update_table(self) -> None:
+        if not self.history.members:
+            return
+        metric = METRIC_NAMES.get(self.history.metric, self.history.metric)
+        self.table_title.setText(
+            f"<b>Results</b>: test {metric} over seeds (mean ± std; click a header to sort)"
+        )
+        rows = summarise(self.history.as_run(), self.threshold.value())
+        for row in rows:
+            row["status"] = self.history.status_of(row["activation"])
+        self.results.set_rows(rows)
+
+    def _row_colour(self, row: dict[str, Any]) -> str | None:
+        if row.get("diverged") or row.get("failed"):
+            return self.state.theme.error
+        return None
+
+    def _race_done(self, result: object, run_id: object) -> None:
+        self._tick.stop()
+        self._drain()
+        self.history.finish(result)
+        self.last_result = result
+        self.last_run_id = run_id if isinstance(run_id, int) else None
+        self._redraw(full=True)
+        self.diagnostics.redraw(self.history, self.colours, self.curves.weight())
+        if result is not None:
+            status = result.status
+            self.progress.setValue(round(1000 * result.steps_done / max(1, self._steps)))
+            self.progress.setFormat(f"{status}: step {result.steps_done} / {self._steps}")
+            stored = f", stored as run #{run_id}" if run_id is not None else ""
+            diverged = sum(r.status == "diverged" for r in result.runs)
+            note = f"; {diverged} runs diverged" if diverged else ""
+            self.status.setText(
+                f"{status} after {result.steps_done} steps in {result.train_seconds:.1f} s"
+                f"{stored}{note}"
+            )
+            self.state.notify(f"race {status}{stored}")
+        self._update_buttons()
+        self.raceFinished.emit(self.last_run_id)
+
+    def _race_failed(self, text: str) -> None:
+        first = text.splitlines()[0] if text else "unknown error"
+        self.status.setText(
+            f"<span style='color:{self.state.theme.error}'>the race failed: {first}</span>"
+        )
+        self.status.setToolTip(text)
+
+    # -- panel duties -----------------------------------------------------------------
+
+    def tables(self):
+        return {"playground-results": self.results.table}
+
+    def apply_theme(self) -> None:
+        theme = self.state.theme
+        self.curves.apply_theme(theme)
+        self.boundaries.apply_theme(theme)
+        self.diagnostics.apply_theme(theme)
+        self._redraw(full=True)
+
+    def save_state(self, settings: QSettings) -> None:
+        self.form.save(settings, "playground/form")
+
+    def restore_state(self, settings: QSettings) -> None:
+        self.form.restore(settings, "playground/form")

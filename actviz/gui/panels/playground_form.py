@@ -1,0 +1,495 @@
+"""The Playground's settings form: task (with a preview of its data), network, optimiser,
+budget, seeds and device, read into a :class:`RaceConfig`.
+
+Every change is checked with ``RaceConfig.validate`` at once; a field with a problem
+is outlined and its tooltip (and the line under the form) says why, and the race
+cannot start until every field is fine.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...training.config import INITS, OPTIMIZERS, RaceConfig
+from ...training.task import Task
+from ..plots import make_plot, restyle
+from ..settings import read_json, write_json
+from ..state import AppState
+
+#: Class colours of the data and of decision regions (orange, blue, green, as in
+#: TensorFlow Playground): colour-blind safe next to each other.
+CLASS_COLOURS = ("#f28e2b", "#4e79a7", "#59a14f")
+OPTIMIZER_NAMES = {
+    "sgd": "SGD",
+    "momentum": "SGD + momentum 0.9",
+    "rmsprop": "RMSprop",
+    "adagrad": "AdaGrad",
+    "adam": "Adam",
+}
+
+
+def available_devices() -> list[str]:
+    """``auto``, ``cpu`` and the accelerators torch can see here."""
+    import torch
+
+    devices = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        devices.append("cuda")
+    backend = getattr(torch.backends, "mps", None)
+    if backend is not None and backend.is_available():
+        devices.append("mps")
+    return devices
+
+
+def parse_widths(text: str) -> tuple[int, ...]:
+    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
+    return tuple(int(p) for p in parts)
+
+
+def parse_seeds(text: str) -> int | list[int]:
+    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
+    values = [int(p) for p in parts]
+    if len(values) == 1 and "," not in text:
+        return values[0]
+    return values
+
+
+class PlaygroundForm(QWidget):
+    """See the module docstring. ``changed`` fires after every edit (already validated)."""
+
+    changed = Signal()
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.problems: list[str] = []
+        self._config: RaceConfig | None = None
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(120)
+        self._preview_timer.timeout.connect(self.draw_preview)
+
+        self.task = QComboBox()
+        self.task_about = QLabel()
+        self.task_about.setWordWrap(True)
+        self.task_about.setStyleSheet("color: gray;")
+        self.preview = make_plot(state.theme)
+        self.preview.setFixedHeight(150)
+        self.preview.getPlotItem().hideButtons()
+        self.preview.setMouseEnabled(False, False)
+        self.points = QSpinBox()
+        self.points.setRange(0, 1_000_000)
+        self.noise = QDoubleSpinBox()
+        self.noise.setRange(0.0, 10.0)
+        self.noise.setDecimals(3)
+        self.noise.setSingleStep(0.01)
+        self.split = QDoubleSpinBox()
+        self.split.setRange(0.0, 0.99)
+        self.split.setDecimals(2)
+        self.split.setSingleStep(0.05)
+        self.split.setToolTip("share of the points held out for the test metric")
+        self.data_seed = QSpinBox()
+        self.data_seed.setRange(0, 2**31 - 1)
+
+        self.hidden = QLineEdit("8, 8")
+        self.hidden.setToolTip("hidden layer widths, e.g. 8, 8 (two layers of 8 units)")
+        self.init = QComboBox()
+        self.init.addItems(list(INITS))
+        self.optimizer = QComboBox()
+        for name in OPTIMIZERS:
+            self.optimizer.addItem(OPTIMIZER_NAMES.get(name, name), name)
+        self.optimizer.setCurrentIndex(list(OPTIMIZERS).index("adam"))
+        self.lr = QLineEdit("0.01")
+        self.lr.setToolTip("learning rate, e.g. 0.01 or 3e-3")
+        self.steps = QSpinBox()
+        self.steps.setRange(0, 10_000_000)
+        self.steps.setSingleStep(100)
+        self.steps.setValue(1000)
+        self.batch = QLineEdit()
+        self.batch.setPlaceholderText("full batch")
+        self.batch.setToolTip("minibatch size; empty trains on every point each step")
+        self.seeds = QLineEdit("3")
+        self.seeds.setToolTip("a count (3 -> seeds 0, 1, 2) or a list: 0, 4, 7")
+        self.device = QComboBox()
+        self.device.addItems(available_devices())
+        self.activations = QLabel()
+        self.activations.setWordWrap(True)
+        self.activations.setTextFormat(Qt.TextFormat.RichText)
+        self.problem_label = QLabel()
+        self.problem_label.setWordWrap(True)
+
+        data_box = QGroupBox("Data")
+        data = QFormLayout(data_box)
+        data.addRow("Task", self.task)
+        data.addRow(self.task_about)
+        data.addRow(self.preview)
+        data.addRow("Points", self.points)
+        data.addRow("Noise", self.noise)
+        data.addRow("Test split", self.split)
+        data.addRow("Data seed", self.data_seed)
+        net_box = QGroupBox("Network and training")
+        net = QFormLayout(net_box)
+        net.addRow("Hidden", self.hidden)
+        net.addRow("Init", self.init)
+        net.addRow("Optimiser", self.optimizer)
+        net.addRow("Learning rate", self.lr)
+        net.addRow("Steps", self.steps)
+        net.addRow("Batch size", self.batch)
+        net.addRow("Seeds", self.seeds)
+        net.addRow("Device", self.device)
+        act_box = QGroupBox("Activations (checked in the list)")
+        act_layout = QVBoxLayout(act_box)
+        act_layout.addWidget(self.activations)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(data_box)
+        layout.addWidget(net_box)
+        layout.addWidget(act_box)
+        layout.addWidget(self.problem_label)
+        layout.addStretch(1)
+
+        self.fields: dict[str, QWidget] = {
+            "task": self.task,
+            "points": self.points,
+            "noise": self.noise,
+            "test_fraction": self.split,
+            "data_seed": self.data_seed,
+            "hidden": self.hidden,
+            "init": self.init,
+            "optimizer": self.optimizer,
+            "lr": self.lr,
+            "steps": self.steps,
+            "batch_size": self.batch,
+            "seeds": self.seeds,
+            "device": self.device,
+            "activations": self.activations,
+            "params": self.activations,
+        }
+        self._tips = {name: w.toolTip() for name, w in self.fields.items()}
+        self.fill_tasks()
+        self.task.currentIndexChanged.connect(self._task_changed)
+        for spin in (self.points, self.data_seed, self.steps):
+            spin.valueChanged.connect(self._edited)
+        for spin in (self.noise, self.split):
+            spin.valueChanged.connect(self._edited)
+        for edit in (self.hidden, self.lr, self.batch, self.seeds):
+            edit.textChanged.connect(self._edited)
+        for combo in (self.init, self.optimizer, self.device):
+            combo.currentIndexChanged.connect(self._edited)
+        for spin in (self.points, self.noise, self.split, self.data_seed):
+            spin.valueChanged.connect(lambda _v: self._preview_timer.start())
+        state.selectionChanged.connect(self._edited)
+        state.paramsChanged.connect(lambda _n: self._edited())
+        state.catalogueChanged.connect(self.fill_tasks)
+        state.themeChanged.connect(self.apply_theme)
+        self._task_changed()
+
+    # -- tasks ------------------------------------------------------------------------
+
+    def tasks(self) -> dict[str, Task]:
+        return dict(self.state.catalogue.tasks)
+
+    def fill_tasks(self) -> None:
+        current = self.task.currentData()
+        self.task.blockSignals(True)
+        self.task.clear()
+        for name, task in self.tasks().items():
+            self.task.addItem(f"{name} ({task.kind})", name)
+        index = self.task.findData(current or "moons")
+        self.task.setCurrentIndex(max(0, index))
+        self.task.blockSignals(False)
+
+    def current_task(self) -> Task | None:
+        return self.tasks().get(self.task.currentData())
+
+    def _task_changed(self) -> None:
+        task = self.current_task()
+        if task is not None:
+            for w in (self.points, self.noise, self.split):
+                w.blockSignals(True)
+            self.points.setValue(task.default_points)
+            self.noise.setValue(task.default_noise)
+            self.split.setValue(task.test_fraction)
+            for w in (self.points, self.noise, self.split):
+                w.blockSignals(False)
+            self.task_about.setText(task.description)
+            self.noise.setToolTip(task.noise_help or "noise level")
+            self._tips["noise"] = self.noise.toolTip()
+        self._edited()
+        self.draw_preview()
+
+    # -- reading and checking ---------------------------------------------------------
+
+    def _edited(self, *_args: Any) -> None:
+        self._config, self.problems = self._read()
+        self._show_problems()
+        self._describe_activations()
+        self.changed.emit()
+
+    def config(self) -> RaceConfig | None:
+        """The race the form describes, or ``None`` while a field has a problem."""
+        return self._config
+
+    def _read(self) -> tuple[RaceConfig | None, list[str]]:
+        problems: list[str] = []
+        state = self.state
+        try:
+            hidden = parse_widths(self.hidden.text())
+        except ValueError:
+            problems.append(f"hidden: give widths like 8, 8, not {self.hidden.text()!r}")
+            hidden = (8,)
+        try:
+            lr = float(self.lr.text())
+            if not math.isfinite(lr):
+                raise ValueError
+        except ValueError:
+            problems.append(f"lr: {self.lr.text()!r} is not a number")
+            lr = 0.01
+        batch_text = self.batch.text().strip()
+        batch: int | None = None
+        if batch_text:
+            try:
+                batch = int(batch_text)
+            except ValueError:
+                problems.append(f"batch_size: {batch_text!r} is not a whole number")
+        try:
+            seeds = parse_seeds(self.seeds.text())
+        except ValueError:
+            problems.append(f"seeds: give a count or a list of integers, not {self.seeds.text()!r}")
+            seeds = 1
+        names = list(state.selected)
+        params = {n: state.params_for(n) for n in names if state.params_for(n)}
+        config = RaceConfig(
+            task=self.task.currentData() or "",
+            activations=names,
+            params=params,
+            seeds=seeds,
+            steps=self.steps.value(),
+            hidden=hidden,
+            init=self.init.currentText(),
+            optimizer=self.optimizer.currentData(),
+            lr=lr,
+            batch_size=batch,
+            points=self.points.value(),
+            noise=self.noise.value(),
+            test_fraction=self.split.value(),
+            data_seed=self.data_seed.value(),
+            device=self.device.currentText(),
+        )
+        fields_with_parse_problems = {p.split(":", 1)[0] for p in problems}
+        for problem in config.validate(state.usable(), self.tasks()):
+            if problem.split(":", 1)[0] not in fields_with_parse_problems:
+                problems.append(problem)
+        if not problems and config.device != "auto":
+            from ...training.device import pick_device
+
+            try:
+                pick_device(config.device)
+            except ValueError as exc:
+                problems.append(f"device: {exc}")
+        return (None if problems else config), problems
+
+    def _show_problems(self) -> None:
+        by_field: dict[str, list[str]] = {}
+        for problem in self.problems:
+            name, _, reason = problem.partition(":")
+            by_field.setdefault(name.strip(), []).append(reason.strip())
+        colour = self.state.theme.error
+        for name, widget in self.fields.items():
+            reasons = by_field.get(name, [])
+            if name == "activations":
+                reasons = reasons + by_field.get("params", [])
+            elif name == "params":
+                continue
+            if reasons:
+                widget.setStyleSheet(f"border: 2px solid {colour};")
+                widget.setToolTip("\n".join(reasons))
+            else:
+                widget.setStyleSheet("")
+                widget.setToolTip(self._tips.get(name, ""))
+        if self.problems:
+            self.problem_label.setText(
+                f"<span style='color:{colour}'>Cannot train yet:<br>"
+                + "<br>".join(_escape(p) for p in self.problems)
+                + "</span>"
+            )
+        else:
+            self.problem_label.setText("")
+
+    def field_problem(self, name: str) -> str:
+        """The reasons shown at field ``name`` (empty when it is fine)."""
+        return "; ".join(
+            p.partition(":")[2].strip() for p in self.problems if p.startswith(name + ":")
+        )
+
+    def _describe_activations(self) -> None:
+        state = self.state
+        if not state.selected:
+            self.activations.setText("<i>none: check activations in the list on the left</i>")
+            return
+        parts = []
+        for name in state.selected:
+            values = state.params_for(name)
+            shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
+            colour = state.colour(name)
+            label = f"<span style='color:{colour}'>■</span> {name}"
+            parts.append(f"{label} <small>({shown})</small>" if shown else label)
+        self.activations.setText("<br>".join(parts))
+
+    # -- preview ----------------------------------------------------------------------
+
+    def draw_preview(self) -> None:
+        """Draw the data the race will see (scatter, curve or image)."""
+        plot = self.preview.getPlotItem()
+        plot.clear()
+        task = self.current_task()
+        if task is None:
+            return
+        try:
+            data = task.generate(
+                self.points.value() or None,
+                self.noise.value(),
+                self.data_seed.value(),
+                self.split.value() if 0 < self.split.value() < 1 else None,
+            )
+        except Exception as exc:  # noqa: BLE001 - a task plugin may raise anything
+            plot.setTitle(f"no preview: {type(exc).__name__}")
+            return
+        plot.setTitle(None)
+        x = np.concatenate([data.x_train.numpy(), data.x_test.numpy()])
+        y = np.concatenate([data.y_train.numpy(), data.y_test.numpy()])
+        draw_data(plot, task, x, y, data.domain, size=4, image_ok=True)
+
+    def apply_theme(self) -> None:
+        restyle(self.preview, self.state.theme)
+        self._show_problems()
+
+    # -- remembered settings ----------------------------------------------------------
+
+    def save(self, settings: QSettings, key: str) -> None:
+        write_json(
+            settings,
+            key,
+            {
+                "task": self.task.currentData(),
+                "hidden": self.hidden.text(),
+                "init": self.init.currentText(),
+                "optimizer": self.optimizer.currentData(),
+                "lr": self.lr.text(),
+                "steps": self.steps.value(),
+                "batch": self.batch.text(),
+                "seeds": self.seeds.text(),
+            },
+        )
+
+    def restore(self, settings: QSettings, key: str) -> None:
+        saved = read_json(settings, key, {})
+        if not isinstance(saved, dict):
+            return
+        index = self.task.findData(saved.get("task"))
+        if index >= 0:
+            self.task.setCurrentIndex(index)
+        for edit, name in ((self.hidden, "hidden"), (self.lr, "lr"), (self.batch, "batch")):
+            if isinstance(saved.get(name), str):
+                edit.setText(saved[name])
+        if isinstance(saved.get("seeds"), str):
+            self.seeds.setText(saved["seeds"])
+        if saved.get("init") in INITS:
+            self.init.setCurrentText(saved["init"])
+        index = self.optimizer.findData(saved.get("optimizer"))
+        if index >= 0:
+            self.optimizer.setCurrentIndex(index)
+        if isinstance(saved.get("steps"), int):
+            self.steps.setValue(saved["steps"])
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def draw_data(
+    plot: pg.PlotItem,
+    task: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    domain: tuple[tuple[float, float], ...],
+    *,
+    size: float = 5,
+    image_ok: bool = False,
+    lock_aspect: bool = True,
+) -> list[Any]:
+    """Draw a task's points on ``plot``: coloured classes (2-D classification), an image
+    (a 2-D signal on a pixel grid, when ``image_ok``), or y against x (1-D). Returns the
+    items added."""
+    items: list[Any] = []
+    input_dim = int(getattr(task, "input_dim", x.shape[1] if x.ndim > 1 else 1))
+    loss = getattr(task, "loss", "bce")
+    shape = (getattr(task, "extras", {}) or {}).get("grid_shape")
+    if input_dim == 2 and loss == "mse" and shape is not None and image_ok:
+        image = _pixels(x, y, tuple(shape))
+        item = pg.ImageItem(image.T, levels=(0.0, 1.0))
+        (x0, x1), (y0, y1) = domain
+        item.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        plot.addItem(item)
+        plot.setAspectLocked(lock_aspect)
+        items.append(item)
+    elif input_dim == 2 and loss != "mse":
+        labels = y.reshape(-1).astype(int)
+        brushes = [pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in labels]
+        item = pg.ScatterPlotItem(
+            x[:, 0], x[:, 1], size=size, brush=brushes, pen=pg.mkPen("#ffffff", width=0.6)
+        )
+        item.setZValue(20)
+        plot.addItem(item)
+        plot.setAspectLocked(lock_aspect)
+        items.append(item)
+    elif input_dim == 2:
+        values = y.reshape(len(y), -1)[:, 0]
+        lut = pg.colormap.get("viridis").map(np.clip(values, 0, 1), mode="qcolor")
+        item = pg.ScatterPlotItem(x[:, 0], x[:, 1], size=size, brush=lut, pen=None)
+        plot.addItem(item)
+        items.append(item)
+    else:
+        order = np.argsort(x[:, 0])
+        values = y.reshape(len(y), -1)[:, 0]
+        item = pg.ScatterPlotItem(
+            x[order, 0], values[order], size=size, brush=pg.mkBrush("#8a8f98"), pen=None
+        )
+        item.setZValue(5)
+        plot.addItem(item)
+        plot.setAspectLocked(False)
+        items.append(item)
+    if domain:
+        plot.setXRange(*domain[0], padding=0.02)
+        if len(domain) > 1:
+            plot.setYRange(*domain[1], padding=0.02)
+        else:
+            plot.enableAutoRange(axis="y")
+    return items
+
+
+def _pixels(x: np.ndarray, y: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Put pixel samples (coordinates in [-1, 1]^2, row 0 at y = +1) back on their grid;
+    pixels not sampled are NaN."""
+    rows, cols = shape
+    image = np.full(shape, np.nan)
+    c = np.clip(np.round((x[:, 0] + 1) / 2 * (cols - 1)).astype(int), 0, cols - 1)
+    r = np.clip(np.round((1 - x[:, 1]) / 2 * (rows - 1)).astype(int), 0, rows - 1)
+    image[r, c] = y.reshape(len(y), -1)[:, 0]
+    return image[::-1]  # row 0 at the bottom, as the plot's y axis

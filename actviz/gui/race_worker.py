@@ -1,0 +1,209 @@
+"""A race in a worker thread: pulls the engine's events, stores them, hands them to the GUI.
+
+The engine is a generator, so pausing is simply not pulling (the worker waits on a
+condition) and stopping is the engine's own ``stop()``, honoured between two steps; the
+race then evaluates once more and ends as ``stopped``. Events reach the GUI thread as
+queued signals and are never waited on, so drawing can never hold training back.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..api import Activation
+from ..training.config import RaceConfig
+from ..training.events import Finished
+from ..training.task import Task
+
+
+class RaceWorker(QObject):
+    """Runs one race when :meth:`run` is called (in its thread). See the module docstring."""
+
+    event = Signal(object)  # every engine event but Finished, in order
+    finished = Signal(object, object)  # RaceResult (or None if set-up failed), stored run id
+    failed = Signal(str)  # the engine raised: a message with the traceback
+
+    def __init__(
+        self,
+        config: RaceConfig,
+        activations: Mapping[str, Activation],
+        task: Task,
+        *,
+        store_path: str | Path | None = None,
+        store: bool = True,
+        name: str | None = None,
+        note: str = "",
+        versions: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.activations = dict(activations)
+        self.task = task
+        self.store_path = store_path
+        self.store = store
+        self.name = name
+        self.note = note
+        self.versions = dict(versions or {})
+        self.race = None
+        self.run_id: int | None = None
+        self._cond = threading.Condition()
+        self._paused = False
+        self._stopping = False
+
+    # -- control, from any thread ----------------------------------------------------
+
+    def pause(self) -> None:
+        with self._cond:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused = False
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        """End the race after the current step; a paused race is woken to end."""
+        with self._cond:
+            self._stopping = True
+            self._paused = False
+            self._cond.notify_all()
+        race = self.race
+        if race is not None:
+            race.stop()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    # -- the thread's work -----------------------------------------------------------
+
+    def _wait_while_paused(self) -> None:
+        with self._cond:
+            while self._paused and not self._stopping:
+                self._cond.wait()
+
+    @Slot()
+    def run(self) -> None:
+        from ..storage import RaceRecorder, RunStore
+        from ..training.engine import race
+
+        store = recorder = None
+        result = None
+        try:
+            current = race(self.config, self.activations, self.task)
+            self.race = current
+            if self._stopping:
+                current.stop()
+            if self.store:
+                store = RunStore(self.store_path)
+                recorder = RaceRecorder(
+                    store, name=self.name, note=self.note, versions=self.versions
+                )
+            for event in current:
+                if recorder is not None:
+                    recorder(event)
+                    self.run_id = recorder.run_id
+                if isinstance(event, Finished):
+                    result = event.result
+                    break
+                self.event.emit(event)
+                self._wait_while_paused()
+            else:
+                result = current.result
+        except Exception as exc:  # noqa: BLE001 - a crash must end the thread, not the app
+            text = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
+            if self.race is not None:
+                self.race.close()
+                result = self.race.result
+            if recorder is not None:
+                recorder.abort("failed", result)
+            self.failed.emit(text)
+        finally:
+            if store is not None:
+                store.close()
+        self.finished.emit(result, self.run_id)
+
+
+class RaceRunner(QObject):
+    """Owns the worker thread of one race at a time; forwards the worker's signals."""
+
+    event = Signal(object)
+    finished = Signal(object, object)
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thread: QThread | None = None
+        self.worker: RaceWorker | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.isRunning()
+
+    @property
+    def paused(self) -> bool:
+        return self.worker is not None and self.worker.paused
+
+    def start(self, worker: RaceWorker) -> None:
+        """Run ``worker`` in a new thread; refuses while a race runs."""
+        if self.running:
+            raise RuntimeError("a race is already running")
+        self._release()
+        thread = QThread()
+        thread.setObjectName("actviz-race")
+        worker.moveToThread(thread)
+        worker.event.connect(self.event)
+        worker.failed.connect(self.failed)
+        worker.finished.connect(self._worker_done)
+        thread.started.connect(worker.run)
+        self.thread, self.worker = thread, worker
+        thread.start()
+
+    def pause(self) -> None:
+        if self.worker is not None:
+            self.worker.pause()
+
+    def resume(self) -> None:
+        if self.worker is not None:
+            self.worker.resume()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+
+    def shutdown(self, timeout_ms: int = 1800) -> bool:
+        """Stop the race and wait for its thread (for closing the window); ``True`` when
+        the thread has ended. The run is stored as ``stopped``."""
+        if self.thread is None:
+            return True
+        self.stop()
+        self.thread.quit()
+        done = self.thread.wait(timeout_ms)
+        if done:
+            self._release()
+        return done
+
+    def _worker_done(self, result: object, run_id: object) -> None:
+        thread = self.thread
+        if thread is not None:
+            thread.quit()
+            thread.wait(2000)
+        self.finished.emit(result, run_id)
+
+    def _release(self) -> None:
+        if self.worker is not None:
+            for signal in (self.worker.event, self.worker.failed, self.worker.finished):
+                try:
+                    signal.disconnect()
+                except (RuntimeError, TypeError):
+                    pass
+            self.worker.deleteLater()
+        if self.thread is not None:
+            self.thread.deleteLater()
+        self.worker = self.thread = None

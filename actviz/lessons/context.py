@@ -1,0 +1,157 @@
+"""What a lesson's ``measure`` function is handed: settings, activations, and the tools.
+
+Lesson plugins import only ``actviz``'s public names, so everything a measurement needs
+(races, the deep-signal statistics, timings) comes through this object. It also
+carries progress and stop requests between the experiment and whoever runs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..api import Activation
+from ..training.config import RaceConfig
+from ..training.engine import race
+from ..training.events import Evaluation, Progress, Started
+from ..training.task import Task
+from .measurements import Measurements, Plot
+from .race_summary import RaceRun
+
+ProgressFn = Callable[[float, str], None]
+
+
+class LessonStopped(Exception):
+    """The user stopped the lesson; what was measured so far is discarded."""
+
+
+class LessonContext:
+    """Settings of one lesson run (preset + budget) and the tools to measure with.
+
+    :param settings: the lesson's preset with the budget's overrides.
+    :param device: where races train (``auto``, ``cpu``, ``cuda``, ``mps``).
+    """
+
+    def __init__(
+        self,
+        settings: Mapping[str, Any],
+        activations: Mapping[str, Activation],
+        tasks: Mapping[str, Task],
+        *,
+        budget: str = "full",
+        device: str = "auto",
+        on_progress: ProgressFn | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> None:
+        self.settings = dict(settings)
+        self.activations = activations
+        self.tasks = tasks
+        self.budget = budget
+        self.device = device
+        self._on_progress = on_progress
+        self._should_stop = should_stop
+        self._part = (0, 1)
+        self.devices_used: set[str] = set()
+
+    # -- progress and stop ------------------------------------------------------------
+
+    @property
+    def stopped(self) -> bool:
+        return bool(self._should_stop is not None and self._should_stop())
+
+    def check_stop(self) -> None:
+        """Raise :class:`LessonStopped` when a stop was asked for (call between steps)."""
+        if self.stopped:
+            raise LessonStopped()
+
+    def part(self, index: int, count: int) -> None:
+        """The next progress reports cover part ``index`` of ``count`` of the lesson."""
+        self._part = (max(0, index), max(1, count))
+
+    def progress(self, fraction: float, text: str = "") -> None:
+        """Report progress of the current part (0..1)."""
+        if self._on_progress is None:
+            return
+        index, count = self._part
+        overall = (index + min(max(fraction, 0.0), 1.0)) / count
+        self._on_progress(overall, text)
+
+    # -- building results (lesson plugins import only actviz's public names) -----------
+
+    @staticmethod
+    def measurements(values: Mapping[str, Mapping[str, Any]] | None = None) -> Measurements:
+        """An empty (or pre-filled) :class:`Measurements` to return from ``measure``."""
+        return Measurements.from_values(values or {})
+
+    @staticmethod
+    def plot(title: str, x_label: str, y_label: str, log_y: bool = False) -> Plot:
+        """The key plot of a lesson; add curves with ``plot.add(label, x, y)``."""
+        return Plot(title, x_label, y_label, log_y=log_y)
+
+    # -- tools ------------------------------------------------------------------------
+
+    def activation(self, name: str) -> Activation:
+        """A loaded activation; ``KeyError`` says which one is missing."""
+        try:
+            return self.activations[name]
+        except KeyError:
+            raise KeyError(f"activation {name!r} is not loaded") from None
+
+    def race_config(self, **overrides: Any) -> RaceConfig:
+        """The race the settings describe, with ``overrides`` (unknown keys are ignored)."""
+        data = {**self.settings, **overrides}
+        data.setdefault("device", self.device)
+        if self.device != "auto":
+            data["device"] = self.device
+        return RaceConfig.from_dict(data)
+
+    def race(self, label: str = "", **overrides: Any) -> RaceRun:
+        """Train the race of the settings (plus ``overrides``) to the end.
+
+        ``label`` prefixes the progress text; a stop request raises :class:`LessonStopped`.
+        """
+        config = self.race_config(**overrides)
+        try:
+            task = self.tasks[config.task]
+        except KeyError:
+            raise KeyError(f"task {config.task!r} is not loaded") from None
+        current = race(config, self.activations, task, should_stop=lambda: self.stopped)
+        run = RaceRun(current.result)
+        prefix = f"{label}: " if label else ""
+        for event in current:
+            if isinstance(event, Started):
+                run.grid_axes = list(event.grid_axes)
+                run.data = dict(event.data)
+                self.devices_used.add(event.device)
+            elif isinstance(event, (Progress, Evaluation)):
+                self.progress(
+                    event.step / config.steps, f"{prefix}step {event.step}/{config.steps}"
+                )
+        if run.stopped and self.stopped:
+            raise LessonStopped()
+        return run
+
+    def deep_signal(self, name: str, params: Mapping[str, float] | None = None, **options: Any):
+        """Per-layer statistics of a signal through a deep random MLP (LeCun-normal weights)."""
+        from ..analysis.deep_signal import deep_signal
+
+        self.check_stop()
+        return deep_signal(self.activation(name), params, **options)
+
+    def relative_cost(self, name: str, **options: Any) -> float:
+        """Forward time per element relative to ReLU on a large tensor (this machine)."""
+        from ..analysis.properties import relative_cost
+
+        self.check_stop()
+        return relative_cost(self.activation(name), **options)
+
+    def toy_net_seconds(self, names: list[str], **options: Any) -> dict[str, float]:
+        """Best seconds of one forward+backward pass of a small MLP, per activation
+        (interleaved, so machine load affects every activation alike)."""
+        from .timing import toy_net_seconds
+
+        self.check_stop()
+        acts = {name: self.activation(name) for name in names}
+        seconds = toy_net_seconds(acts, should_stop=lambda: self.stopped, **options)
+        self.check_stop()
+        return seconds

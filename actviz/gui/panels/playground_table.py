@@ -135,7 +135,7 @@ class _NumericProxy(QSortFilterProxyModel):
             return str(a) < str(b)
 
 
-def sorted_view(model: RowsModel, parent: QWidget | None = None) -> QTableView:
+def sorted_view(model: QAbstractTableModel, parent: QWidget | None = None) -> QTableView:
     """A sortable table view of ``model`` (click a header to sort)."""
     proxy = _NumericProxy(parent)
     proxy.setSourceModel(model)

@@ -1,0 +1,587 @@
+"""The Compare panel: the stored runs, overlaid, ranked, swept and exported.
+
+Select runs in the table (filtered by task, activation and date) to overlay their
+curves by step (mean over seeds, min-max band) and rank every run x activation in the
+leaderboard. Name and note cells are edited in place; Delete removes runs. The Sweep
+tab races one activation parameter over a range. "Export comparison" writes a bundle
+(``actviz.training.bundle``): figures, metrics CSV, configuration JSON and a
+standalone ``reproduce.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...api import Activation
+from ...training.bundle import summarise, write_bundle
+from ...training.config import RaceConfig
+from ...training.events import Evaluation, Progress
+from ...training.sweep import parse_sweep, sweep_race
+from ..export import ExportError
+from ..exporting import export_plot, export_table
+from ..headless import colour as palette_colour
+from ..measurements import Measurements
+from ..plots import PlotExport, add_legend, make_plot, restyle
+from ..race_worker import RaceRunner, RaceWorker
+from ..settings import read_json, write_json
+from ..state import AppState
+from .base import Panel
+from .compare_runs import RunFilters, RunsModel
+from .compare_sweep import SweepView
+from .playground_data import RaceHistory
+from .playground_plots import BandPlot
+from .playground_table import Column, RowsModel, fmt, mean_pm, sorted_view
+from .playground_views import LAYER_STYLES, METRIC_NAMES
+
+SERIES = {
+    "test_metric": "test metric",
+    "train_metric": "train metric",
+    "test_loss": "test loss",
+    "train_loss": "train loss",
+}
+
+
+def leaderboard_columns() -> list[Column]:
+    return [
+        Column("run", "run", lambda r: f"#{r['run_id']}", sort=lambda r: r["run_id"]),
+        Column("activation", "activation", lambda r: r["activation"]),
+        Column("final_mean", "final", mean_pm("final_mean", "final_std")),
+        Column("best_mean", "best", mean_pm("best_mean", "best_std")),
+        Column(
+            "steps_to_threshold",
+            "steps to thr.",
+            lambda r: fmt(r["steps_to_threshold"], 0) + f" ({r['reached']}/{r['seeds']})",
+        ),
+        Column("train_seconds", "run time (s)", lambda r: fmt(r["train_seconds"], 2)),
+        Column(
+            "diverged",
+            "diverged",
+            lambda r: f"{r['diverged']}/{r['seeds']}",
+            sort=lambda r: r["diverged"] + r["failed"],
+        ),
+        Column("task", "task", lambda r: r["task"]),
+    ]
+
+
+class ComparePanel(Panel):
+    """See the module docstring."""
+
+    key = "compare"
+    title = "Compare"
+    #: A sweep ended and its plot is drawn: the stored run id (or ``None``).
+    sweepFinished = Signal(object)
+
+    def __init__(
+        self, state: AppState, measurements: Measurements, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(state, measurements, parent)
+        self._store = None
+        self._loaded: dict[int, tuple[tuple, dict[str, Any]]] = {}
+        self.histories: dict[int, RaceHistory] = {}
+        self.sweep_runner = RaceRunner(self)
+        self._sweep: Any = None
+        self._sweep_steps = 0
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(150)
+        self._refresh_timer.timeout.connect(self.refresh)
+
+        self.filters = RunFilters()
+        self.model = RunsModel(self._edit_run)
+        self.table = sorted_view(self.model)
+        self.table.setSelectionMode(self.table.SelectionMode.ExtendedSelection)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.setEditTriggers(
+            self.table.EditTrigger.DoubleClicked | self.table.EditTrigger.EditKeyPressed
+        )
+        self.refresh_button = QPushButton("Refresh")
+        self.delete_button = QPushButton("Delete…")
+        self.export_button = QPushButton("Export comparison…")
+        self.export_button.setToolTip(
+            "a folder with the figures, metrics CSV, configuration JSON and a standalone "
+            "PyTorch script reproducing the best run"
+        )
+        self.count_label = QLabel()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.refresh_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.filters)
+        left_layout.addWidget(self.table, 1)
+        hint = QLabel(
+            "Select runs to overlay (Ctrl/Shift-click); double-click a name or note to edit."
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: gray;")
+        left_layout.addWidget(hint)
+        left_layout.addWidget(self.count_label)
+        left_layout.addLayout(buttons)
+
+        theme = state.theme
+        self.series = QComboBox()
+        for key, text in SERIES.items():
+            self.series.addItem(text, key)
+        self.log_scale = QCheckBox("log y")
+        self.smoothing = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing.setRange(0, 99)
+        self.smoothing.setMaximumWidth(140)
+        self.smoothing_label = QLabel("smoothing 0.00")
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setRange(-10.0, 1.0)
+        self.threshold.setDecimals(3)
+        self.threshold.setSingleStep(0.01)
+        self.threshold.setValue(0.9)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Show"))
+        bar.addWidget(self.series)
+        bar.addWidget(self.log_scale)
+        bar.addSpacing(12)
+        bar.addWidget(self.smoothing_label)
+        bar.addWidget(self.smoothing)
+        bar.addStretch(1)
+        bar.addWidget(QLabel("threshold"))
+        bar.addWidget(self.threshold)
+        self.overlay = make_plot(theme, left="test metric", bottom="step")
+        self.overlay.getPlotItem().hideButtons()
+        self.legend = add_legend(self.overlay, theme, offset=(-8, -8))
+        self.bands = BandPlot(self.overlay.getPlotItem(), self.legend)
+        self.leaders = RowsModel(leaderboard_columns())
+        self.leader_table = sorted_view(self.leaders)
+        self.leader_table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+        leader_box = QWidget()
+        leader_layout = QVBoxLayout(leader_box)
+        leader_layout.setContentsMargins(0, 0, 0, 0)
+        leader_bar = QHBoxLayout()
+        leader_bar.addWidget(QLabel("<b>Leaderboard</b> of the selected runs (test metric)"))
+        leader_bar.addStretch(1)
+        leader_export = QPushButton("Export CSV…")
+        leader_export.clicked.connect(lambda: self.tableExportRequested.emit("compare-leaderboard"))
+        leader_bar.addWidget(leader_export)
+        leader_layout.addLayout(leader_bar)
+        leader_layout.addWidget(self.leader_table, 1)
+        overlay_tab = QWidget()
+        overlay_layout = QVBoxLayout(overlay_tab)
+        overlay_layout.setContentsMargins(0, 0, 0, 0)
+        overlay_layout.addLayout(bar)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.overlay)
+        split.addWidget(leader_box)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        overlay_layout.addWidget(split, 1)
+        self.sweep_view = SweepView(theme)
+        self.views = QTabWidget()
+        self.views.addTab(overlay_tab, "Overlay and leaderboard")
+        self.views.addTab(self.sweep_view, "Parameter sweep")
+        main = QSplitter(Qt.Orientation.Horizontal)
+        main.addWidget(left)
+        main.addWidget(self.views)
+        main.setStretchFactor(0, 2)
+        main.setStretchFactor(1, 3)
+        main.setSizes([460, 700])
+        self.splitter = main
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(main)
+
+        self.register_plot(
+            PlotExport(
+                "compare-overlay", "Compare: overlaid runs", self.overlay, self.bands.columns
+            )
+        )
+        self.register_plot(self.sweep_view.export())
+
+        self.filters.changed.connect(self._refresh_timer.start)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.delete_button.clicked.connect(self._ask_delete)
+        self.export_button.clicked.connect(self._ask_export)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection_changed())
+        self.series.currentIndexChanged.connect(lambda _i: self.redraw())
+        self.log_scale.toggled.connect(self._log_toggled)
+        self.smoothing.valueChanged.connect(self._smoothing_moved)
+        self.threshold.valueChanged.connect(lambda _v: self._update_leaderboard())
+        self.sweep_view.startRequested.connect(self.start_sweep)
+        self.sweep_view.stopRequested.connect(self.sweep_runner.stop)
+        self.sweep_runner.event.connect(self._sweep_event)
+        self.sweep_runner.finished.connect(self._sweep_done)
+        self.sweep_runner.failed.connect(lambda text: self.state.notify(f"sweep failed: {text}"))
+        state.catalogueChanged.connect(self._catalogue_changed)
+        state.themeChanged.connect(self.apply_theme)
+        self._catalogue_changed()
+        self._update_buttons()
+
+    # -- the store --------------------------------------------------------------------
+
+    @property
+    def store(self):
+        """The run database (opened on first use; ``ACTVIZ_DATA_DIR`` chooses its folder)."""
+        if self._store is None:
+            from ...storage import RunStore
+
+            self._store = RunStore()
+        return self._store
+
+    def refresh(self) -> None:
+        """Re-read the runs (keeping the selection where the runs still exist)."""
+        chosen = set(self.selected_ids())
+        try:
+            runs = self.store.list_runs(**self.filters.query())
+            tasks = sorted({r["task"] for r in self.store.list_runs()})
+        except Exception as exc:  # noqa: BLE001 - a broken database must not break the window
+            self.count_label.setText(f"cannot read the run database: {exc}")
+            return
+        self.filters.set_tasks(tasks)
+        self.table.selectionModel().blockSignals(True)
+        self.model.set_runs(runs)
+        self.table.selectionModel().blockSignals(False)
+        self.select(sorted(chosen & {r["id"] for r in runs}))
+        self.count_label.setText(f"{len(runs)} stored runs shown · {self.store.path}")
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.refresh()
+
+    def selected_ids(self) -> list[int]:
+        proxy = self.table.model()
+        rows = {proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}
+        return sorted(self.model.run_id(r) for r in rows if 0 <= r < len(self.model.runs))
+
+    def select(self, run_ids: list[int]) -> None:
+        """Select these runs in the table (and overlay them)."""
+        proxy = self.table.model()
+        selection = self.table.selectionModel()
+        selection.blockSignals(True)
+        selection.clearSelection()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for row, run in enumerate(self.model.runs):
+            if run["id"] in run_ids:
+                selection.select(proxy.mapFromSource(self.model.index(row, 0)), flags)
+        selection.blockSignals(False)
+        self._selection_changed()
+
+    def load(self, run_id: int) -> dict[str, Any]:
+        """A stored run (cached until its status or step count changes)."""
+        summary = next((r for r in self.model.runs if r["id"] == run_id), {})
+        stamp = (summary.get("status"), summary.get("steps_done"), summary.get("name"))
+        cached = self._loaded.get(run_id)
+        if cached is None or cached[0] != stamp or stamp == (None, None, None):
+            cached = (stamp, self.store.load_run(run_id))
+            self._loaded[run_id] = cached
+        return cached[1]
+
+    # -- editing ----------------------------------------------------------------------
+
+    def _edit_run(self, run_id: int, field: str, text: str) -> bool:
+        try:
+            if field == "name":
+                self.store.rename_run(run_id, text)
+            else:
+                self.store.annotate_run(run_id, text)
+        except (KeyError, OSError) as exc:
+            self.state.notify(f"could not save the {field}: {exc}")
+            return False
+        self._loaded.pop(run_id, None)
+        return True
+
+    def rename(self, run_id: int, name: str) -> bool:
+        return self._set_cell(run_id, "name", name)
+
+    def annotate(self, run_id: int, note: str) -> bool:
+        return self._set_cell(run_id, "note", note)
+
+    def _set_cell(self, run_id: int, field: str, text: str) -> bool:
+        from .compare_runs import COLUMNS
+
+        column = [k for k, _ in COLUMNS].index(field)
+        for row, run in enumerate(self.model.runs):
+            if run["id"] == run_id:
+                return self.model.setData(self.model.index(row, column), text)
+        return False
+
+    def _ask_delete(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Delete runs",
+            f"Delete {len(ids)} stored run{'s' * (len(ids) != 1)} "
+            f"({', '.join(f'#{i}' for i in ids)})? This cannot be undone.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete_runs(ids)
+
+    def delete_runs(self, run_ids: list[int]) -> int:
+        """Delete runs from the store; returns how many were deleted."""
+        deleted = sum(1 for i in run_ids if self.store.delete_run(i))
+        for i in run_ids:
+            self._loaded.pop(i, None)
+        self.refresh()
+        self.state.notify(f"deleted {deleted} run{'s' * (deleted != 1)}")
+        return deleted
+
+    # -- overlay and leaderboard ------------------------------------------------------
+
+    def _selection_changed(self) -> None:
+        ids = self.selected_ids()
+        self.histories = {}
+        for run_id in ids:
+            try:
+                self.histories[run_id] = RaceHistory.from_stored(self.load(run_id))
+            except KeyError:
+                continue
+        self.redraw()
+        self._update_leaderboard()
+        self._update_buttons()
+        if len(ids) == 1:
+            run = self.load(ids[0])
+            sweep = parse_sweep(run.get("config", {}))
+            if sweep is not None and not self.sweep_runner.running:
+                self.sweep_view.show_result(run, sweep)
+
+    def _smoothing_moved(self, value: int) -> None:
+        self.smoothing_label.setText(f"smoothing {value / 100:.2f}")
+        self.redraw()
+
+    def _log_toggled(self, on: bool) -> None:
+        self.overlay.getPlotItem().setLogMode(y=on)
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Overlay every activation of every selected run: one colour per activation,
+        one line style per run."""
+        key = self.series.currentData()
+        weight = self.smoothing.value() / 100.0
+        shown = set()
+        names: list[str] = []
+        metrics = set()
+        for r, (run_id, history) in enumerate(self.histories.items()):
+            metrics.add(history.metric)
+            style = LAYER_STYLES[r % len(LAYER_STYLES)]
+            for name in history.activations():
+                if name not in names:
+                    names.append(name)
+                colour = palette_colour(names.index(name))
+                series = f"#{run_id} {name}"
+                label = series
+                status = history.status_of(name)
+                if status.startswith(("diverged", "failed")):
+                    label += f" ({status})"
+                self.bands.update(series, history.band(name, key, weight), colour, name=label)
+                line = self.bands.items.get(series, {}).get("line")
+                if line is not None:
+                    line.setPen(colour, width=2, style=style)
+                shown.add(series)
+        self.bands.retain(shown)
+        text = SERIES.get(key, key)
+        if "metric" in key and len(metrics) == 1:
+            text = text.replace("metric", METRIC_NAMES.get(next(iter(metrics)), "metric"))
+        self.overlay.getPlotItem().setLabel("left", text)
+
+    def _update_leaderboard(self) -> None:
+        rows = []
+        for run_id in self.histories:
+            run = self.load(run_id)
+            for row in summarise(run, self.threshold.value()):
+                rows.append({"run_id": run_id, "task": run.get("task", ""), **row})
+        rows.sort(key=lambda r: -(r["final_mean"] if r["final_mean"] is not None else -1e9))
+        self.leaders.set_rows(rows)
+
+    def _update_buttons(self) -> None:
+        chosen = bool(self.selected_ids())
+        self.delete_button.setEnabled(chosen)
+        self.export_button.setEnabled(chosen)
+
+    # -- sweep ------------------------------------------------------------------------
+
+    def _catalogue_changed(self) -> None:
+        cat = self.state.catalogue
+        self.sweep_view.set_catalogue(cat.activations, list(cat.tasks))
+        self.filters.set_activations(list(cat.activations))
+
+    def sweep_base(self, task: str) -> tuple[RaceConfig, str]:
+        """The configuration a sweep starts from: the first selected run of ``task``
+        (its network, optimiser and data), else the defaults."""
+        for run_id in self.selected_ids():
+            run = self.load(run_id)
+            if run.get("task") == task:
+                return RaceConfig.from_dict(run["config"]), f"run #{run_id}"
+        return RaceConfig(task=task), "the defaults"
+
+    def start_sweep(self) -> bool:
+        """Race the sweep the Sweep tab describes; ``False`` if it cannot start."""
+        view = self.sweep_view
+        if self.sweep_runner.running or view.problems():
+            return False
+        task_name = view.task.currentData() or "moons"
+        tasks = self.state.catalogue.tasks
+        if task_name not in tasks:
+            self.state.notify(f"unknown task {task_name!r}")
+            return False
+        base, origin = self.sweep_base(task_name)
+        base = dataclasses.replace(
+            base,
+            steps=view.steps.value(),
+            seeds=view.seeds.value(),
+            eval_every=None,
+            boundary_grid=0,
+        )
+        act = self.state.usable()[view.activation.currentData()]
+        param = view.param.currentData()
+        try:
+            config, acts, sweep = sweep_race(base, act, param, view.values())
+        except ValueError as exc:
+            view.problem.setText(str(exc))
+            return False
+        problems = config.validate(acts, tasks)
+        if problems:
+            view.problem.setText("<br>".join(problems))
+            return False
+        view.base_label.setText(
+            f"network, optimiser and data from {origin}: hidden {list(base.hidden)}, "
+            f"{base.optimizer} lr {base.lr:g}, init {base.init}"
+        )
+        from ...storage import run_versions
+
+        worker = RaceWorker(
+            config,
+            acts,
+            tasks[task_name],
+            name=f"sweep {sweep.label()}",
+            versions=run_versions([act.name], self.state.catalogue),
+        )
+        self._sweep = sweep
+        self._sweep_steps = config.steps
+        view.clear_result()
+        view.set_running(True)
+        view.progress_to(0, config.steps)
+        self.sweep_runner.start(worker)
+        return True
+
+    def _sweep_event(self, event: object) -> None:
+        if isinstance(event, (Progress, Evaluation)):
+            self.sweep_view.progress_to(event.step, self._sweep_steps)
+
+    def _sweep_done(self, result: object, run_id: object) -> None:
+        view = self.sweep_view
+        view.set_running(False)
+        if result is not None and self._sweep is not None:
+            view.show_result(result.to_dict(), self._sweep)
+            view.progress.setFormat(f"{result.status}: step {result.steps_done}")
+        self.refresh()
+        if isinstance(run_id, int):
+            self.state.notify(f"sweep stored as run #{run_id}")
+        self.sweepFinished.emit(run_id if isinstance(run_id, int) else None)
+
+    # -- export -----------------------------------------------------------------------
+
+    def _ask_export(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export the comparison into")
+        if folder:
+            self.export_comparison(Path(folder) / "actviz-comparison")
+
+    def activations_for(self, runs: list[dict[str, Any]]) -> dict[str, Activation]:
+        """The loaded activations plus the parametrised copies a sweep run raced."""
+        acts = dict(self.state.usable())
+        for run in runs:
+            sweep = parse_sweep(run.get("config", {}))
+            base = acts.get(sweep.activation) if sweep is not None else None
+            if base is not None:
+                for name in sweep.names:
+                    acts[name] = dataclasses.replace(base, name=name)
+        return acts
+
+    def export_comparison(self, folder: str | Path) -> list[Path]:
+        """Write the bundle of the selected runs into ``folder``; [] (and a message) if
+        it could not be written."""
+        ids = self.selected_ids()
+        if not ids:
+            self.state.notify("select the runs to export first")
+            return []
+        runs = [self.load(i) for i in ids]
+        background = self.state.theme.background
+
+        def figures(target: Path) -> list[Path]:
+            written = []
+            plots = [p for p in self._exports if p.name == "compare-overlay"]
+            plots += [p for p in self._exports if p.name == "compare-sweep" and p.columns()]
+            for plot in plots:
+                for suffix in ("png", "svg", "csv"):
+                    if suffix == "csv" and not plot.columns():
+                        continue
+                    path = target / f"{plot.name}.{suffix}"
+                    written.append(
+                        export_plot(plot, path, width=1600, dpi=150.0, background=background)
+                    )
+            if self.leaders.rows:
+                written.append(export_table(self.leaders.table(), target / "leaderboard.csv"))
+            return written
+
+        try:
+            written = write_bundle(
+                folder,
+                runs,
+                activations=self.activations_for(runs),
+                tasks=self.state.catalogue.tasks,
+                figures=figures,
+                threshold=self.threshold.value(),
+            )
+        except (ExportError, OSError, ValueError) as exc:
+            QMessageBox.warning(self, "Export failed", str(exc))
+            return []
+        self.state.notify(f"comparison written to {folder} ({len(written)} files)")
+        return written
+
+    # -- panel duties -----------------------------------------------------------------
+
+    def tables(self):
+        return {"compare-leaderboard": self.leaders.table}
+
+    def shutdown(self) -> None:
+        self.sweep_runner.shutdown()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def apply_theme(self) -> None:
+        restyle(self.overlay, self.state.theme)
+        self.sweep_view.apply_theme(self.state.theme)
+
+    def save_state(self, settings: QSettings) -> None:
+        write_json(
+            settings,
+            "compare/options",
+            {"series": self.series.currentData(), "smoothing": self.smoothing.value()},
+        )
+
+    def restore_state(self, settings: QSettings) -> None:
+        saved = read_json(settings, "compare/options", {})
+        if isinstance(saved, dict):
+            index = self.series.findData(saved.get("series"))
+            if index >= 0:
+                self.series.setCurrentIndex(index)
+            if isinstance(saved.get("smoothing"), int):
+                self.smoothing.setValue(saved["smoothing"])

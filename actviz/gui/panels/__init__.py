@@ -6,10 +6,26 @@ A panel class takes ``(state, measurements)`` and subclasses :class:`base.Panel`
 from __future__ import annotations
 
 from .base import Panel
+from .compare import ComparePanel
 from .curves import CurvesPanel
+from .playground import PlaygroundPanel
 from .plugins import PluginsPanel
 from .properties import PropertiesPanel
 
-PANELS: list[type[Panel]] = [CurvesPanel, PropertiesPanel, PluginsPanel]
+PANELS: list[type[Panel]] = [
+    CurvesPanel,
+    PropertiesPanel,
+    PlaygroundPanel,
+    ComparePanel,
+    PluginsPanel,
+]
 
-__all__ = ["PANELS", "CurvesPanel", "Panel", "PluginsPanel", "PropertiesPanel"]
+__all__ = [
+    "PANELS",
+    "ComparePanel",
+    "CurvesPanel",
+    "Panel",
+    "PlaygroundPanel",
+    "PluginsPanel",
+    "PropertiesPanel",
+]

@@ -22,7 +22,7 @@ from .parser import X, check_param_name, parse_formula
 FAMILY = "formula"
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
-# Where a rearranged derivative is tried for overflow: float32, as networks train.
+# Where a rearranged derivative is tried for overflow (in float32 and float64).
 _PROBE = torch.tensor(
     [-1e4, -1e3, -100.0, -50.0, *[i / 4 for i in range(-80, 81)], 50.0, 100.0, 1e3, 1e4]
 )
@@ -170,8 +170,10 @@ def _best_derivative(
     d: sp.Expr, fn: Callable[..., Any], defaults: dict[str, float], budget_s: float
 ) -> tuple[sp.Expr, Program, Callable[..., Any]]:
     """The shortest tidy form of f' that is finite wherever f is, on a probe grid."""
+    probes = (_PROBE, _PROBE.double())
     with torch.no_grad():
-        f_finite = torch.isfinite(fn(_PROBE, **defaults))
+        f_finite = [torch.isfinite(fn(x, **defaults)) for x in probes]
+    full = sum(len(x) for x in probes)
     best: tuple[int, sp.Expr, Program, Callable[..., Any]] | None = None
     first_error: Exception | None = None
     for form in candidates(d, budget_s):
@@ -179,14 +181,16 @@ def _best_derivative(
             program = lower(form)
             compiled = compile_program(program, defaults)
             with torch.no_grad():
-                values = compiled(_PROBE, **defaults)
+                values = [compiled(x, **defaults) for x in probes]
         except Exception as exc:  # try the next equivalent form
             first_error = first_error or exc
             continue
-        score = int((torch.isfinite(values) | ~f_finite).sum())
+        score = sum(
+            int((torch.isfinite(v) | ~ok).sum()) for v, ok in zip(values, f_finite, strict=True)
+        )
         if best is None or score > best[0]:
             best = (score, form, program, compiled)
-        if score == len(_PROBE):
+        if score == full:
             break
     if best is None:
         if isinstance(first_error, FormulaError):

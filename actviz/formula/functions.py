@@ -34,6 +34,10 @@ class Sigmoid(sp.Function):
             return sp.S.Half
         return None
 
+    def _eval_evalf(self, prec):
+        arg = self.args[0]
+        return (1 / (1 + sp.exp(-arg)))._eval_evalf(prec)
+
     def fdiff(self, argindex=1):
         s = Sigmoid(self.args[0])
         return s * (1 - s)
@@ -64,6 +68,10 @@ class Softplus(sp.Function):
         if arg.is_zero:
             return sp.log(2)
         return None
+
+    def _eval_evalf(self, prec):
+        arg = self.args[0]
+        return (sp.log(1 + sp.exp(arg)))._eval_evalf(prec)
 
     def fdiff(self, argindex=1):
         return Sigmoid(self.args[0])
@@ -99,6 +107,10 @@ class Relu(sp.Function):
             return sp.S.Zero
         return None
 
+    def _eval_evalf(self, prec):
+        arg = self.args[0]
+        return (sp.Max(arg, 0))._eval_evalf(prec)
+
     def fdiff(self, argindex=1):
         return sp.Heaviside(self.args[0], 0)
 
@@ -125,6 +137,10 @@ class Log1p(sp.Function):
         if arg.is_zero:
             return sp.S.Zero
         return None
+
+    def _eval_evalf(self, prec):
+        arg = self.args[0]
+        return (sp.log(1 + arg))._eval_evalf(prec)
 
     def fdiff(self, argindex=1):
         return 1 / (1 + self.args[0])
@@ -155,6 +171,10 @@ class RealAbs(sp.Function):
         if arg.could_extract_minus_sign():
             return cls(-arg)
         return None
+
+    def _eval_evalf(self, prec):
+        arg = self.args[0]
+        return (sp.Abs(arg))._eval_evalf(prec)
 
     def fdiff(self, argindex=1):
         return sp.sign(self.args[0])

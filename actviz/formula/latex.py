@@ -43,5 +43,14 @@ class _MathtextPrinter(LatexPrinter):
 
 def to_latex(expr: sp.Basic) -> str:
     """LaTeX for ``expr`` (without the surrounding ``$``) that mathtext renders."""
-    text = _MathtextPrinter().doprint(expr)
+    try:
+        text = _MathtextPrinter().doprint(expr)
+    except Exception:  # sympy's printer simplifies internally and can fail on odd powers
+        return plain_latex(expr)
     return text.replace(r"\operatorname{", r"\mathrm{").replace(r"\text{", r"\mathrm{")
+
+
+def plain_latex(expr: sp.Basic) -> str:
+    """The expression as typed text, escaped for mathtext: a fallback, not typesetting."""
+    text = str(expr).replace("**", "^").replace("*", r"\cdot ").replace("_", r"\_")
+    return r"\mathrm{" + text.replace(" ", r"\ ") + "}"

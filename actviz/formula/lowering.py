@@ -85,7 +85,6 @@ class Program:
 
 def lower(expr: sp.Basic, *, temp_prefix: str = "_t") -> Program:
     """Translate ``expr`` (after common-subexpression elimination) into a :class:`Program`."""
-    uses_x = any(s.name == VARIABLE for s in expr.free_symbols)
     names = sp.numbered_symbols(f"{temp_prefix}cse", real=True)
     try:
         replacements, (reduced,) = sp.cse([expr], symbols=names)
@@ -93,6 +92,11 @@ def lower(expr: sp.Basic, *, temp_prefix: str = "_t") -> Program:
         replacements, reduced = [], expr
     steps: list[tuple[str, Node]] = []
     renamed: dict[sp.Symbol, sp.Basic] = {}
+    depends_on_x: set[sp.Symbol] = set()  # x itself and temporaries computed from it
+
+    def uses_x(e: sp.Basic) -> bool:
+        return any(s.name == VARIABLE or s in depends_on_x for s in e.free_symbols)
+
     for sym, sub in replacements:
         sub = sub.xreplace(renamed)
         if not sub.free_symbols:
@@ -100,9 +104,11 @@ def lower(expr: sp.Basic, *, temp_prefix: str = "_t") -> Program:
             continue
         temp = sp.Symbol(f"{temp_prefix}{len(steps)}", real=True)
         renamed[sym] = temp
+        if uses_x(sub):
+            depends_on_x.add(temp)
         steps.append((temp.name, lower_expr(sub)))
-    result = lower_expr(reduced.xreplace(renamed))
-    return Program(tuple(steps), result, uses_x)
+    reduced = reduced.xreplace(renamed)
+    return Program(tuple(steps), lower_expr(reduced), uses_x(reduced))
 
 
 def lower_expr(e: sp.Basic) -> Node:

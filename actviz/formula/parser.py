@@ -11,6 +11,8 @@ import ast
 import difflib
 import keyword
 import math
+import operator
+import warnings
 from collections.abc import Iterable
 
 import sympy as sp
@@ -19,8 +21,8 @@ from .errors import FormulaError
 from .functions import CONSTANTS, FUNCTIONS, VARIABLE
 
 MAX_LENGTH = 500
-MAX_DEPTH = 40
-MAX_NODES = 400
+MAX_DEPTH = 60
+MAX_NODES = 200
 #: A numeric power whose result would need more bits than this is refused.
 MAX_NUMBER_BITS = 4096
 
@@ -39,6 +41,12 @@ _CHAR_HINTS = {
     "\r": "the formula must be on one line",
     "\\": "backslashes are not allowed",
     "|": "use abs(u) for absolute values ('|' is not allowed)",
+    ":": "':' is not allowed (no lambdas, slices or ':=')",
+    "%": "operator '%' is not supported",
+    "&": "operator '&' is not supported; use a chained comparison like 0 < x < 1",
+    "~": "operator '~' is not supported",
+    "@": "operator '@' is not supported",
+    ";": "only one expression is allowed (no ';')",
 }
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
@@ -59,6 +67,14 @@ _COMPARE = {
     ast.GtE: sp.GreaterThan,
     ast.Eq: sp.Eq,
     ast.NotEq: sp.Ne,
+}
+_DECIDE = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
 }
 _NODE_WORDS = {
     ast.Subscript: "indexing is not allowed",
@@ -153,7 +169,9 @@ def parse_formula(text: str, params: Iterable[str] = ()) -> sp.Expr:
 
 def _syntax_tree(body: str, shift: int, length: int) -> ast.Expression:
     try:
-        return ast.parse(body, mode="eval")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. "invalid decimal literal" for "1e"
+            return ast.parse(body, mode="eval")
     except SyntaxError as exc:
         msg = exc.msg or "invalid syntax"
         if exc.offset is None or exc.offset < 1:
@@ -323,7 +341,30 @@ class _Builder:
             b = self.expr(node.args[2], depth + 1)
             return spec.build(cond, a, b)
         args = [self.expr(a, depth + 1) for a in node.args]
+        if name in ("max", "min"):
+            args = self.extremum_args(node, args, largest=name == "max")
+            if len(args) == 1:
+                return args[0]
         return spec.build(*args)
+
+    def extremum_args(self, node: ast.AST, args: list[sp.Expr], *, largest: bool) -> list[sp.Expr]:
+        """Settle max/min among constant arguments numerically, before sympy tries to."""
+        numbers = [a for a in args if not a.free_symbols]
+        if len(numbers) < 2:
+            return args
+        pick = max if largest else min
+        best = pick(numbers, key=lambda a: self.numeric(node, a))
+        return [a for a in args if a.free_symbols] + [best]
+
+    def numeric(self, node: ast.AST, value: sp.Expr) -> float:
+        """A constant's value as a float; sympy's exact comparisons can run for minutes."""
+        try:
+            result = complex(sp.N(value, 30))
+        except (TypeError, ValueError, OverflowError, ArithmeticError):
+            raise self.fail(node, f"cannot evaluate the constant {value}") from None
+        if result.imag != 0 or math.isnan(result.real):
+            raise self.fail(node, f"the constant {value} is not a real number")
+        return result.real
 
     def condition(self, node: ast.AST, depth: int) -> sp.Basic:
         self.nodes += 1
@@ -336,6 +377,10 @@ class _Builder:
             relation = _COMPARE.get(type(op))
             if relation is None:
                 raise self.fail(node, "only <, <=, >, >=, == and != are allowed in conditions")
+            if not left.free_symbols and not right.free_symbols:
+                decided = _DECIDE[type(op)](self.numeric(node, left), self.numeric(node, right))
+                relations.append(sp.true if decided else sp.false)
+                continue
             try:
                 relations.append(relation(left, right))
             except TypeError as exc:

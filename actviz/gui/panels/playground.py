@@ -110,6 +110,7 @@ class PlaygroundPanel(Panel):
         self._last_table = 0.0
         self._started_at = 0.0
         self._steps = 0
+        self.step = 0  # the last step the GUI has heard of
         self._rate_samples: list[tuple[float, int]] = []
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
@@ -262,6 +263,7 @@ class PlaygroundPanel(Panel):
         self.results.set_rows([])
         self._pending.clear()
         self._steps = config.steps
+        self.step = 0
         self._rate_samples = []
         self._started_at = time.perf_counter()
         self.last_run_id = None
@@ -341,6 +343,7 @@ class PlaygroundPanel(Panel):
             self._redraw()
 
     def _progress(self, step: int, seconds: float) -> None:
+        self.step = step
         steps = max(1, self._steps)
         self.progress.setValue(round(1000 * step / steps))
         if not self.runner.paused:

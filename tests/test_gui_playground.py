@@ -1,0 +1,214 @@
+"""The Playground panel driven through its widgets: a race from the GUI is trained in a
+worker thread, stored, tabled and plotted; it can be paused, stopped and survives the
+window closing; a diverging activation is shown as diverged; bad fields are refused."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from actviz.gui.main_window import MainWindow
+from actviz.host import PluginHost
+from actviz.storage import RunStore
+
+#: Finite wherever the plugin host checks it, but with learning rate 1e6 a deep net of
+#: cubes overflows float32 at the first step, while ReLU and tanh nets stay finite.
+CUBE_PLUGIN = textwrap.dedent(
+    """
+    from actviz import Activation, hookimpl
+
+    @hookimpl
+    def actviz_activations():
+        return [Activation(name="cube", fn=lambda x: x * x * x)]
+    """
+)
+
+
+@pytest.fixture
+def make_window(qtbot, monkeypatch):
+    for var in ("ACTVIZ_SELECT", "ACTVIZ_THEME", "ACTVIZ_TAB", "ACTVIZ_CURRENT"):
+        monkeypatch.delenv(var, raising=False)
+
+    def make(select, plugin_dirs=()):
+        monkeypatch.setenv("ACTVIZ_SELECT", ",".join(select))
+        w = MainWindow(
+            PluginHost(list(plugin_dirs), use_entry_points=False, use_env=False), watch=False
+        )
+        qtbot.addWidget(w)
+        w.resize(1400, 900)
+        w.show()
+        w.show_panel("playground")
+        qtbot.waitExposed(w)
+        panel = w.panel("playground")
+        form = panel.form
+        form.task.setCurrentIndex(form.task.findData("moons"))
+        form.points.setValue(80)
+        form.hidden.setText("6")
+        form.seeds.setText("2")
+        form.steps.setValue(40)
+        return w, panel
+
+    return make
+
+
+def race(qtbot, panel, timeout=60_000):
+    with qtbot.waitSignal(panel.raceFinished, timeout=timeout) as blocker:
+        panel.train_button.click()
+    return blocker.args[0]
+
+
+def test_a_race_from_the_gui_is_stored_tabled_and_plotted(make_window, qtbot):
+    w, panel = make_window(["relu", "tanh"])
+    assert panel.form.problems == []
+    assert panel.train_button.isEnabled()
+    run_id = race(qtbot, panel)
+    assert isinstance(run_id, int)
+
+    with RunStore() as store:
+        run = store.load_run(run_id)
+    assert run["status"] == "finished" and run["steps_done"] == 40
+    assert [(m["activation"], m["seed"]) for m in run["runs"]] == [
+        ("relu", 0),
+        ("relu", 1),
+        ("tanh", 0),
+        ("tanh", 1),
+    ]
+    assert all(m["history"][-1]["step"] == 40 for m in run["runs"])
+
+    rows = {r["activation"]: r for r in panel.results.rows}
+    assert set(rows) == {"relu", "tanh"}
+    for name, row in rows.items():
+        finals = [m["test_accuracy"] for m in run["runs"] if m["activation"] == name]
+        assert row["final_mean"] == pytest.approx(np.mean(finals))
+        assert row["status"] == "finished"
+    assert panel.results.rowCount() == 2
+    assert panel.results.text(0, "final_mean") != "–"
+
+    # the metric curve ends at the stored mean of the last evaluation
+    steps, mean = panel.curves.metric_bands.data["relu"]
+    assert steps[-1] == 40
+    finals = [m["history"][-1]["test_metric"] for m in run["runs"] if m["activation"] == "relu"]
+    assert mean[-1] == pytest.approx(np.mean(finals))
+    labels = [label.text for _sample, label in panel.curves.legend.items]
+    assert labels == ["relu", "tanh"]
+    # a decision boundary per activation, with a probability grid drawn
+    assert set(panel.boundaries.cells) == {"relu", "tanh"}
+    image = panel.boundaries.cells["relu"]["image"].image
+    assert image is not None and image.shape == (48, 48)
+    assert np.nanmin(image) >= 0.0 and np.nanmax(image) <= 1.0
+    assert "finished" in panel.progress.format()
+    assert panel.train_button.isEnabled() and not panel.stop_button.isEnabled()
+
+
+def test_stop_mid_run_keeps_the_run_as_stopped(make_window, qtbot):
+    w, panel = make_window(["relu"])
+    panel.form.steps.setValue(1_000_000)
+    with qtbot.waitSignal(panel.raceFinished, timeout=60_000) as blocker:
+        panel.train_button.click()
+        qtbot.waitUntil(lambda: panel.step > 0, timeout=30_000)
+        assert panel.stop_button.isEnabled() and not panel.train_button.isEnabled()
+        panel.stop_button.click()
+    run_id = blocker.args[0]
+    with RunStore() as store:
+        run = store.load_run(run_id)
+    assert run["status"] == "stopped"
+    assert 0 < run["steps_done"] < 1_000_000
+    assert panel.last_result.status == "stopped"
+    assert "stopped" in panel.status.text()
+
+
+def test_pause_holds_the_race_and_resume_continues(make_window, qtbot):
+    w, panel = make_window(["relu"])
+    panel.form.steps.setValue(1_000_000)
+    panel.train_button.click()
+    qtbot.waitUntil(lambda: panel.step > 0, timeout=30_000)
+    panel.pause_button.click()
+    assert panel.pause_button.text() == "Resume"
+    race_result = panel.runner.worker.race.result
+    qtbot.wait(300)  # the worker notices at its next event (a few per second at least)
+    held = race_result.steps_done
+    qtbot.wait(400)
+    assert race_result.steps_done == held
+    panel.pause_button.click()
+    qtbot.waitUntil(lambda: race_result.steps_done > held, timeout=10_000)
+    with qtbot.waitSignal(panel.raceFinished, timeout=30_000):
+        panel.stop_button.click()
+
+
+def test_closing_the_window_mid_race_stops_the_worker_cleanly(make_window, qtbot, capfd):
+    w, panel = make_window(["relu", "tanh"])
+    panel.form.steps.setValue(1_000_000)
+    panel.train_button.click()
+    qtbot.waitUntil(lambda: panel.step > 0, timeout=30_000)
+    worker = panel.runner.worker
+    thread = panel.runner.thread
+    started = time.perf_counter()
+    w.close()
+    took = time.perf_counter() - started
+    assert took < 2.0
+    assert not thread.isRunning()
+    with RunStore() as store:
+        run = store.load_run(worker.run_id)
+    assert run["status"] == "stopped"
+    assert 0 < run["steps_done"] < 1_000_000
+    assert all(m["status"] == "stopped" for m in run["runs"])
+    assert "Destroyed while thread" not in capfd.readouterr().err
+
+
+def test_a_diverging_activation_is_shown_as_diverged_and_the_others_go_on(
+    make_window, qtbot, tmp_path
+):
+    (tmp_path / "cube.py").write_text(CUBE_PLUGIN)
+    w, panel = make_window(["relu", "tanh", "cube"], plugin_dirs=[tmp_path])
+    assert w.state.selected == ["relu", "tanh", "cube"]
+    panel.form.lr.setText("1e6")
+    panel.form.hidden.setText("6, 6")
+    run_id = race(qtbot, panel)
+    rows = {r["activation"]: r for r in panel.results.rows}
+    assert rows["cube"]["diverged"] == 2
+    assert rows["cube"]["status"] == "diverged 2/2"
+    assert rows["cube"]["final_mean"] is None
+    for name in ("relu", "tanh"):
+        assert rows[name]["diverged"] == 0 and rows[name]["status"] == "finished"
+        assert math.isfinite(rows[name]["final_mean"])
+    labels = [label.text for _sample, label in panel.curves.legend.items]
+    assert labels == ["relu", "tanh", "cube (diverged 2/2)"]
+    assert "diverged" in panel.boundaries.cells["cube"]["plot"].titleLabel.text
+    with RunStore() as store:
+        run = store.load_run(run_id)
+    statuses = {(m["activation"], m["status"]) for m in run["runs"]}
+    assert statuses == {("relu", "finished"), ("tanh", "finished"), ("cube", "diverged")}
+    assert all(m["history"][-1]["step"] == 40 for m in run["runs"][:4])  # relu, tanh
+
+
+def test_invalid_fields_are_refused_with_a_reason(make_window, qtbot):
+    w, panel = make_window(["relu"])
+    form = panel.form
+    form.lr.setText("fast")
+    assert not panel.train_button.isEnabled()
+    assert "not a number" in form.field_problem("lr")
+    assert "fast" in form.lr.toolTip()
+    assert "border" in form.lr.styleSheet()
+    assert panel.start_race() is False
+    form.lr.setText("-1")
+    assert "positive number" in form.field_problem("lr")
+    form.lr.setText("0.01")
+    form.hidden.setText("8, 0")
+    assert "positive layer widths" in form.field_problem("hidden")
+    form.hidden.setText("8")
+    form.seeds.setText("1, 1")
+    assert "listed twice" in form.field_problem("seeds")
+    form.seeds.setText("2")
+    form.split.setValue(0.0)
+    assert "between 0 and 1" in form.field_problem("test_fraction")
+    form.split.setValue(0.3)
+    w.state.set_selected([])
+    assert "at least one activation" in form.field_problem("activations")
+    w.state.set_selected(["relu"])
+    assert form.problems == []
+    assert form.lr.styleSheet() == ""
+    assert panel.train_button.isEnabled()

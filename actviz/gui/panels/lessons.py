@@ -1,0 +1,532 @@
+"""The Lessons panel: pick a classic claim, read it, run its experiment, see the verdict.
+
+The lesson runs in a worker thread (:func:`actviz.lessons.run_lesson`, the same code as
+``actviz lesson``) with progress and Stop. The verdict "holds / does not hold here"
+comes with the numbers that decided it and a plot of the key measurement. Results are
+kept per lesson and budget while the window is open. ``ACTVIZ_LESSON=name`` opens the
+panel on a lesson and ``ACTVIZ_LESSON_RUN=quick|full`` also runs it at start.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QSettings, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...lessons import BUDGETS, Lesson, LessonResult, run_lesson
+from ..headless import colour as palette_colour
+from ..measurements import Measurements
+from ..plots import PlotExport, add_legend, make_plot, restyle
+from ..settings import read_json, write_json
+from ..state import AppState
+from .base import Panel
+
+HOLDS_COLOUR = "#2e7d32"
+VIEW_TITLES = {"playground": "Playground", "properties": "Properties", "curves": "Curves"}
+#: Preset keys shown in the "Experiment" line, in this order.
+PRESET_KEYS = (
+    "task",
+    "activations",
+    "hidden",
+    "init",
+    "optimizer",
+    "lr",
+    "steps",
+    "seeds",
+    "depth",
+    "width",
+)
+
+
+class LessonWorker(QObject):
+    """Runs one lesson when :meth:`run` is called in its thread."""
+
+    progress = Signal(float, str)
+    finished = Signal(object)  # LessonResult
+
+    def __init__(self, lesson: Lesson, activations: dict, tasks: dict, budget: str) -> None:
+        super().__init__()
+        self.lesson, self.activations, self.tasks, self.budget = lesson, activations, tasks, budget
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @Slot()
+    def run(self) -> None:
+        result = run_lesson(
+            self.lesson,
+            self.activations,
+            self.tasks,
+            budget=self.budget,
+            on_progress=lambda f, t: self.progress.emit(f, t),
+            should_stop=self._stop.is_set,
+        )
+        self.finished.emit(result)
+
+
+def describe_preset(settings: dict[str, Any]) -> str:
+    """One line of the settings a reader cares about: ``task xor · activations linear, tanh``."""
+    parts = []
+    for key in PRESET_KEYS:
+        if key not in settings:
+            continue
+        value = settings[key]
+        if isinstance(value, (list, tuple)):
+            value = (
+                ", ".join(str(v) for v in value) if key != "hidden" else "x".join(map(str, value))
+            )
+        parts.append(f"{key} {value}")
+    return " · ".join(parts)
+
+
+class LessonsPanel(Panel):
+    """See the module docstring."""
+
+    key = "lessons"
+    title = "Lessons"
+    #: Emitted with the result when a lesson run ends (done, stopped or error).
+    lessonFinished = Signal(object)
+
+    def __init__(
+        self, state: AppState, measurements: Measurements, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(state, measurements, parent)
+        self.results: dict[tuple[str, str], LessonResult] = {}
+        self._thread: QThread | None = None
+        self._worker: LessonWorker | None = None
+        self._running: str | None = None
+
+        self.list = QListWidget()
+        self.list.setMinimumWidth(200)
+        self.list.currentItemChanged.connect(lambda *_: self._show_lesson())
+
+        self.heading = QLabel()
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.claim = QLabel()
+        self.claim.setWordWrap(True)
+        self.claim.setTextFormat(Qt.TextFormat.RichText)
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
+        self.experiment = QLabel()
+        self.experiment.setWordWrap(True)
+        self.experiment.setTextFormat(Qt.TextFormat.RichText)
+
+        self.budget = QComboBox()
+        self.budget.addItems(list(BUDGETS))
+        self.budget.setCurrentText("full")
+        self.budget.setToolTip("quick: a reduced run in about a second; full: the real experiment")
+        self.budget.currentTextChanged.connect(lambda *_: self._show_lesson())
+        self.run_button = QPushButton("Run")
+        self.run_button.clicked.connect(self.run_lesson)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self.stop_lesson)
+        self.view_button = QPushButton()
+        self.view_button.clicked.connect(self._open_view)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.status = QLabel()
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Budget"))
+        controls.addWidget(self.budget)
+        controls.addWidget(self.run_button)
+        controls.addWidget(self.stop_button)
+        controls.addWidget(self.progress, 1)
+        controls.addWidget(self.view_button)
+
+        self.verdict = QLabel()
+        self.verdict.setTextFormat(Qt.TextFormat.RichText)
+        self.verdict.setWordWrap(True)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.numbers = QTableWidget(0, 2)
+        self.numbers.setHorizontalHeaderLabels(["measured", "value"])
+        self.numbers.verticalHeader().setVisible(False)
+        self.numbers.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        header = self.numbers.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+
+        self.plot = make_plot(state.theme)
+        self.plot.getPlotItem().showGrid(x=True, y=True, alpha=state.theme.grid_alpha)
+        self.legend = add_legend(self.plot, state.theme, offset=(6, 6))
+        self._plot_export = self.register_plot(
+            PlotExport("lesson", "Lesson", self.plot, self.plot_columns)
+        )
+
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.numbers)
+        lower.addWidget(self.plot)
+        lower.setStretchFactor(0, 2)
+        lower.setStretchFactor(1, 3)
+
+        right = QWidget()
+        layout = QVBoxLayout(right)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.claim)
+        layout.addWidget(self.explanation)
+        layout.addWidget(self.experiment)
+        layout.addLayout(controls)
+        layout.addWidget(self.status)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.summary)
+        layout.addWidget(lower, 1)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.list)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([230, 900])
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+        outer.addWidget(splitter)
+
+        state.catalogueChanged.connect(self._fill_list)
+        state.themeChanged.connect(self.apply_theme)
+        self._fill_list()
+        self._startup_from_env()
+
+    # -- the list ---------------------------------------------------------------------
+
+    def lessons(self) -> dict[str, Lesson]:
+        return dict(getattr(self.state.catalogue, "lessons", {}) or {})
+
+    def _fill_list(self) -> None:
+        current = self.current_name()
+        self.list.blockSignals(True)
+        self.list.clear()
+        for name, lesson in self.lessons().items():
+            item = QListWidgetItem(lesson.title)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setToolTip(f"{name}\n{lesson.claim}")
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        self.select(current or "")
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(0)
+        self._show_lesson()
+
+    def current_name(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def current_lesson(self) -> Lesson | None:
+        name = self.current_name()
+        return self.lessons().get(name) if name else None
+
+    def select(self, name: str) -> bool:
+        """Show the lesson ``name``; ``False`` when there is none."""
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == name:
+                self.list.setCurrentRow(row)
+                return True
+        return False
+
+    # -- showing a lesson -------------------------------------------------------------
+
+    def _show_lesson(self) -> None:
+        lesson = self.current_lesson()
+        if lesson is None:
+            self.heading.setText("<h3>No lessons loaded</h3>")
+            for label in (self.claim, self.explanation, self.experiment, self.verdict):
+                label.clear()
+            self.summary.clear()
+            self._show_result(None)
+            self._update_buttons()
+            return
+        budget = self.budget.currentText()
+        self.heading.setText(f"<h3>{_esc(lesson.title)}</h3>")
+        self.claim.setText(f"<b>Claim.</b> {_esc(lesson.claim)}")
+        self.explanation.setText(lesson.explanation)
+        muted = self.state.theme.muted
+        self.experiment.setText(
+            f"<span style='color:{muted}'>Experiment ({budget}): "
+            f"{_esc(describe_preset(lesson.settings(budget)))}</span>"
+        )
+        view = VIEW_TITLES.get(lesson.view)
+        self.view_button.setVisible(view is not None and self._window_panel(lesson.view))
+        self.view_button.setText(f"Explore in {view}" if view else "")
+        self._show_result(self.results.get((lesson.name, budget)))
+        self._update_buttons()
+
+    def _show_result(self, result: LessonResult | None) -> None:
+        self.numbers.setRowCount(0)
+        self.plot.getPlotItem().clear()
+        self.legend.clear()
+        if result is None:
+            running = self._running is not None and self._running == self.current_name()
+            self.verdict.setText("" if running else "<i>Not run yet: press Run.</i>")
+            self.summary.clear()
+            self.progress.setValue(0)
+            return
+        if result.status == "error":
+            self.verdict.setText(f"<b style='color:{self.state.theme.error}'>The lesson failed</b>")
+            self.summary.setText(result.error or "")
+            self.summary.setToolTip(result.traceback or "")
+            return
+        if result.status == "stopped" or result.verdict is None:
+            self.verdict.setText("<i>Stopped before a verdict.</i>")
+            self.summary.clear()
+            return
+        holds = result.verdict.holds
+        colour = HOLDS_COLOUR if holds else self.state.theme.error
+        word = "Holds here" if holds else "Does not hold here"
+        mark = "\u2714" if holds else "\u2718"
+        self.verdict.setText(
+            f"<span style='font-size:15pt; font-weight:600; color:{colour}'>{mark} {word}</span>"
+            f"&nbsp;&nbsp;<span style='color:{self.state.theme.muted}'>"
+            f"{result.budget} budget, {result.seconds:.1f} s</span>"
+        )
+        self.summary.setText(result.verdict.summary)
+        self.summary.setToolTip("")
+        self._fill_numbers(result)
+        self._draw(result)
+
+    def _fill_numbers(self, result: LessonResult) -> None:
+        rows = list(result.verdict.numbers.items()) if result.verdict else []
+        notes = result.measurements.notes if result.measurements else []
+        self.numbers.setRowCount(len(rows) + len(notes))
+        for r, (key, value) in enumerate(rows):
+            self.numbers.setItem(r, 0, QTableWidgetItem(key.replace("_", " ")))
+            item = QTableWidgetItem(_fmt(value))
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.numbers.setItem(r, 1, item)
+        for i, note in enumerate(notes):
+            cell = QTableWidgetItem(note)
+            cell.setToolTip(note)
+            self.numbers.setItem(len(rows) + i, 0, QTableWidgetItem("note"))
+            self.numbers.setItem(len(rows) + i, 1, cell)
+
+    def _draw(self, result: LessonResult) -> None:
+        plot = result.measurements.plot if result.measurements else None
+        item = self.plot.getPlotItem()
+        if plot is None:
+            return
+        item.setTitle(plot.title)
+        item.setLabel("left", plot.y_label)
+        item.setLabel("bottom", plot.x_label)
+        item.setLogMode(y=plot.log_y)
+        axis = item.getAxis("bottom")
+        if plot.x_ticks:
+            axis.setTicks([list(enumerate(plot.x_ticks))])
+        else:
+            axis.setTicks(None)
+        scatter = bool(plot.x_ticks)
+        for i, curve in enumerate(plot.curves):
+            x = np.asarray(curve.x, float)
+            y = np.array([np.nan if v is None else v for v in curve.y], float)
+            if plot.log_y:
+                y[y <= 0] = np.nan
+            truth = curve.label in ("true force", "true value", "signal")
+            colour = self.state.theme.foreground if truth else palette_colour(i)
+            style = Qt.PenStyle.DashLine if truth else Qt.PenStyle.SolidLine
+            pen = pg.mkPen(colour, width=2, style=style)
+            symbol = "o" if scatter or len(x) <= 12 else None
+            item.plot(
+                x,
+                y,
+                pen=pen,
+                name=curve.label,
+                connect="finite",
+                symbol=symbol,
+                symbolSize=7,
+                symbolBrush=colour,
+                symbolPen=colour,
+            )
+        self._plot_export.name = f"lesson-{result.lesson}"
+        self._plot_export.title = plot.title
+
+    def plot_columns(self) -> dict[str, np.ndarray]:
+        """The drawn curves as CSV columns (``label x``, ``label y``; padded with NaN)."""
+        result = self.shown_result()
+        plot = result.measurements.plot if result and result.measurements else None
+        if plot is None:
+            return {}
+        length = max((len(c.x) for c in plot.curves), default=0)
+        columns: dict[str, np.ndarray] = {}
+        for c in plot.curves:
+            for axis, values in (("x", c.x), ("y", c.y)):
+                col = np.full(length, np.nan)
+                col[: len(values)] = [np.nan if v is None else v for v in values]
+                columns[f"{c.label} {axis}"] = col
+        return columns
+
+    def tables(self):
+        def numbers() -> dict[str, list]:
+            result = self.shown_result()
+            if result is None or result.verdict is None:
+                return {}
+            return {k: [_as_float(v)] for k, v in result.verdict.numbers.items()}
+
+        return {"lesson-numbers": numbers}
+
+    def shown_result(self) -> LessonResult | None:
+        name = self.current_name()
+        return self.results.get((name, self.budget.currentText())) if name else None
+
+    # -- running ----------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def run_lesson(self) -> bool:
+        """Run the shown lesson at the chosen budget in a worker thread."""
+        lesson = self.current_lesson()
+        if lesson is None or self.running:
+            return False
+        budget = self.budget.currentText()
+        self.results.pop((lesson.name, budget), None)
+        worker = LessonWorker(
+            lesson, dict(self.state.catalogue.activations), dict(self.state.catalogue.tasks), budget
+        )
+        thread = QThread()
+        thread.setObjectName("actviz-lesson")
+        worker.moveToThread(thread)
+        worker.progress.connect(self._progress)
+        worker.finished.connect(self._finished)
+        thread.started.connect(worker.run)
+        self._thread, self._worker, self._running = thread, worker, lesson.name
+        self.progress.setValue(0)
+        self.status.setText(f"running {lesson.name} ({budget})…")
+        self._show_result(None)
+        self._update_buttons()
+        thread.start()
+        return True
+
+    def stop_lesson(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self.status.setText("stopping…")
+
+    def _progress(self, fraction: float, text: str) -> None:
+        self.progress.setValue(int(round(1000 * min(max(fraction, 0.0), 1.0))))
+        if text and self._running:
+            self.status.setText(f"running {self._running}: {text}")
+
+    def _finished(self, result: LessonResult) -> None:
+        self._release()
+        self.results[(result.lesson, result.budget)] = result
+        self.progress.setValue(1000 if result.status == "done" else self.progress.value())
+        self.status.setText(
+            {"done": "done", "stopped": "stopped", "error": "failed"}.get(result.status, "")
+        )
+        if result.lesson == self.current_name() and result.budget == self.budget.currentText():
+            self._show_result(result)
+        self._update_buttons()
+        self.lessonFinished.emit(result)
+
+    def _release(self) -> None:
+        thread, worker = self._thread, self._worker
+        self._thread = self._worker = self._running = None
+        if thread is not None:
+            thread.quit()
+            thread.wait(5000)
+            thread.deleteLater()
+        if worker is not None:
+            worker.deleteLater()
+
+    def _update_buttons(self) -> None:
+        has = self.current_lesson() is not None
+        self.run_button.setEnabled(has and not self.running)
+        self.stop_button.setEnabled(self.running)
+        self.budget.setEnabled(not self.running)
+
+    def shutdown(self) -> None:
+        """Stop a running lesson and wait for its thread (the window is closing)."""
+        if self._worker is not None:
+            self._worker.stop()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait(5000)
+
+    # -- other panels, theme, settings ------------------------------------------------
+
+    def _window_panel(self, key: str) -> bool:
+        window = self.window()
+        finder = getattr(window, "panel", None)
+        return bool(callable(finder) and finder(key) is not None)
+
+    def _open_view(self) -> None:
+        lesson = self.current_lesson()
+        show = getattr(self.window(), "show_panel", None)
+        if lesson is not None and callable(show):
+            show(lesson.view)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._show_lesson()  # the window (and its other panels) exists by now
+
+    def apply_theme(self) -> None:
+        restyle(self.plot, self.state.theme)
+        self.plot.getPlotItem().showGrid(x=True, y=True, alpha=self.state.theme.grid_alpha)
+        self._show_lesson()
+
+    def save_state(self, settings: QSettings) -> None:
+        write_json(settings, f"{self.key}/lesson", self.current_name())
+        write_json(settings, f"{self.key}/budget", self.budget.currentText())
+
+    def restore_state(self, settings: QSettings) -> None:
+        budget = read_json(settings, f"{self.key}/budget", None)
+        if budget in BUDGETS:
+            self.budget.setCurrentText(budget)
+        name = os.environ.get("ACTVIZ_LESSON") or read_json(settings, f"{self.key}/lesson", None)
+        if isinstance(name, str):
+            self.select(name)
+
+    def _startup_from_env(self) -> None:
+        name = os.environ.get("ACTVIZ_LESSON")
+        if name:
+            self.select(name)
+        budget = os.environ.get("ACTVIZ_LESSON_RUN", "").strip().lower()
+        if budget in BUDGETS:
+            self.budget.setCurrentText(budget)
+            QTimer.singleShot(300, self.run_lesson)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "—" if value is None else str(value)
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "\u221e" if value > 0 else "-\u221e"
+        if math.isnan(value):
+            return "—"
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_fmt(v) for v in value)
+    return str(value)
+
+
+def _as_float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan

@@ -1,0 +1,119 @@
+"""The Lessons panel: pick a lesson, run it in a worker thread, read the measured verdict."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from PySide6.QtCore import Qt
+
+from actviz.gui.main_window import MainWindow
+from actviz.gui.panels.lessons import LessonsPanel, describe_preset
+from actviz.host import PluginHost
+
+FALSE_CLAIM = textwrap.dedent(
+    """
+    from actviz import Lesson, hookimpl
+
+    def _measure(ctx):
+        m = ctx.measurements({"sigmoid": {"f0": 0.5}})
+        m.plot = ctx.plot("f(0)", "activation", "f(0)")
+        m.plot.add("sigmoid", [0], [0.5])
+        return m
+
+    @hookimpl
+    def actviz_lessons():
+        return [Lesson(
+            name="false_claim", title="A claim that fails", claim="sigmoid(0) is 0.",
+            explanation="It is not.", preset={"activations": ["sigmoid"]},
+            measure=_measure,
+            check=lambda m: m.verdict(m.number("sigmoid", "f0") == 0, "f(0) measured",
+                                      f0=m.number("sigmoid", "f0")),
+        )]
+    """
+)
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch, tmp_path):
+    for var in ("ACTVIZ_THEME", "ACTVIZ_TAB", "ACTVIZ_LESSON", "ACTVIZ_LESSON_RUN"):
+        monkeypatch.delenv(var, raising=False)
+    (tmp_path / "teacher.py").write_text(FALSE_CLAIM)
+    host = PluginHost([tmp_path], use_user_dir=False, use_entry_points=False, use_env=False)
+    w = MainWindow(host, panels=[LessonsPanel])
+    qtbot.addWidget(w)
+    w.resize(1300, 850)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.panel("lessons").shutdown()
+
+
+def run_and_wait(qtbot, panel, name, budget="quick"):
+    assert panel.select(name)
+    panel.budget.setCurrentText(budget)
+    with qtbot.waitSignal(panel.lessonFinished, timeout=60000) as blocker:
+        assert panel.run_lesson()
+        assert panel.running and not panel.run_button.isEnabled()
+    return blocker.args[0]
+
+
+def test_lists_every_lesson_with_its_claim(window):
+    panel = window.panel("lessons")
+    role = Qt.ItemDataRole.UserRole
+    names = [panel.list.item(i).data(role) for i in range(panel.list.count())]
+    assert "dying_relu" in names and "false_claim" in names and len(names) >= 12
+    panel.select("selu_self_normalising")
+    assert "SELU" in panel.heading.text()
+    assert "mean" in panel.claim.text() and "LeCun" in panel.claim.text()
+    assert "Not run yet" in panel.verdict.text()
+
+
+def test_runs_a_quick_lesson_and_shows_its_verdict(window, qtbot):
+    panel = window.panel("lessons")
+    result = run_and_wait(qtbot, panel, "step_cannot_learn")
+    assert result.status == "done" and result.holds
+    assert "Holds here" in panel.verdict.text()
+    assert panel.summary.text() == result.verdict.summary
+    shown = {panel.numbers.item(r, 0).text() for r in range(panel.numbers.rowCount())}
+    assert "step hidden grad peak" in shown
+    assert panel.progress.value() == 1000 and panel.run_button.isEnabled()
+    drawn = [i for i in panel.plot.getPlotItem().listDataItems()]
+    assert [d.name() for d in drawn] == ["step", "sigmoid"]
+    columns = panel.plot_columns()
+    assert "sigmoid y" in columns and len(columns["sigmoid x"]) == len(columns["step x"])
+    assert panel.tables()["lesson-numbers"]()["step_hidden_grad_peak"] == [0.0]
+
+
+def test_a_claim_that_fails_says_so(window, qtbot):
+    panel = window.panel("lessons")
+    result = run_and_wait(qtbot, panel, "false_claim", budget="full")
+    assert result.status == "done" and result.holds is False
+    assert "Does not hold here" in panel.verdict.text()
+
+
+def test_stop_ends_the_run_without_a_verdict(window, qtbot):
+    panel = window.panel("lessons")
+    panel.select("siren_fits_detail")
+    panel.budget.setCurrentText("full")
+    with qtbot.waitSignal(panel.lessonFinished, timeout=60000) as blocker:
+        panel.run_lesson()
+        qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=30000)
+        panel.stop_lesson()
+    assert blocker.args[0].status == "stopped"
+    assert "Stopped" in panel.verdict.text() and not panel.running
+
+
+def test_results_are_kept_per_lesson(window, qtbot):
+    panel = window.panel("lessons")
+    run_and_wait(qtbot, panel, "sigmoid_vanishing")
+    panel.select("dying_relu")
+    assert "Not run yet" in panel.verdict.text()
+    panel.select("sigmoid_vanishing")
+    assert "Holds here" in panel.verdict.text()
+    assert panel.plot.getPlotItem().titleLabel.text.startswith("Gradient norm per layer")
+
+
+def test_preset_line_reads_naturally():
+    text = describe_preset({"task": "xor", "activations": ["linear", "tanh"], "hidden": [8, 8]})
+    assert text == "task xor · activations linear, tanh · hidden 8x8"

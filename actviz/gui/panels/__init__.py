@@ -8,6 +8,7 @@ from __future__ import annotations
 from .base import Panel
 from .compare import ComparePanel
 from .curves import CurvesPanel
+from .lessons import LessonsPanel
 from .playground import PlaygroundPanel
 from .plugins import PluginsPanel
 from .properties import PropertiesPanel
@@ -17,6 +18,7 @@ PANELS: list[type[Panel]] = [
     PropertiesPanel,
     PlaygroundPanel,
     ComparePanel,
+    LessonsPanel,
     PluginsPanel,
 ]
 
@@ -24,6 +26,7 @@ __all__ = [
     "PANELS",
     "ComparePanel",
     "CurvesPanel",
+    "LessonsPanel",
     "Panel",
     "PlaygroundPanel",
     "PluginsPanel",

@@ -41,11 +41,8 @@ def f_data(window, name, row="f"):
 def test_window_has_title_tabs_and_counts(make_window):
     w = make_window()
     assert "actviz" in w.windowTitle()
-    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == [
-        "Curves",
-        "Properties",
-        "Plugins",
-    ]
+    tabs = [w.tabs.tabText(i) for i in range(w.tabs.count())]
+    assert tabs[:2] == ["Curves", "Properties"] and "Plugins" in tabs
     assert "activations ok" in w.counts_label.text()
     assert w.device_label.text() in ("CPU",) or w.device_label.text().startswith("CUDA")
 

@@ -81,6 +81,6 @@ def test_export_all_panels_writes_a_folder_of_files(window, tmp_path, warnings):
     relu = next(r for r in table if r["name"] == "relu")
     assert float(relu["P(f'(z)=0)"]) == pytest.approx(0.5, abs=1e-3)
     assert float(relu["cost_vs_relu"]) > 0
-    assert window.tabs.currentWidget() is window.curves
+    assert window.current_panel() is window.curves
     for path in written:
         assert path.stat().st_size > 0

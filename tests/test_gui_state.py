@@ -44,7 +44,7 @@ def test_state_is_restored_after_recreating_the_window(make_window):
     assert again.state.x_range == (-3.0, 5.0) and again.state.points == 999
     assert again.curves.x_lo.value() == -3.0
     assert not again.curves.show_d2.isChecked()
-    assert again.tabs.currentWidget() is again.panel("properties")
+    assert again.current_panel() is again.panel("properties")
     assert again.state.theme_choice == "dark" and again.state.theme.dark
     # Qt's offscreen screen is 800 x 800, so restoreGeometry clamps the width to the
     # window's minimum; the height fits and must come back exactly.
@@ -73,11 +73,9 @@ def test_shortcuts_switch_tabs_and_toggle_plots(make_window):
                 return
         raise AssertionError(f"no action for {keys}")
 
-    trigger("Ctrl+2")
-    assert w.tabs.currentWidget() is w.panel("properties")
-    trigger("Ctrl+3")
-    assert w.tabs.currentWidget() is w.panel("plugins")
-    trigger("Ctrl+1")
+    for key in ("properties", "plugins", "curves"):  # Ctrl+<tab number>
+        trigger(f"Ctrl+{1 + w.panels.index(w.panel(key))}")
+        assert w.current_panel() is w.panel(key)
     shown = w.curves.show_d1.isChecked()
     trigger("Ctrl+D")
     assert w.curves.show_d1.isChecked() is not shown

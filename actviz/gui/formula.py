@@ -16,12 +16,14 @@ from PySide6.QtGui import QPixmap
 @lru_cache(maxsize=128)
 def _render_png(latex: str, colour: str, dpi: int) -> bytes | None:
     try:
+        import matplotlib
         from matplotlib import mathtext
     except ImportError:
         return None
     buffer = io.BytesIO()
     try:
-        mathtext.math_to_image(f"${latex}$", buffer, dpi=dpi, format="png", color=colour)
+        with matplotlib.rc_context({"savefig.transparent": True}):  # no white box in dark mode
+            mathtext.math_to_image(f"${latex}$", buffer, dpi=dpi, format="png", color=colour)
     except Exception:  # noqa: BLE001 - a parse error of user text is expected, not fatal
         return None
     return buffer.getvalue()

@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QTabWidget,
     QWidget,
 )
@@ -118,7 +120,12 @@ class MainWindow(QMainWindow):
     def add_panel(self, panel: Panel) -> None:
         """Add a tab; a panel asking for reloads or exports is wired here."""
         self.panels.append(panel)
-        self.tabs.addTab(panel, panel.title)
+        # A panel wider than the screen scrolls instead of forcing the window wider.
+        holder = QScrollArea()
+        holder.setWidget(panel)
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QFrame.Shape.NoFrame)
+        self.tabs.addTab(holder, panel.title)
         panel.exportRequested.connect(self.export_plot_dialog)
         panel.tableExportRequested.connect(lambda key, p=panel: self.export_table_dialog(p, key))
         reload_signal = getattr(panel, "reloadRequested", None)
@@ -151,7 +158,15 @@ class MainWindow(QMainWindow):
     def show_panel(self, key: str) -> None:
         p = self.panel(key)
         if p is not None:
-            self.tabs.setCurrentWidget(p)
+            self.set_current_panel(p)
+
+    def current_panel(self) -> Panel | None:
+        """The panel of the tab on show."""
+        index = self.tabs.currentIndex()
+        return self.panels[index] if 0 <= index < len(self.panels) else None
+
+    def set_current_panel(self, panel: Panel) -> None:
+        self.tabs.setCurrentIndex(self.panels.index(panel))
 
     def _action(self, menu, text: str, slot, shortcut=None, checkable=False, tip=None) -> QAction:
         action = QAction(text, self)
@@ -222,9 +237,7 @@ class MainWindow(QMainWindow):
             view.addSeparator()
         for i, p in enumerate(self.panels):
             shortcut = QKeySequence(f"Ctrl+{i + 1}") if i < 9 else None
-            self._action(
-                view, f"Go to {p.title}", lambda p=p: self.tabs.setCurrentWidget(p), shortcut
-            )
+            self._action(view, f"Go to {p.title}", lambda p=p: self.set_current_panel(p), shortcut)
         view.addSeparator()
         theme_menu = view.addMenu("&Theme")
         group = QActionGroup(self)
@@ -300,8 +313,8 @@ class MainWindow(QMainWindow):
         return path if path.is_dir() else Path.home()
 
     def export_current(self) -> None:
-        panel = self.tabs.currentWidget()
-        plot = panel.current_plot() if isinstance(panel, Panel) else None
+        panel = self.current_panel()
+        plot = panel.current_plot() if panel is not None else None
         if plot is None:
             self.show_message("this panel has no plot to export")
             return
@@ -354,11 +367,11 @@ class MainWindow(QMainWindow):
     def export_all_to(self, folder: str | Path) -> list[Path]:
         """Show each panel (so its plots have their real size), wait for its measurements,
         and write its plots and tables into ``folder``."""
-        current = self.tabs.currentWidget()
+        current = self.current_panel()
         written: list[Path] = []
         try:
             for panel in self.panels:
-                self.tabs.setCurrentWidget(panel)
+                self.set_current_panel(panel)
                 QApplication.processEvents()
                 deadline = time.monotonic() + 120
                 while self.measurements.busy() and time.monotonic() < deadline:
@@ -368,7 +381,8 @@ class MainWindow(QMainWindow):
         except (ExportError, OSError) as exc:
             self.show_error("Export failed", str(exc))
         finally:
-            self.tabs.setCurrentWidget(current)
+            if current is not None:
+                self.set_current_panel(current)
         if written:
             write_json(self.settings, "export/folder", str(folder))
             self.show_message(f"exported {len(written)} files into {folder}")
@@ -445,7 +459,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1500, 920)
+            self._first_launch_geometry()
         layout = s.value("window_state")
         if isinstance(layout, QByteArray) and not layout.isEmpty():
             self.restoreState(layout)
@@ -458,6 +472,21 @@ class MainWindow(QMainWindow):
         if thick is True and hasattr(self, "thick_action"):
             self.thick_action.setChecked(True)
 
+    def _first_launch_geometry(self) -> None:
+        """Up to 1500 x 920, never more than 92 % of the screen, centred on it."""
+        screen = QGuiApplication.primaryScreen()
+        area = screen.availableGeometry() if screen is not None else None
+        width, height = 1500, 920
+        if area is not None and area.width() > 0:
+            width = min(width, int(area.width() * 0.92))
+            height = min(height, int(area.height() * 0.92))
+        self.resize(width, height)
+        if area is not None and area.width() > 0:
+            self.move(
+                area.x() + (area.width() - self.width()) // 2,
+                area.y() + (area.height() - self.height()) // 2,
+            )
+
     def save_settings(self) -> None:
         s = self.settings
         write_json(s, "selection", self.state.selected)
@@ -465,8 +494,8 @@ class MainWindow(QMainWindow):
         write_json(s, "x_range", [*self.state.x_range, self.state.points])
         write_json(s, "params", self.state.params)
         write_json(s, "theme", self.state.theme_choice)
-        current = self.tabs.currentWidget()
-        write_json(s, "tab", current.key if isinstance(current, Panel) else None)
+        current = self.current_panel()
+        write_json(s, "tab", current.key if current is not None else None)
         if hasattr(self, "thick_action"):
             write_json(s, "thick_lines", self.thick_action.isChecked())
         s.setValue("geometry", self.saveGeometry())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory
 
 CHOICES = ("system", "light", "dark")
 
@@ -114,9 +114,33 @@ def palette(theme: Theme) -> QPalette:
     return p
 
 
+class _VisibleIndicators(QProxyStyle):
+    """Fusion with check boxes and radio buttons that show on a dark palette.
+
+    Fusion outlines indicators with a darker shade of the window colour, which vanishes
+    on a dark window; the indicator is drawn as if the window were ``outline``.
+    """
+
+    def __init__(self, outline: str) -> None:
+        super().__init__(QStyleFactory.create("Fusion"))
+        self.outline = QColor(outline)
+
+    def drawPrimitive(self, element, option, painter, widget=None) -> None:  # noqa: N802
+        indicators = (
+            QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+            QStyle.PrimitiveElement.PE_IndicatorRadioButton,
+        )
+        if element in indicators:
+            option = type(option)(option)
+            pal = QPalette(option.palette)
+            pal.setColor(QPalette.ColorRole.Window, self.outline)
+            option.palette = pal
+        super().drawPrimitive(element, option, painter, widget)
+
+
 def apply(app: QApplication, theme: Theme) -> None:
     """Switch the whole application to ``theme``."""
-    app.setStyle("Fusion")
+    app.setStyle(_VisibleIndicators("#c8ccd2") if theme.dark else QStyleFactory.create("Fusion"))
     app.setPalette(palette(theme))
 
 

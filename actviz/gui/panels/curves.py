@@ -90,6 +90,7 @@ class CurvesPanel(Panel):
         for row in ROWS:
             w = make_plot(state.theme, left=ROW_LABELS[row])
             w.getPlotItem().hideButtons()
+            w.getPlotItem().getAxis("left").setWidth(56)  # stacked plots line up
             self.widgets[row] = w
             self.plot_splitter.addWidget(w)
             if first is None:
@@ -185,7 +186,7 @@ class CurvesPanel(Panel):
             box.setRange(-1e6, 1e6)
             box.setDecimals(2)
             box.setKeyboardTracking(False)
-            box.setMaximumWidth(90)
+            box.setMaximumWidth(76)
         self.x_lo.setValue(self.state.x_range[0])
         self.x_hi.setValue(self.state.x_range[1])
         self.points = QSpinBox()
@@ -200,15 +201,18 @@ class CurvesPanel(Panel):
         self.show_d2.setChecked(True)
         self.crosshair = QCheckBox("crosshair")
         self.crosshair.setChecked(True)
-        self.saturation = QCheckBox("saturation |f′| <")
+        self.saturation = QCheckBox("saturated |f′| <")
+        self.saturation.setToolTip("shade where the slope is small but not zero")
         self.threshold = QDoubleSpinBox()
         self.threshold.setRange(1e-4, 1.0)
         self.threshold.setDecimals(3)
         self.threshold.setSingleStep(0.01)
         self.threshold.setValue(0.05)
         self.threshold.setMaximumWidth(70)
-        self.dead = QCheckBox("dead zones")
-        self.marks = QCheckBox("notable points")
+        self.dead = QCheckBox("dead (f′ = 0)")
+        self.dead.setToolTip("shade where no gradient flows back")
+        self.marks = QCheckBox("marks")
+        self.marks.setToolTip("label notable points: peak slope, minima and maxima")
         self.marks.setChecked(True)
         self.focus_label = QLabel()
         self.focus_label.setToolTip("shading and marks are drawn for the current activation")
@@ -529,7 +533,7 @@ class CurvesPanel(Panel):
         name = self.state.focus()
         for n in self.items:
             self._restyle_items(n)
-        self.focus_label.setText(f"shading/marks: {name}" if name else "")
+        self.focus_label.setText(f"for: {name}" if name else "")
         data = self.data.get(name) if name else None
         spans: list[tuple[tuple[float, float], str]] = []
         marks = []

@@ -119,6 +119,8 @@ class LessonsPanel(Panel):
 
         self.list = QListWidget()
         self.list.setMinimumWidth(200)
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(lambda *_: self._show_lesson())
 
         self.heading = QLabel()
@@ -167,8 +169,10 @@ class LessonsPanel(Panel):
         self.numbers.verticalHeader().setVisible(False)
         self.numbers.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.numbers.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        self.numbers.setColumnWidth(0, 210)
+        self.numbers.setWordWrap(False)
 
         self.plot = make_plot(state.theme)
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=state.theme.grid_alpha)
@@ -182,6 +186,7 @@ class LessonsPanel(Panel):
         lower.addWidget(self.plot)
         lower.setStretchFactor(0, 2)
         lower.setStretchFactor(1, 3)
+        lower.setSizes([330, 520])
 
         right = QWidget()
         layout = QVBoxLayout(right)
@@ -199,7 +204,7 @@ class LessonsPanel(Panel):
         splitter.addWidget(self.list)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([230, 900])
+        splitter.setSizes([210, 900])
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.addWidget(splitter)
@@ -276,6 +281,7 @@ class LessonsPanel(Panel):
         self.numbers.setRowCount(0)
         self.plot.getPlotItem().clear()
         self.legend.clear()
+        self.legend.setVisible(False)
         if result is None:
             running = self._running is not None and self._running == self.current_name()
             self.verdict.setText("" if running else "<i>Not run yet: press Run.</i>")
@@ -356,6 +362,8 @@ class LessonsPanel(Panel):
                 symbolBrush=colour,
                 symbolPen=colour,
             )
+        self.legend.setOffset(legend_corner(plot))
+        self.legend.setVisible(bool(plot.curves))
         self._plot_export.name = f"lesson-{result.lesson}"
         self._plot_export.title = plot.title
 
@@ -505,6 +513,32 @@ class LessonsPanel(Panel):
         if budget in BUDGETS:
             self.budget.setCurrentText(budget)
             QTimer.singleShot(300, self.run_lesson)
+
+
+def legend_corner(plot: Any) -> tuple[int, int]:
+    """The legend offset for the plot corner with the fewest curve points.
+
+    pyqtgraph reads a negative offset as "from the right" or "from the bottom".
+    """
+    xs, ys = [], []
+    for curve in plot.curves:
+        for x, y in zip(curve.x, curve.y, strict=False):
+            if y is None or not math.isfinite(y) or (plot.log_y and y <= 0):
+                continue
+            xs.append(x)
+            ys.append(math.log10(y) if plot.log_y else y)
+    if not xs:
+        return (6, 6)
+    x, y = np.asarray(xs, float), np.asarray(ys, float)
+    x = (x - x.min()) / max(float(np.ptp(x)), 1e-12)
+    y = (y - y.min()) / max(float(np.ptp(y)), 1e-12)
+    corners = {
+        (6, 6): (x < 0.45) & (y > 0.55),
+        (-6, 6): (x > 0.55) & (y > 0.55),
+        (6, -6): (x < 0.45) & (y < 0.45),
+        (-6, -6): (x > 0.55) & (y < 0.45),
+    }
+    return min(corners, key=lambda k: int(corners[k].sum()))
 
 
 def _esc(text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sympy as sp
 
@@ -202,3 +204,12 @@ def test_activation_metadata():
     assert act.extra["formula_text"] == "x * sigmoid(beta * x)"
     assert "sigmoid(beta*x)" in act.extra["derivative_text"]
     assert act.param("beta").learnable
+
+
+def test_the_guide_lists_every_function():
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "plugin-guide.md").read_text()
+    section = guide[guide.index("What a formula may contain") :]
+    for name in FUNCTIONS:
+        assert re.search(rf"`{name}\b", section), f"{name} is not in the guide's table"

@@ -111,7 +111,7 @@ def test_results_are_kept_per_lesson(window, qtbot):
     assert "Not run yet" in panel.verdict.text()
     panel.select("sigmoid_vanishing")
     assert "Holds here" in panel.verdict.text()
-    assert panel.plot.getPlotItem().titleLabel.text.startswith("Gradient norm per layer")
+    assert "Gradient norm per layer" in panel.plot_title.text()
 
 
 def test_preset_line_reads_naturally():

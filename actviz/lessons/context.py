@@ -7,7 +7,8 @@ carries progress and stop requests between the experiment and whoever runs it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from ..api import Activation
@@ -138,20 +139,38 @@ class LessonContext:
         self.check_stop()
         return deep_signal(self.activation(name), params, **options)
 
-    def relative_cost(self, name: str, **options: Any) -> float:
-        """Forward time per element relative to ReLU on a large tensor (this machine)."""
+    def relative_cost(self, name: str, threads: int = 1, **options: Any) -> float:
+        """Forward time per element relative to ReLU on a large tensor (this machine),
+        on ``threads`` CPU threads (one by default: steadier on a busy machine)."""
         from ..analysis.properties import relative_cost
 
         self.check_stop()
-        return relative_cost(self.activation(name), **options)
+        with _torch_threads(threads):
+            return relative_cost(self.activation(name), **options)
 
-    def toy_net_seconds(self, names: list[str], **options: Any) -> dict[str, float]:
+    def toy_net_seconds(
+        self, names: list[str], threads: int = 1, **options: Any
+    ) -> dict[str, float]:
         """Best seconds of one forward+backward pass of a small MLP, per activation
         (interleaved, so machine load affects every activation alike)."""
         from .timing import toy_net_seconds
 
         self.check_stop()
         acts = {name: self.activation(name) for name in names}
-        seconds = toy_net_seconds(acts, should_stop=lambda: self.stopped, **options)
+        with _torch_threads(threads):
+            seconds = toy_net_seconds(acts, should_stop=lambda: self.stopped, **options)
         self.check_stop()
         return seconds
+
+
+@contextmanager
+def _torch_threads(count: int) -> Iterator[None]:
+    """Run the block on ``count`` intra-op threads, then restore the previous count."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(max(1, int(count)))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

@@ -169,10 +169,10 @@ class LessonsPanel(Panel):
         self.numbers.verticalHeader().setVisible(False)
         self.numbers.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.numbers.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.numbers.setColumnWidth(0, 210)
         self.numbers.setWordWrap(False)
+        self.numbers.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.plot = make_plot(state.theme)
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=state.theme.grid_alpha)
@@ -181,12 +181,25 @@ class LessonsPanel(Panel):
             PlotExport("lesson", "Lesson", self.plot, self.plot_columns)
         )
 
+        # The plot's title is a label above it: a long pyqtgraph title would widen the
+        # scene past a narrow view and clip the plot.
+        self.plot_title = QLabel()
+        self.plot_title.setWordWrap(True)
+        self.plot_title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        plot_box = QWidget()
+        plot_layout = QVBoxLayout(plot_box)
+        plot_layout.setContentsMargins(0, 0, 0, 0)
+        plot_layout.setSpacing(2)
+        plot_layout.addWidget(self.plot_title)
+        plot_layout.addWidget(self.plot, 1)
+
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(self.numbers)
-        lower.addWidget(self.plot)
+        lower.addWidget(plot_box)
         lower.setStretchFactor(0, 2)
         lower.setStretchFactor(1, 3)
-        lower.setSizes([330, 520])
+        self.lower = lower
+        self._sized = False
 
         right = QWidget()
         layout = QVBoxLayout(right)
@@ -279,6 +292,7 @@ class LessonsPanel(Panel):
 
     def _show_result(self, result: LessonResult | None) -> None:
         self.numbers.setRowCount(0)
+        self.plot_title.clear()
         self.plot.getPlotItem().clear()
         self.legend.clear()
         self.legend.setVisible(False)
@@ -331,7 +345,7 @@ class LessonsPanel(Panel):
         item = self.plot.getPlotItem()
         if plot is None:
             return
-        item.setTitle(plot.title)
+        self.plot_title.setText(f"<b>{_esc(plot.title)}</b>")
         item.setLabel("left", plot.y_label)
         item.setLabel("bottom", plot.x_label)
         item.setLogMode(y=plot.log_y)
@@ -486,6 +500,10 @@ class LessonsPanel(Panel):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        if not self._sized and self.lower.width() > 100:
+            self._sized = True  # numbers : plot = 9 : 11 once the real width is known
+            width = self.lower.width()
+            self.lower.setSizes([width * 9 // 20, width - width * 9 // 20])
         self._show_lesson()  # the window (and its other panels) exists by now
 
     def apply_theme(self) -> None:

@@ -79,8 +79,17 @@ def test_installed_example_is_discovered_through_its_entry_point(tmp_path):
     )
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bindir / ("python.exe" if os.name == "nt" else "python")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INDEX="1", PYTHONNOUSERSITE="1")
+    env = dict(os.environ)
+    env.pop("PYTHONHOME", None)
+    # Keep PYTHONPATH entries that supply dependencies, drop any that would shadow the install.
+    keep = [
+        p
+        for p in env.pop("PYTHONPATH", "").split(os.pathsep)
+        if p and not any((Path(p) / pkg).exists() for pkg in ("actviz", "actviz_isru"))
+    ]
+    if keep:
+        env["PYTHONPATH"] = os.pathsep.join(keep)
+    env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INDEX="1")
     env["PATH"] = f"{bindir}{os.pathsep}{env.get('PATH', '')}"
     pip = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation"]
     _run([*pip, root, example], env, tmp_path)

@@ -42,8 +42,8 @@ def _check_outliers(m):
         blown[g] = math.inf if m.number(g, "diverged") > 0 else peak
     exploded = all(v >= 100 * tame_peak for v in blown.values()) and bool(blown)
     parts = ", ".join(
-        f"{g} {m.number(g, 'diverged'):.0f}/{m.number(g, 'runs'):.0f} runs diverged, peak "
-        f"{m.number(g, 'peak_grad_norm'):.3g}"
+        f"{g} {m.number(g, 'diverged'):.0f}/{m.number(g, 'runs'):.0f} runs diverged"
+        + _peak_text(m.number(g, "peak_grad_norm"))
         for g in unbounded
     )
     lost = sum(m.number(g, "diverged") for g in bounded)
@@ -55,6 +55,12 @@ def _check_outliers(m):
         **{f"{g}_peak_grad_norm": v for g, v in blown.items()},
         **{f"{g}_diverged_runs": m.number(g, "diverged") for g in m.groups()},
     )
+
+
+def _peak_text(peak):
+    if not math.isfinite(peak):
+        return " before any evaluation"
+    return f", largest gradient norm {peak:.3g}"
 
 
 OUTLIERS = Lesson(
@@ -250,7 +256,7 @@ KINK = Lesson(
         "lr": 0.01,
         "boundary_grid": 64,
     },
-    budgets={"quick": {"seeds": 1, "steps": 300, "lr": 0.02}},
+    budgets={"quick": {"seeds": 2, "steps": 400}},
     measure=_measure_kink,
     check=_check_kink,
     references=["Deaton 1991, Econometrica 59(5)", "Maliar, Maliar, Winant 2021, JME 122"],

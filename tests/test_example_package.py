@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -79,6 +80,16 @@ def test_installed_example_is_discovered_through_its_entry_point(tmp_path):
     )
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bindir / ("python.exe" if os.name == "nt" else "python")
+    # When this interpreter is itself a venv, --system-site-packages reaches only the base
+    # interpreter's packages: point the new venv at ours too (after its own, so the fresh
+    # install of actviz still comes first).
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (Path(purelib) / "_parent_site.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     env = dict(os.environ)
     env.pop("PYTHONHOME", None)
     # Keep PYTHONPATH entries that supply dependencies, drop any that would shadow the install.

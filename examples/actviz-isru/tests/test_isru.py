@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from actviz_isru import plugin
 
 PLUGIN_FILE = Path(plugin.__file__)

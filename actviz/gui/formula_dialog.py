@@ -306,7 +306,8 @@ class FormulaDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setMinimumHeight(120)
+        self.table.setMinimumHeight(110)
+        self.table.setMaximumHeight(190)
         self.add_button = QPushButton("&Add parameter")
         self.remove_button = QPushButton("&Remove parameter")
         self.add_button.clicked.connect(lambda: self.add_param_row())
@@ -333,14 +334,6 @@ class FormulaDialog(QDialog):
         validation_box = QGroupBox("Validation (as when the plugin loads)")
         QVBoxLayout(validation_box).addWidget(self.validation_label)
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 6, 0)
-        left_layout.addLayout(form)
-        left_layout.addWidget(params_box, 1)
-        left_layout.addWidget(validation_box)
-        left_layout.addWidget(self.help_label)
-
         self.f_tex = QLabel()
         self.d_tex = QLabel()
         for label in (self.f_tex, self.d_tex):
@@ -357,7 +350,17 @@ class FormulaDialog(QDialog):
         self.tex_area.setWidgetResizable(True)
         self.tex_area.setFrameShape(QScrollArea.Shape.NoFrame)
         self.tex_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.tex_area.setFixedHeight(118)
+        self.tex_area.setFixedHeight(112)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 6, 0)
+        left_layout.addLayout(form)
+        left_layout.addWidget(self.tex_area)
+        left_layout.addWidget(params_box)
+        left_layout.addWidget(validation_box)
+        left_layout.addWidget(self.help_label)
+        left_layout.addStretch(1)
 
         self.f_plot = make_plot(self.theme, left="f(x)")
         self.d_plot = make_plot(self.theme, left="f′(x)", bottom="x")
@@ -373,7 +376,6 @@ class FormulaDialog(QDialog):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(6, 0, 0, 0)
-        right_layout.addWidget(self.tex_area)
         right_layout.addWidget(plots, 1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -651,7 +653,8 @@ class FormulaDialog(QDialog):
             self.save_button.setToolTip(f"cannot save: {problem}")
         else:
             self.save_button.setToolTip(f"write {target} and load it")
-        self.target_label.setText(f"Saves to {target}" if target else "")
+        self.target_label.setText(f"Saves to {_short(target)}" if target else "")
+        self.target_label.setToolTip(str(target) if target else "")
 
     # -- saving ---------------------------------------------------------------------------
 
@@ -749,6 +752,14 @@ class FormulaDialog(QDialog):
         self.timer.stop()
         self._save_draft()
         super().closeEvent(event)
+
+
+def _short(path: Path) -> str:
+    """``path`` with the home folder written as ``~`` (plugin folders are deep)."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
 
 
 def _escape(text: str) -> str:

@@ -442,8 +442,9 @@ class FormulaDialog(QDialog):
         check.setToolTip("trained with the network (arrives as a tensor)")
         self.table.setItem(row, len(COLUMNS) - 1, check)
         self.table.blockSignals(False)
-        if not name:
+        if not name and not self._loading:
             self.table.setCurrentCell(row, 0)
+            self.table.editItem(self.table.item(row, 0))  # type the name straight away
         self.schedule()
         return row
 

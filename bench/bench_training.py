@@ -9,11 +9,14 @@ at the start and the end, the loop not at all.
     python bench/bench_training.py                 # CPU, one thread
     python bench/bench_training.py --device cuda   # on a GPU machine
     python bench/bench_training.py --steps 300     # quicker, same ratios roughly
+    python bench/bench_training.py --device cuda --engine-only 2 --eager
+        # no user loop for case 2 (minutes on a GPU); engine also without CUDA graphs
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -87,7 +90,9 @@ def user_loop(case: Case, catalogue, task, device: torch.device, lr: float) -> f
     return time.perf_counter() - start
 
 
-def engine(case: Case, catalogue, task, device: torch.device, lr: float, threads) -> tuple:
+def engine(
+    case: Case, catalogue, task, device: torch.device, lr: float, threads, graphs: bool = True
+) -> tuple:
     cfg = RaceConfig(
         task="moons",
         activations=case.activations,
@@ -101,7 +106,15 @@ def engine(case: Case, catalogue, task, device: torch.device, lr: float, threads
         device=device.type,
         threads=threads,
     )
-    result = run_race(cfg, catalogue.activations, task)
+    previous = os.environ.get("ACTVIZ_CUDA_GRAPHS")
+    os.environ["ACTVIZ_CUDA_GRAPHS"] = "1" if graphs else "0"
+    try:
+        result = run_race(cfg, catalogue.activations, task)
+    finally:
+        if previous is None:
+            os.environ.pop("ACTVIZ_CUDA_GRAPHS", None)
+        else:
+            os.environ["ACTVIZ_CUDA_GRAPHS"] = previous
     return result.train_seconds, result.strategy
 
 
@@ -117,6 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=1500, help="steps of the small cases")
     parser.add_argument("--big-steps", type=int, default=300, help="steps of the big case")
     parser.add_argument("--skip", default="", help="comma-separated case numbers to skip")
+    parser.add_argument(
+        "--engine-only", default="", help="comma-separated case numbers to time without the loop"
+    )
+    parser.add_argument(
+        "--eager", action="store_true", help="also time the engine without CUDA graphs (GPU)"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
@@ -135,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
             1.0,
         ),
     ]
-    skip = {int(s) for s in args.skip.split(",") if s.strip()}
+    skip = _numbers(args.skip)
+    engine_only = _numbers(args.engine_only)
+    eager = args.eager and device.type == "cuda"
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # pay torch's one-off import here
     warm = Case("warm-up", ACTIVATIONS, 1, (8, 8), 50, 5, 0.0)
     engine(warm, catalogue, task, device, 0.01, args.threads)  # device context, kernels
@@ -143,23 +164,37 @@ def main(argv: list[str] | None = None) -> int:
     print(f"device {device}, torch {torch.__version__}, threads {torch.get_num_threads()}")
     print(
         f"{'case':30} {'models':>6} {'steps':>6} {'loop s':>8} {'engine s':>9} {'ratio':>7} "
-        f"{'goal':>5}  {'loop ms/model-step':>18} {'engine ms/step':>14}  strategy"
+        f"{'goal':>5}  {'loop ms/model-step':>18} {'engine ms/step':>14}"
+        + (f" {'eager ms/step':>13}" if eager else "")
+        + "  strategy"
     )
     for number, case in enumerate(cases, start=1):
         if number in skip:
             continue
         models = len(case.activations) * case.seeds
         ours, strategy = engine(case, catalogue, task, device, 0.01, args.threads)
-        loop = user_loop(case, catalogue, task, device, 0.01)
-        ratio = loop / ours
-        per_model = loop / (models * case.steps) * 1e3
+        extra = ""
+        if eager:
+            plain, _ = engine(case, catalogue, task, device, 0.01, args.threads, graphs=False)
+            extra = f" {plain / case.steps * 1e3:13.3f}"
         per_step = ours / case.steps * 1e3
+        if number in engine_only:
+            loop_s = ratio = per_model = "-"
+        else:
+            loop = user_loop(case, catalogue, task, device, 0.01)
+            loop_s = f"{loop:.2f}"
+            ratio = f"{loop / ours:.1f}x"
+            per_model = f"{loop / (models * case.steps) * 1e3:.3f}"
         print(
-            f"{case.name:30} {models:6d} {case.steps:6d} {loop:8.2f} {ours:9.2f} {ratio:6.1f}x "
-            f"{case.goal:4.0f}x  {per_model:18.3f} {per_step:14.3f}  {strategy}",
+            f"{case.name:30} {models:6d} {case.steps:6d} {loop_s:>8} {ours:9.2f} {ratio:>7} "
+            f"{case.goal:4.0f}x  {per_model:>18} {per_step:14.3f}{extra}  {strategy}",
             flush=True,
         )
     return 0
+
+
+def _numbers(text: str) -> set[int]:
+    return {int(part) for part in text.split(",") if part.strip()}
 
 
 if __name__ == "__main__":

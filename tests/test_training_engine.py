@@ -101,7 +101,7 @@ def test_batched_and_one_model_at_a_time_give_the_same_losses(cat):
         RaceConfig(**base, strategy="batched"), _acts(cat, *names), cat.tasks["moons"]
     )
     loop = run_race(RaceConfig(**base, strategy="loop"), _acts(cat, *names), cat.tasks["moons"])
-    assert batched.strategy == "batched" and loop.strategy == "loop"
+    assert batched.strategy.startswith("batched") and loop.strategy.startswith("loop")
     a, b = _losses(batched), _losses(loop)
     assert a.keys() == b.keys()
     for key in a:
@@ -193,7 +193,9 @@ def test_divergence_is_found_at_the_step_it_happens():
 
     task = Task(name="half", sample=sample)
     act = Activation(name="late_nan", fn=late_nan)
-    cfg = RaceConfig(task="half", activations=["late_nan"], seeds=1, steps=100, eval_every=50)
+    cfg = RaceConfig(
+        task="half", activations=["late_nan"], seeds=1, steps=100, eval_every=50, device="cpu"
+    )
     result = run_race(cfg, {"late_nan": act}, task)
     # two hidden layers, one call each per step; the step-0 evaluation makes four calls
     # (forward and slope check), so call 75, the first NaN, is in the forward pass of step 36
@@ -215,10 +217,17 @@ def _flaky(after: int) -> Activation:
 
 def test_an_activation_that_raises_stops_only_its_own_runs(cat):
     names = ["relu", "gelu"]
-    cfg = RaceConfig(task="moons", activations=names, seeds=2, steps=60, eval_every=20)
+    cfg = RaceConfig(
+        task="moons", activations=names, seeds=2, steps=60, eval_every=20, device="cpu"
+    )
     alone = run_race(cfg, _acts(cat, *names), cat.tasks["moons"])
     cfg_all = RaceConfig(
-        task="moons", activations=["relu", "flaky", "gelu"], seeds=2, steps=60, eval_every=20
+        task="moons",
+        activations=["relu", "flaky", "gelu"],
+        seeds=2,
+        steps=60,
+        eval_every=20,
+        device="cpu",  # the plugin counts its calls; a replayed CUDA graph does not call it
     )
     events = []
     result = run_race(
@@ -429,3 +438,90 @@ def test_learnable_parameters_need_no_plugin_changes():
     task = Task(name="line", sample=lambda n, s, g: (torch.rand(n, 2, generator=g), torch.ones(n)))
     run_race(RaceConfig(task="line", activations=["ktanh"], seeds=3, steps=3), {"ktanh": act}, task)
     assert seen[0] == torch.Size([3, 1, 1])
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "momentum", "rmsprop", "adagrad"])
+def test_flat_optimizer_matches_torch_optim(optimizer):
+    """The capturable update rules are torch's, step for step, on gradients of all scales."""
+    from actviz.training.optim import FlatOptimizer, make_optimizer
+
+    start = torch.randn(2000, generator=torch.Generator().manual_seed(0))
+    ours = start.clone()
+    ours.grad = torch.zeros_like(ours)
+    theirs = start.clone().requires_grad_()
+    theirs.grad = torch.zeros_like(theirs)
+    flat = FlatOptimizer(optimizer, ours, 0.01)
+    reference = make_optimizer(optimizer, [theirs], 0.01, torch.device("cpu"))
+    gen = torch.Generator().manual_seed(1)
+    for i in range(300):
+        grad = torch.randn(2000, generator=gen) * 10.0 ** (i % 5 - 2)
+        ours.grad.copy_(grad)
+        theirs.grad.copy_(grad)
+        flat.step()
+        reference.step()
+    assert not torch.equal(ours, start)
+    torch.testing.assert_close(ours, theirs.detach(), rtol=1e-5, atol=1e-5)
+
+
+cuda_only = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+
+
+def _cuda_race(cat, monkeypatch, graphs: bool, names, extra=(), **kw):
+    monkeypatch.setenv("ACTVIZ_CUDA_GRAPHS", "1" if graphs else "0")
+    cfg = RaceConfig(task=kw.pop("task", "moons"), activations=names, device="cuda", **kw)
+    events = []
+    result = run_race(
+        cfg,
+        _acts(cat, *[n for n in names if n in cat.activations], extra=extra),
+        cat.tasks[cfg.task],
+        events.append,
+    )
+    return result, events
+
+
+@cuda_only
+@pytest.mark.parametrize("optimizer", ["adam", "momentum", "adagrad"])
+@pytest.mark.parametrize("batch_size", [None, 32])
+def test_cuda_graph_and_eager_steps_give_the_same_losses(cat, monkeypatch, optimizer, batch_size):
+    names = ["relu", "prelu", "softmax", "glu", "gelu"]
+    common = dict(seeds=2, steps=60, eval_every=20, optimizer=optimizer, batch_size=batch_size)
+    graphed, _ = _cuda_race(cat, monkeypatch, True, names, **common)
+    eager, _ = _cuda_race(cat, monkeypatch, False, names, **common)
+    assert graphed.strategy == "batched, cuda graph", graphed.strategy
+    assert eager.strategy == "batched"
+    a, b = _losses(graphed), _losses(eager)
+    for key in a:
+        assert len(a[key]) == 4
+        assert a[key] == pytest.approx(b[key], rel=1e-4, abs=1e-6), key
+    first, last = a[("relu", 0)][0], a[("relu", 0)][-1]
+    assert last < first
+
+
+@cuda_only
+def test_cuda_graph_still_catches_divergence(cat, monkeypatch):
+    square = Activation(name="square", fn=lambda x: x * x)
+    common = dict(task="sine", seeds=2, steps=80, eval_every=20, optimizer="sgd", lr=0.1)
+    graphed, events = _cuda_race(cat, monkeypatch, True, ["tanh", "square"], [square], **common)
+    eager, _ = _cuda_race(cat, monkeypatch, False, ["tanh", "square"], [square], **common)
+    assert "cuda graph" in graphed.strategy
+    assert {e.activation for e in events if isinstance(e, Diverged)} == {"square"}
+    for g, e in zip(graphed.runs, eager.runs, strict=True):
+        assert (g.status, g.diverged_at) == (e.status, e.diverged_at)
+    a, b = _losses(graphed), _losses(eager)
+    assert a[("tanh", 0)] == pytest.approx(b[("tanh", 0)], rel=1e-4)
+
+
+@cuda_only
+def test_a_step_that_cannot_be_captured_runs_eagerly_and_says_why(cat, monkeypatch):
+    def synced(x):
+        if float(x.abs().max()) > 1e6:  # a host read: illegal while capturing
+            return x
+        return torch.tanh(x)
+
+    act = Activation(name="synced", fn=synced)
+    result, events = _cuda_race(cat, monkeypatch, True, ["synced"], [act], seeds=2, steps=30)
+    assert result.status == "finished"
+    assert result.strategy.startswith("batched, eager (cuda graph failed:"), result.strategy
+    assert isinstance(events[0], Started) and events[0].strategy == "batched, cuda graph"
+    assert events[-1].result.strategy == result.strategy
+    assert result.runs[0].history[-1]["train_loss"] < result.runs[0].history[0]["train_loss"]

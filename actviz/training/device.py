@@ -8,6 +8,8 @@ ops loses. These rules pick the cheaper side.
 
 from __future__ import annotations
 
+import ctypes
+import platform
 from collections.abc import Sequence
 
 import torch
@@ -20,6 +22,15 @@ LOOP_ABOVE_MACS = 8_000_000
 #: Below this many multiply-adds per step (all models), extra CPU threads only add
 #: synchronisation cost.
 ONE_THREAD_BELOW_MACS = 20_000_000
+
+#: glibc's malloc settings for a race on the CPU (see :func:`keep_freed_memory`): blocks
+#: below this size come from the heap instead of fresh ``mmap`` pages...
+MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
+#: ...and up to this much freed memory stays in the process for the next step.
+TRIM_THRESHOLD_BYTES = 128 * 1024 * 1024
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_malloc_tuned = False
 
 
 def pick_device(requested: str = "auto") -> torch.device:
@@ -69,3 +80,29 @@ def choose_threads(requested: int | None, total_macs: int, device: torch.device)
     if device.type == "cpu" and total_macs < ONE_THREAD_BELOW_MACS:
         return 1
     return None
+
+
+def keep_freed_memory() -> bool:
+    """Make glibc keep the memory a training step frees, for the next step to reuse.
+
+    Every step allocates and frees the same tensors. glibc serves blocks above a
+    moving threshold (128 KiB at first) with fresh ``mmap`` pages and returns freed heap
+    memory to the OS past another, so by default a step can fault in megabytes of new
+    pages: measured on a 16-core VM, 9k page faults and 14 ms of kernel time in a 56 ms
+    step of eight 2-256-256-1 models, and twice the step time for 32 small models. This
+    fixes both thresholds for the process (so at most ``TRIM_THRESHOLD_BYTES`` of freed
+    memory stays reserved). Returns whether the settings were applied (glibc only).
+    """
+    global _malloc_tuned
+    if _malloc_tuned:
+        return True
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        ok = libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1
+        ok = libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES) == 1 and ok
+    except (OSError, AttributeError):
+        return False
+    _malloc_tuned = ok
+    return ok

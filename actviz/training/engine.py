@@ -5,6 +5,11 @@ front end pulls events (a GUI worker thread, the CLI's progress bar); not pullin
 pauses the race, ``race.stop()`` or a ``should_stop`` callable ends it at the next
 step boundary, and ``race.close()`` abandons it at the current event. Whatever was
 computed is kept in ``race.result``.
+
+On a CUDA device the training step is captured once as a CUDA graph and replayed
+(``graphs.py``): a toy network's step is hundreds of tiny kernels, and replaying
+them costs a fraction of launching them one by one. ``result.strategy`` says whether
+the graph was used, or why the race fell back to eager steps.
 """
 
 from __future__ import annotations
@@ -20,7 +25,13 @@ import torch
 
 from ..api import Activation
 from .config import RaceConfig
-from .device import choose_strategy, choose_threads, model_macs, pick_device
+from .device import (
+    choose_strategy,
+    choose_threads,
+    keep_freed_memory,
+    model_macs,
+    pick_device,
+)
 from .events import (
     ActivationFailed,
     Diverged,
@@ -31,10 +42,11 @@ from .events import (
     RunInfo,
     Started,
 )
+from .graphs import GraphedStep, graphs_enabled
 from .init import initial_layers, siren_w0
 from .metrics import grid_values, per_model_loss, per_model_metric, targets_for
 from .model import ActivationError, ModelStack, ParamPack, Segment
-from .optim import make_optimizer
+from .optim import FlatOptimizer, make_optimizer
 from .results import RaceResult, RunRecord
 from .task import Task, TaskData
 
@@ -80,6 +92,7 @@ class Race:
         )
         self.data: TaskData | None = None
         self.stacks: list[ModelStack] = []
+        self._graphed: GraphedStep | None = None
         self._stop_requested = False
         self._clock: float | None = None
         self._last_grid: dict[int, np.ndarray] = {}
@@ -124,6 +137,7 @@ class Race:
             raise
         finally:
             self._pause_clock()
+            self._graphed = None  # frees the graph's private GPU memory
             torch.set_num_threads(previous_threads)
 
     def _train(self) -> Iterator[Event]:
@@ -181,14 +195,28 @@ class Race:
         self._perm: torch.Tensor | None = None
         self._pos = 0
         strategy = choose_strategy(cfg.strategy, widths, batch, dev)
-        self.result.strategy = strategy
+        self._strategy = strategy
         total = model_macs(widths, batch) * len(self.runs)
         threads = choose_threads(cfg.threads, total, dev)
         if threads is not None:
             torch.set_num_threads(threads)
+        if dev.type == "cpu":
+            keep_freed_memory()
         self.stacks = self._build_stacks(widths, strategy)
         self.pack = ParamPack(self.stacks)
-        self.optimizer = make_optimizer(cfg.optimizer, [self.pack.flat], cfg.lr, dev)
+        self._graphed = None
+        self._xb, self._yb = self._x_train, self._y_train  # the step's input buffers
+        if graphs_enabled(dev):
+            # fixed tensors throughout: the optimiser's state and the minibatch buffers
+            self.optimizer = FlatOptimizer(cfg.optimizer, self.pack.flat, cfg.lr)
+            if self._batch is not None:
+                self._xb = self._x_train[:, : self._batch].clone()
+                self._yb = self._y_train[..., : self._batch].clone()
+            self._graphed = GraphedStep(self._step_body)
+            self.result.strategy = f"{strategy}, cuda graph"
+        else:
+            self.optimizer = make_optimizer(cfg.optimizer, [self.pack.flat], cfg.lr, dev)
+            self.result.strategy = strategy
         self.pack.attach(self.optimizer)
         self._clamps = [
             (values, p.min, p.max)
@@ -291,37 +319,63 @@ class Race:
 
     # -- one optimiser step -----------------------------------------------------------
 
-    def _next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+    def _load_batch(self) -> None:
+        """Put the next minibatch in the step's input buffers (full batch: already there)."""
         if self._batch is None:
-            return self._x_train, self._y_train
+            return
         n = self._x_train.shape[1]
         if self._perm is None or self._pos + self._batch > n:
             self._perm = torch.randperm(n, generator=self._batch_gen).to(self.device)
             self._pos = 0
         idx = self._perm[self._pos : self._pos + self._batch]
         self._pos += self._batch
-        y = self._y_train[idx] if self._y_train.ndim == 1 else self._y_train[:, idx]
-        return self._x_train[:, idx], y
+        y_dim = self._y_train.ndim - 1
+        if self._graphed is None:
+            self._xb = self._x_train[:, idx]
+            self._yb = self._y_train.index_select(y_dim, idx)
+        else:  # a captured step reads fixed buffers
+            torch.index_select(self._x_train, 1, idx, out=self._xb)
+            torch.index_select(self._y_train, y_dim, idx, out=self._yb)
 
     def _step(self) -> None:
+        self._load_batch()
+        if self._graphed is None:
+            self._step_body()
+            return
+        self._graphed()
+        if self._graphed.failure is not None:
+            self.result.strategy = (
+                f"{self._strategy}, eager (cuda graph failed: {self._graphed.failure})"
+            )
+            self._graphed = None  # the buffers stay; the step runs eagerly from now on
+
+    def _step_body(self) -> None:
+        """Forward, backward and update of every stack: fixed tensors only, no host sync.
+
+        Each stack is differentiated on its own, so the autograd graph of one stack is
+        freed before the next is built: a loop of big models then needs the memory of
+        one model, as a plain per-model loop does, not of all of them at once.
+        """
         self.pack.zero_grad()
-        x, y = self._next_batch()
+        x, y = self._xb, self._yb
         loss = self.task.loss
-        total = None
         for stack in self.stacks:
             out, _ = stack.forward(x, train=True)
             per_model = per_model_loss(loss, out, y)
             stack.ok.logical_and_(torch.isfinite(per_model))
             stack.finite_steps.add_(stack.ok)
             part = per_model.sum() if stack.all_live else (per_model * stack.live).sum()
-            total = part if total is None else total + part
-        assert total is not None
-        total.backward()
+            part.backward()
         self.optimizer.step()
         if self._clamps:
             with torch.no_grad():
                 for values, low, high in self._clamps:
                     values.clamp_(low, high)
+
+    def _restructured(self) -> None:
+        """A model was frozen or an activation failed: the captured step is out of date."""
+        if self._graphed is not None:
+            self._graphed.reset()
 
     # -- failures ---------------------------------------------------------------------
 
@@ -338,6 +392,7 @@ class Race:
         if not fresh:
             return
         stack.freeze([i for i, _ in fresh], self.pack)
+        self._restructured()
         for local, step in fresh:
             record = self.result.runs[stack.run_ids[local]]
             if record.status != "running":
@@ -356,6 +411,7 @@ class Race:
                     runs.extend(seg.run_ids)
         if not runs:  # not a known segment: a bug in the engine, not a plugin
             raise err
+        self._restructured()
         for r in runs:
             record = self.result.runs[r]
             if record.status == "running":

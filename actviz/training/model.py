@@ -12,10 +12,14 @@ from __future__ import annotations
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import torch
 
 from ..api import Activation
+
+if TYPE_CHECKING:
+    from .optim import FlatOptimizer
 
 
 class ActivationError(Exception):
@@ -199,7 +203,7 @@ class ParamPack:
         self.flat = torch.zeros(total, device=device)
         self.flat.grad = torch.zeros(total, device=device)
         self._where: dict[int, tuple[int, tuple[int, ...]]] = {}
-        self._optimizer: torch.optim.Optimizer | None = None
+        self._optimizer: torch.optim.Optimizer | FlatOptimizer | None = None
         offset = 0
         for stack, (kind, key, tensor, _) in entries:
             n = tensor.numel()
@@ -211,7 +215,7 @@ class ParamPack:
             self._where[id(view)] = (offset, tuple(tensor.shape))
             offset += n
 
-    def attach(self, optimizer: torch.optim.Optimizer) -> None:
+    def attach(self, optimizer: torch.optim.Optimizer | FlatOptimizer) -> None:
         self._optimizer = optimizer
 
     def zero_grad(self) -> None:

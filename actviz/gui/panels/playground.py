@@ -38,9 +38,16 @@ from .playground_form import PlaygroundForm
 from .playground_table import Column, RowsModel, fmt, mean_pm, sorted_view
 from .playground_views import METRIC_NAMES, BoundaryView, CurvesView, DiagnosticsView
 
-TICK_MS = 33  # at most ~30 redraws per second
-SLOW_REDRAW_S = 0.25  # decision grids and diagnostics
-TABLE_REDRAW_S = 0.5
+TICK_MS = 33  # events are folded in at most ~30 times per second
+#: While a race runs, redraw no more often than this: pyqtgraph paints in Python, and
+#: the GUI thread holding the interpreter is time the worker cannot train.
+CURVES_REDRAW_S = 0.5  # each of the two curve plots at most twice a second
+SLOW_REDRAW_S = 1.0  # diagnostics
+#: Decision grids: two small multiples at a time, in turn, so that one repaint (an
+#: image per cell, converted in Python) stays short.
+CELLS_REDRAW_S = 0.3
+CELLS_PER_REDRAW = 2
+TABLE_REDRAW_S = 1.0
 
 
 def result_columns() -> list[Column]:
@@ -106,8 +113,9 @@ class PlaygroundPanel(Panel):
         self.last_result: Any = None
         self._pending: list[object] = []
         self._dirty = False
-        self._last_slow = 0.0
-        self._last_table = 0.0
+        self._due: set[str] = set()
+        self._cells_due: list[str] = []
+        self._last = dict.fromkeys(("loss", "metric", "cells", "table", "diagnostics"), 0.0)
         self._started_at = 0.0
         self._steps = 0
         self.step = 0  # the last step the GUI has heard of
@@ -256,10 +264,13 @@ class PlaygroundPanel(Panel):
         self.colours = {n: self.state.colour(n) for n in config.activations}
         self.task = task
         self.history = RaceHistory()
-        self.curves.clear()
-        self.boundaries.clear()
-        self.boundaries.cells = {}
+        self.curves.blank()
+        self.curves.prepare(list(config.activations), self.colours)
+        self.curves.set_steps(config.steps)
+        self.curves.set_live(True)
         self.diagnostics.clear()
+        self._prepare_views(config, task)
+        self.repaint()  # lay out and paint the new items now, before the worker starts
         self.results.set_rows([])
         self._pending.clear()
         self._steps = config.steps
@@ -278,6 +289,25 @@ class PlaygroundPanel(Panel):
         self._tick.start()
         self._update_buttons()
         return True
+
+    def _prepare_views(self, config: Any, task: Any) -> None:
+        """Lay out the small multiples before the worker starts (creating plots is the
+        slowest thing the GUI does, so it must not compete with training)."""
+        try:
+            data = task.generate(
+                config.points, config.noise, config.data_seed, config.test_fraction
+            )
+        except Exception:  # noqa: BLE001 - the engine reports a broken task properly
+            self.boundaries.clear()
+            self.boundaries.cells = {}
+            return
+        self.boundaries.rebuild_for(
+            list(config.activations),
+            {"x_train": data.x_train.numpy(), "y_train": data.y_train.numpy()},
+            data.domain,
+            self.colours,
+            task,
+        )
 
     def toggle_pause(self) -> None:
         if not self.running:
@@ -318,7 +348,9 @@ class PlaygroundPanel(Panel):
         for event in events:
             if isinstance(event, Started):
                 self.history.start(event)
-                self.boundaries.rebuild(self.history, self.colours, self.task)
+                if list(self.boundaries.cells) != self.history.activations():
+                    self.boundaries.rebuild(self.history, self.colours, self.task)
+                self.boundaries.history = self.history
                 self._dirty = True
             elif isinstance(event, Progress):
                 self._progress(event.step, event.seconds)
@@ -339,7 +371,7 @@ class PlaygroundPanel(Panel):
 
     def _on_tick(self) -> None:
         self._drain()
-        if self._dirty:
+        if self._dirty or self._due or self._cells_due:
             self._redraw()
 
     def _progress(self, step: int, seconds: float) -> None:
@@ -357,19 +389,49 @@ class PlaygroundPanel(Panel):
             self.rate_label.setText(f"{rate:,.0f} steps/s · {left:.1f} s left")
 
     def _redraw(self, full: bool = False) -> None:
+        """Bring the views up to date. ``full`` (or an idle race) draws everything now;
+        while a race runs, each tick does at most one due job, so that no single
+        repaint holds the window, and the interpreter, for long."""
         if not self.history.members:
             return
-        now = time.perf_counter()
-        self._dirty = False
-        self.curves.redraw(self.history, self.colours)
-        if full or now - self._last_slow >= SLOW_REDRAW_S:
-            self._last_slow = now
+        if full or not self.running:
+            self._due.clear()
+            self._dirty = False
+            self.curves.redraw(self.history, self.colours)
             self.boundaries.redraw(self.history)
             if self.views.currentWidget() is self.diagnostics:
                 self.diagnostics.redraw(self.history, self.colours, self.curves.weight())
-        if full or now - self._last_table >= TABLE_REDRAW_S:
-            self._last_table = now
             self._update_table()
+            return
+        if self._dirty:
+            self._dirty = False
+            self._due.update(("loss", "metric", "diagnostics", "table"))
+            self._cells_due = list(self.boundaries.cells)
+        now = time.perf_counter()
+        for job in ("loss", "metric"):
+            if job in self._due and now - self._last[job] >= CURVES_REDRAW_S:
+                self._due.discard(job)
+                self._last[job] = now
+                self.curves.redraw(self.history, self.colours, which=(job,))
+                return
+        if self._cells_due and now - self._last["cells"] >= CELLS_REDRAW_S:
+            self._last["cells"] = now
+            chosen, self._cells_due = (
+                self._cells_due[:CELLS_PER_REDRAW],
+                self._cells_due[CELLS_PER_REDRAW:],
+            )
+            self.boundaries.redraw(self.history, chosen)
+            return
+        if "table" in self._due and now - self._last["table"] >= TABLE_REDRAW_S:
+            self._due.discard("table")
+            self._last["table"] = now
+            self._update_table()
+            return
+        if "diagnostics" in self._due and now - self._last["diagnostics"] >= SLOW_REDRAW_S:
+            self._due.discard("diagnostics")
+            self._last["diagnostics"] = now
+            if self.views.currentWidget() is self.diagnostics:
+                self.diagnostics.redraw(self.history, self.colours, self.curves.weight())
 
     def _update_table(self) -> None:
         if not self.history.members:
@@ -391,11 +453,11 @@ class PlaygroundPanel(Panel):
     def _race_done(self, result: object, run_id: object) -> None:
         self._tick.stop()
         self._drain()
+        self.curves.set_live(False)
         self.history.finish(result)
         self.last_result = result
         self.last_run_id = run_id if isinstance(run_id, int) else None
         self._redraw(full=True)
-        self.diagnostics.redraw(self.history, self.colours, self.curves.weight())
         if result is not None:
             status = result.status
             self.progress.setValue(round(1000 * result.steps_done / max(1, self._steps)))

@@ -58,12 +58,24 @@ class Member:
     error: str | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
     grid: np.ndarray | None = None  # the latest finite decision grid / fitted curve
+    _columns: dict[Any, list[float]] = field(default_factory=dict, repr=False)
 
-    def column(self, key: str, layer: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """``(steps, values)`` of a history key (``layer`` picks from list-valued keys)."""
-        steps = np.array([r["step"] for r in self.rows], dtype=float)
-        values = np.array([_pick(r, key, layer) for r in self.rows], dtype=float)
-        return steps, values
+    def column(self, key: str, layer: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(steps, values)`` of a history key (``layer`` picks from list-valued keys).
+
+        Rows only ever get appended, so each column converts only the rows that are new
+        since it was last asked for (a live race asks many times a second)."""
+        steps = self._extend("step", None)
+        values = self._extend(key, layer)
+        return np.asarray(steps, dtype=float), np.asarray(values, dtype=float)
+
+    def _extend(self, key: str, layer: Any) -> list[float]:
+        cache = self._columns.setdefault((key, layer), [])
+        if len(cache) > len(self.rows):  # rows were replaced: start again
+            cache.clear()
+        for row in self.rows[len(cache) :]:
+            cache.append(_pick(row, key, layer))
+        return cache
 
     def latest(self, key: str) -> float | None:
         for row in reversed(self.rows):

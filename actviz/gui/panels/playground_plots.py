@@ -16,6 +16,9 @@ from .playground_data import Band, union_columns
 _INVISIBLE = pg.mkPen(0, 0, 0, 0)
 
 
+EMPTY = Band(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
+
+
 class BandPlot:
     """The band curves of one ``PlotItem``; see the module docstring."""
 
@@ -36,8 +39,9 @@ class BandPlot:
         fill: bool = True,
         width: float = 2.0,
     ) -> None:
-        """Show ``band`` under ``key`` (``None`` removes it); ``name`` puts it in the legend."""
-        if band is None or not len(band.steps):
+        """Show ``band`` under ``key`` (``None`` removes it; an empty band keeps the items
+        but draws nothing); ``name`` puts it in the legend."""
+        if band is None:
             self.remove(key)
             return
         items = self.items.get(key)
@@ -62,30 +66,29 @@ class BandPlot:
             items["name"] = name
 
     def _set_fill(self, items: dict, band: Band, colour: str, fill: bool) -> None:
+        """The band as one closed polygon (steps forward along the top, back along the
+        bottom): a single item and a single ``setData`` per update."""
         ok = np.isfinite(band.low) & np.isfinite(band.high)
-        if not fill or ok.sum() < 2 or np.array_equal(band.low[ok], band.high[ok]):
-            for k in ("low", "high", "fill"):
-                item = items.pop(k, None)
-                if item is not None:
-                    self.plot.removeItem(item)
+        if not fill or len(ok) < 2 or ok.sum() < 2 or np.array_equal(band.low[ok], band.high[ok]):
+            item = items.pop("fill", None)
+            if item is not None:
+                self.plot.removeItem(item)
             return
-        if "fill" not in items:
-            low = pg.PlotDataItem(pen=_INVISIBLE)
-            high = pg.PlotDataItem(pen=_INVISIBLE)
-            for item in (low, high):
-                self.plot.addItem(item)
-            brush = QColor(colour)
-            brush.setAlpha(55)
-            fill_item = pg.FillBetweenItem(low, high, brush=brush)
-            fill_item.setZValue(1)
-            self.plot.addItem(fill_item)
-            items.update(low=low, high=high, fill=fill_item)
+        brush = QColor(colour)
+        brush.setAlpha(55)
+        item = items.get("fill")
+        if item is None:
+            item = pg.PlotDataItem(pen=_INVISIBLE, fillLevel="enclosed", fillBrush=brush)
+            item.setZValue(1)
+            self.plot.addItem(item)
+            items["fill"] = item
         else:
-            brush = QColor(colour)
-            brush.setAlpha(55)
-            items["fill"].setBrush(brush)
-        items["low"].setData(band.steps[ok], band.low[ok])
-        items["high"].setData(band.steps[ok], band.high[ok])
+            item.setFillBrush(brush)
+        steps = band.steps[ok]
+        item.setData(
+            np.concatenate([steps, steps[::-1]]),
+            np.concatenate([band.high[ok], band.low[ok][::-1]]),
+        )
 
     def remove(self, key: str) -> None:
         items = self.items.pop(key, None)
@@ -94,7 +97,7 @@ class BandPlot:
             return
         if self.legend is not None and items["name"] is not None:
             self.legend.removeItem(items["line"])
-        for k in ("line", "low", "high", "fill"):
+        for k in ("line", "fill"):
             item = items.get(k)
             if item is not None:
                 self.plot.removeItem(item)
@@ -107,6 +110,64 @@ class BandPlot:
     def clear(self) -> None:
         self.retain(set())
 
+    def blank(self) -> None:
+        """Empty every curve but keep the items (a new race reuses them: creating items
+        and legend entries costs far more than filling them)."""
+        for items in self.items.values():
+            for k in ("line", "fill"):
+                item = items.get(k)
+                if item is not None:
+                    item.setData([], [])
+        self.data.clear()
+
+    def extent(self) -> tuple[float, float] | None:
+        """The smallest and largest finite y drawn (lines and bands), or ``None``."""
+        lows, highs = [], []
+        for items in self.items.values():
+            for k in ("line", "fill"):
+                item = items.get(k)
+                if item is None:
+                    continue
+                _x, y = item.getOriginalDataset()
+                if y is None or not len(y):
+                    continue
+                y = np.asarray(y, dtype=float)
+                y = y[np.isfinite(y)]
+                if len(y):
+                    lows.append(y.min())
+                    highs.append(y.max())
+        if not lows:
+            return None
+        return float(min(lows)), float(max(highs))
+
     def columns(self) -> dict[str, np.ndarray]:
         """The plotted means for CSV, on the union of their steps."""
         return union_columns([(k, x, y) for k, (x, y) in self.data.items()])
+
+
+def sticky_y(plot: pg.PlotItem, extent: tuple[float, float] | None, log: bool) -> None:
+    """Keep the y range while the data stays inside it, else widen it to round numbers
+    (decades on a log axis). Every change of range regenerates the axis in Python, so
+    a live plot that rescales at each update is a plot that stalls the window."""
+    if extent is None:
+        return
+    lo, hi = extent
+    if log:
+        if hi <= 0:
+            return
+        lo = max(lo, hi * 1e-12) if lo <= 0 else lo
+        lo, hi = np.floor(np.log10(lo)), np.ceil(np.log10(hi))
+        if hi <= lo:
+            hi = lo + 1
+    else:
+        span = hi - lo if hi > lo else max(abs(hi), 1.0)
+        step = 10 ** np.floor(np.log10(span)) / 2
+        lo, hi = np.floor(lo / step) * step, np.ceil(hi / step) * step
+        if hi <= lo:
+            hi = lo + step
+    (cur_lo, cur_hi) = plot.getViewBox().viewRange()[1]
+    inside = cur_lo <= lo and hi <= cur_hi
+    too_loose = (cur_hi - cur_lo) > 8 * (hi - lo)
+    if plot.getViewBox().autoRangeEnabled()[1] or not inside or too_loose:
+        plot.enableAutoRange(y=False)
+        plot.setYRange(float(lo), float(hi), padding=0.02)

@@ -30,7 +30,7 @@ from ..plots import PlotExport, add_legend, make_plot, restyle
 from ..theme import Theme, style_plot
 from .playground_data import RaceHistory, union_columns
 from .playground_form import CLASS_COLOURS, draw_data
-from .playground_plots import BandPlot
+from .playground_plots import EMPTY, BandPlot, sticky_y
 
 LAYER_STYLES = (
     Qt.PenStyle.SolidLine,
@@ -134,6 +134,7 @@ class CurvesView(QWidget):
         self.log_scale.toggled.connect(self._log_toggled)
         self.smoothing.valueChanged.connect(self._smoothing_moved)
         self.show_train.toggled.connect(lambda _on: self.optionsChanged.emit())
+        self.live = False
         self._log_toggled(True)
 
     def weight(self) -> float:
@@ -145,25 +146,65 @@ class CurvesView(QWidget):
 
     def _log_toggled(self, on: bool) -> None:
         self.loss.getPlotItem().setLogMode(y=on)
+        self.loss.getPlotItem().enableAutoRange(y=True)
         self.loss.getPlotItem().setLabel("left", "loss (log)" if on else "loss")
 
     def clear(self) -> None:
         self.loss_bands.clear()
         self.metric_bands.clear()
 
-    def redraw(self, history: RaceHistory, colours: Mapping[str, str]) -> None:
+    def prepare(self, names: list[str], colours: Mapping[str, str]) -> None:
+        """Create the (empty) curves and legend entries of a race about to start, so the
+        costly first layout and paint happen before training competes for the GIL."""
+        keys = set()
+        for name in names:
+            colour = colours.get(name, "#888888")
+            for bands in (self.loss_bands, self.metric_bands):
+                legend = name if bands is self.metric_bands else None
+                bands.update(name, EMPTY, colour, name=legend)
+                if self.show_train.isChecked():
+                    bands.update(f"{name} train", EMPTY, colour, dashed=True, fill=False)
+            keys.update((name, f"{name} train"))
+        self.loss_bands.retain(keys)
+        self.metric_bands.retain(keys)
+
+    def blank(self) -> None:
+        """Empty the curves for a new race, keeping their items for reuse."""
+        self.loss_bands.blank()
+        self.metric_bands.blank()
+
+    def set_steps(self, steps: int) -> None:
+        """Fix the step axis to the race's length, so growing curves do not rescale it
+        (each rescale repaints the axes)."""
+        plot = self.loss.getPlotItem()
+        plot.enableAutoRange(x=False)
+        plot.setXRange(0, max(1, steps), padding=0.02)
+
+    def redraw(
+        self,
+        history: RaceHistory,
+        colours: Mapping[str, str],
+        which: tuple[str, ...] = ("loss", "metric"),
+    ) -> None:
+        """Redraw the loss and/or metric plot (``which``) from ``history``."""
         w = self.weight()
         train = self.show_train.isChecked()
         keys = set()
         metric = METRIC_NAMES.get(history.metric, history.metric)
-        self.metric.getPlotItem().setLabel("left", metric)
+        if self.metric.getPlotItem().getAxis("left").labelText != metric:
+            self.metric.getPlotItem().setLabel("left", metric)
+        plots = [
+            (bands, key)
+            for bands, key in ((self.loss_bands, "loss"), (self.metric_bands, "metric"))
+            if key in which
+        ]
         for name in history.activations():
             colour = colours.get(name, "#888888")
             label = name
             status = history.status_of(name)
             if status.startswith(("diverged", "failed")):
                 label = f"{name} ({status})"
-            for bands, key in ((self.loss_bands, "loss"), (self.metric_bands, "metric")):
+            for bands, key in plots:
                 test = history.band(name, f"test_{key}", w)
                 if test is None:  # a task without a test split: the training values
                     test = history.band(name, f"train_{key}", w)
@@ -178,8 +219,19 @@ class CurvesView(QWidget):
                     width=1.2,
                 )
             keys.update((name, f"{name} train"))
-        self.loss_bands.retain(keys)
-        self.metric_bands.retain(keys)
+        for bands, _key in plots:
+            bands.retain(keys)
+        if self.live:
+            for bands, key in plots:
+                log = key == "loss" and self.log_scale.isChecked()
+                sticky_y(bands.plot, bands.extent(), log)
+
+    def set_live(self, live: bool) -> None:
+        """While live, y ranges only widen in round steps; afterwards they fit the data."""
+        self.live = live
+        if not live:
+            for w in (self.loss, self.metric):
+                w.getPlotItem().enableAutoRange(y=True)
 
     def apply_theme(self, theme: Theme) -> None:
         restyle(self.loss, theme)
@@ -204,24 +256,47 @@ class BoundaryView(pg.GraphicsLayoutWidget):
         self.setBackground(theme.background)
         self.setMinimumWidth(220)
         self.cells: dict[str, dict[str, object]] = {}
+        self._signature: tuple | None = None
         self.task = None
         self.history: RaceHistory | None = None
 
     def rebuild(
         self, history: RaceHistory, colours: Mapping[str, str], task: object | None
     ) -> None:
-        """Lay out one cell per activation for a new race (data drawn once)."""
+        """Lay out one cell per activation of ``history`` (data drawn once)."""
+        self.rebuild_for(history.activations(), history.data, history.domain, colours, task)
+        self.history = history
+
+    def rebuild_for(
+        self,
+        names: list[str],
+        data: Mapping[str, np.ndarray],
+        domain: tuple[tuple[float, float], ...],
+        colours: Mapping[str, str],
+        task: object | None,
+    ) -> None:
+        """Lay out one cell per activation for a new race (data drawn once); the same
+        activations on the same data keep their cells (only the pictures are reset)."""
+        x_sig = np.asarray(data.get("x_train", np.zeros(0)))
+        signature = (tuple(names), getattr(task, "name", None), tuple(domain), x_sig.tobytes())
+        self.history = None
+        if signature == self._signature and self.cells:
+            self.task = task
+            for cell in self.cells.values():
+                if "image" in cell:
+                    cell["image"].clear()
+                if "curve" in cell:
+                    cell["curve"].setData([], [])
+            return
+        self._signature = signature
         self.clear()
         self.cells = {}
         self.task = task
-        self.history = history
-        names = history.activations()
         if not names or task is None:
             return
         input_dim = int(getattr(task, "input_dim", 2))
         regression_2d = input_dim == 2 and getattr(task, "loss", "") == "mse"
         shape = (getattr(task, "extras", {}) or {}).get("grid_shape")
-        data = history.data
         x = data.get("x_train", np.zeros((0, input_dim)))
         y = data.get("y_train", np.zeros((0, 1)))
         with_target = regression_2d and shape is not None
@@ -244,23 +319,23 @@ class BoundaryView(pg.GraphicsLayoutWidget):
             if name == "target" and with_target:
                 xs = np.concatenate([x, data.get("x_test", x[:0])])
                 ys = np.concatenate([y, data.get("y_test", y[:0])])
-                draw_data(plot, task, xs, ys, history.domain, image_ok=True, lock_aspect=False)
+                draw_data(plot, task, xs, ys, domain, image_ok=True, lock_aspect=False)
                 plot.setTitle("target", color=self.theme.foreground, size="9pt")
-            elif input_dim == 2 and history.grid_axes:
+            elif input_dim == 2:
                 image = pg.ImageItem()
                 image.setZValue(-10)
                 plot.addItem(image)
                 cell["image"] = image
                 if not regression_2d:
-                    draw_data(plot, task, x, y, history.domain, size=4, lock_aspect=False)
+                    draw_data(plot, task, x, y, domain, size=4, lock_aspect=False)
             else:
-                draw_data(plot, task, x, y, history.domain, size=3, lock_aspect=False)
+                draw_data(plot, task, x, y, domain, size=3, lock_aspect=False)
                 curve = pg.PlotDataItem(pen=pg.mkPen(colours.get(name, "#888"), width=2.5))
                 curve.setZValue(30)
                 plot.addItem(curve)
                 cell["curve"] = curve
-            if input_dim == 2 and history.domain:
-                (x0, x1), (y0, y1) = history.domain
+            if input_dim == 2 and domain:
+                (x0, x1), (y0, y1) = domain
                 plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
                 plot.disableAutoRange()
             elif first is not None:
@@ -272,7 +347,8 @@ class BoundaryView(pg.GraphicsLayoutWidget):
                 self.cells[name] = cell
         self._colours = dict(colours)
 
-    def redraw(self, history: RaceHistory) -> None:
+    def redraw(self, history: RaceHistory, names: list[str] | None = None) -> None:
+        """Redraw the cells of ``names`` (default: all) from ``history``."""
         task = self.task
         if task is None:
             return
@@ -280,6 +356,8 @@ class BoundaryView(pg.GraphicsLayoutWidget):
             getattr(task, "loss", "bce"), int(getattr(task, "classes", 2)), self.theme
         )
         for name, cell in self.cells.items():
+            if names is not None and name not in names:
+                continue
             member = history.median_member(name)
             plot = cell["plot"]
             colour = self._colours.get(name, self.theme.foreground)
@@ -322,6 +400,7 @@ class BoundaryView(pg.GraphicsLayoutWidget):
 
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
+        self._signature = None  # the data points are drawn in theme colours: lay out anew
         self.setBackground(theme.background)
         for cell in self.cells.values():
             style_plot(cell["plot"], theme)

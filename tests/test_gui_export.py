@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
+from actviz.gui.exporting import ExportDialog
 from actviz.gui.main_window import MainWindow
 from actviz.host import PluginHost
 
@@ -84,3 +85,18 @@ def test_export_all_panels_writes_a_folder_of_files(window, tmp_path, warnings):
     assert window.current_panel() is window.curves
     for path in written:
         assert path.stat().st_size > 0
+
+
+def test_every_plot_offers_export_in_its_context_menu(window, monkeypatch):
+    opened = []
+
+    def fake_exec(dialog):  # the dialog is modal; record it instead of waiting for a user
+        opened.append(dialog.plot)
+        return ExportDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ExportDialog, "exec", fake_exec)
+    plot = window.curves.plots()[1]
+    actions = plot.widget.scene().contextMenu
+    assert [a.text() for a in actions] == ["Export plot… (Ctrl+E)"]
+    actions[0].trigger()
+    assert opened == [plot]

@@ -76,7 +76,7 @@ def restyle(widget: pg.PlotWidget | pg.GraphicsLayoutWidget, theme: Theme) -> No
 def install_export_action(widget: QGraphicsView, open_dialog: Callable[[], None]) -> QAction:
     """Put "Export plot..." in the plot's context menu, in place of pyqtgraph's exporter."""
     action = QAction("Export plot… (Ctrl+E)", widget)
-    action.triggered.connect(open_dialog)
+    action.triggered.connect(lambda _checked=False: open_dialog())
     widget.scene().contextMenu = [action]
     return action
 

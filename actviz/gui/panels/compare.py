@@ -201,7 +201,7 @@ class ComparePanel(Panel):
         main.addWidget(self.views)
         main.setStretchFactor(0, 2)
         main.setStretchFactor(1, 3)
-        main.setSizes([460, 700])
+        main.setSizes([520, 680])
         self.splitter = main
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -384,7 +384,7 @@ class ComparePanel(Panel):
             for name in history.activations():
                 if name not in names:
                     names.append(name)
-                colour = palette_colour(names.index(name))
+                colour = self._colour(name, names)
                 series = f"#{run_id} {name}"
                 label = series
                 status = history.status_of(name)
@@ -400,6 +400,18 @@ class ComparePanel(Panel):
         if "metric" in key and len(metrics) == 1:
             text = text.replace("metric", METRIC_NAMES.get(next(iter(metrics)), "metric"))
         self.overlay.getPlotItem().setLabel("left", text)
+
+    def _colour(self, name: str, names: list[str]) -> str:
+        """The activation's colour in the list when it is checked there, else the next
+        palette colour no checked activation uses (the same activation keeps one colour
+        across runs; runs differ by line style)."""
+        state = self.state
+        if name in state.selected:
+            return state.colour(name)
+        taken = {state.colour(n) for n in state.selected}
+        free = [c for c in (palette_colour(i) for i in range(40)) if c not in taken]
+        others = [n for n in names if n not in state.selected]
+        return free[others.index(name) % len(free)]
 
     def _update_leaderboard(self) -> None:
         rows = []

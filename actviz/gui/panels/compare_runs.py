@@ -31,14 +31,14 @@ Index = QModelIndex | QPersistentModelIndex
 #: (key, header); ``name`` and ``note`` are editable.
 COLUMNS = (
     ("id", "#"),
-    ("created", "created"),
+    ("name", "name"),
     ("task", "task"),
     ("activations", "activations"),
-    ("seeds", "seeds"),
     ("steps_done", "steps"),
     ("status", "status"),
     ("best_final_metric", "best final"),
-    ("name", "name"),
+    ("seeds", "seeds"),
+    ("created", "created"),
     ("note", "note"),
 )
 EDITABLE = {"name", "note"}

@@ -520,7 +520,7 @@ class CurvesPanel(Panel):
                     text = "error" if c == 0 else ""
                 else:
                     v = row_values[c] if row_values else math.nan
-                    text = "" if math.isnan(v) else f"{v:.5g}"
+                    text = "" if math.isnan(v) else f"{v + 0.0:.5g}"  # no "-0"
                 if cell.text() != text:
                     cell.setText(text)
                 cell.setToolTip(failed or "")

@@ -171,6 +171,7 @@ class PlaygroundPanel(Panel):
 
         self.results = RowsModel(result_columns(), colour=self._row_colour)
         self.table = sorted_view(self.results)
+        self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # best final metric first
         self.threshold = QDoubleSpinBox()
         self.threshold.setRange(-10.0, 1.0)
         self.threshold.setDecimals(3)
@@ -470,6 +471,9 @@ class PlaygroundPanel(Panel):
                 f"{stored}{note}"
             )
             self.state.notify(f"race {status}{stored}")
+            if result.train_seconds > 0:
+                rate = result.steps_done / result.train_seconds
+                self.rate_label.setText(f"{rate:,.0f} steps/s on average")
         self._update_buttons()
         self.raceFinished.emit(self.last_run_id)
 

@@ -32,7 +32,9 @@ from ..settings import read_json, write_json
 from ..state import AppState
 from .base import Panel
 
-COLUMNS = ("plugin", "source", "version", "activations", "status", "location")
+COLUMNS = ("plugin", "status", "source", "version", "activations", "location")
+ACTIVATIONS_COLUMN = COLUMNS.index("activations")
+STATUS_COLUMN = COLUMNS.index("status")
 
 
 def plugin_report(record: PluginRecord) -> str:
@@ -74,13 +76,17 @@ class PluginsPanel(Panel):
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSortingEnabled(True)
-        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().setStretchLastSection(True)
+        header = self.tree.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Long lists of activations are cut (the tooltip has them all), keeping status in view.
+        header.setSectionResizeMode(ACTIVATIONS_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(ACTIVATIONS_COLUMN, 380)
+        header.setStretchLastSection(True)
         self.tree.currentItemChanged.connect(lambda item, _p: self._show(item))
 
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
-        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.details.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -137,20 +143,20 @@ class PluginsPanel(Panel):
             item = QTreeWidgetItem(
                 [
                     record.name,
+                    record.status,
                     record.source,
                     record.version or "",
                     ", ".join(given) if given else "—",
-                    record.status,
                     record.location,
                 ]
             )
-            item.setToolTip(3, "\n".join(given))
-            item.setToolTip(5, record.location)
-            item.setIcon(4, ok_icon if record.status == "ok" else warn)
+            item.setToolTip(ACTIVATIONS_COLUMN, "\n".join(given))
+            item.setToolTip(COLUMNS.index("location"), record.location)
+            item.setIcon(STATUS_COLUMN, ok_icon if record.status == "ok" else warn)
             if record.status != "ok":
                 for c in range(len(COLUMNS)):
                     item.setForeground(c, bad)
-                item.setToolTip(4, "\n".join(e.summary() for e in record.errors))
+                item.setToolTip(STATUS_COLUMN, "\n".join(e.summary() for e in record.errors))
                 first_bad = first_bad or item
             self.tree.addTopLevelItem(item)
             self._records[record.name] = record

@@ -92,8 +92,8 @@ class PropertiesPanel(Panel):
             w = make_plot(state.theme, title=title, bottom="layer")
             w.getPlotItem().hideButtons()
             w.getPlotItem().setLogMode(y=log)
-            if key == "act_mean":
-                add_legend(w, state.theme, offset=(6, 6))
+            if key == "act_var":  # bottom left: empty for every typical activation
+                add_legend(w, state.theme, offset=(6, -6))
             self.deep_widgets[key] = w
             row.addWidget(w)
             self.register_plot(
@@ -220,7 +220,7 @@ class PropertiesPanel(Panel):
             if name not in self.deep_items:
                 items = {}
                 for key, w in self.deep_widgets.items():
-                    item = pg.PlotDataItem(name=name if key == "act_mean" else None)
+                    item = pg.PlotDataItem(name=name if key == "act_var" else None)
                     w.addItem(item)
                     items[key] = item
                 self.deep_items[name] = items

@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from .measurements import Measurements
 
 BUDGETS: tuple[str, ...] = ("quick", "full")
-VIEWS: tuple[str, ...] = ("playground", "properties", "curves", "lessons")
 
 
 @dataclass

@@ -7,7 +7,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 
 from actviz.gui.main_window import MainWindow
 from actviz.gui.sampling import peak_decimate
@@ -200,3 +200,15 @@ def test_peak_decimation_keeps_jumps_and_extremes():
     assert step_at == pytest.approx(0.123, abs=2 * 2 / 500)
     zx, zy = peak_decimate(x, y, 0.5, 0.6, 500)  # zoomed in: the raw samples
     assert zx[0] <= 0.5 <= 0.6 <= zx[-1] and len(zx) < 600
+
+
+def test_moving_the_mouse_over_a_plot_moves_the_crosshair(make_window, qtbot):
+    w = make_window(select=["sigmoid"])
+    plot = w.curves.widgets["d1"].getPlotItem()
+    scene_pos = plot.vb.mapViewToScene(QPointF(1.5, 0.1))
+    plot.scene().sigMouseMoved.emit(scene_pos)
+    qtbot.waitUntil(lambda: w.curves.readout_title.text() != "x = 0", timeout=3000)
+    x = float(w.curves.readout_title.text().split("=")[1])
+    assert x == pytest.approx(1.5, abs=0.05)
+    s = 1 / (1 + math.exp(-x))
+    assert w.curves.readout_values()["sigmoid"][1] == pytest.approx(s * (1 - s), abs=1e-4)

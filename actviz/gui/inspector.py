@@ -167,6 +167,7 @@ class Inspector(QScrollArea):
             self.layout_.addWidget(w)
         self.layout_.addStretch(1)
 
+        self._math_ready = False
         self._remeasure = QTimer(self)
         self._remeasure.setSingleShot(True)
         self._remeasure.setInterval(250)
@@ -218,11 +219,24 @@ class Inspector(QScrollArea):
         if entry.ok:
             self.refresh_measured()
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._math_ready:
+            # matplotlib takes ~0.4 s to import: draw formulas once the window is painted.
+            QTimer.singleShot(100, self._enable_math)
+
+    def _enable_math(self) -> None:
+        self._math_ready = True
+        self._draw_formula()
+
     def _draw_formula(self) -> None:
         act = self.state.activation(self.state.current)
         latex = act.formula if act else ""
         if not latex:
             self.formula.setText("")
+            return
+        if not self._math_ready:
+            self.formula.setText(latex)
             return
         pixmap = formula.render(latex, self.state.theme.foreground)
         if pixmap is None:

@@ -43,6 +43,8 @@ class SweepView(QWidget):
         self.sweep: Sweep | None = None
         self.activation = QComboBox()
         self.param = QComboBox()
+        for combo in (self.activation, self.param):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.low = QDoubleSpinBox()
         self.high = QDoubleSpinBox()
         for box in (self.low, self.high):

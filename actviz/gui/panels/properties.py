@@ -124,7 +124,7 @@ class PropertiesPanel(Panel):
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(200)
-        self._refresh_timer.timeout.connect(self.request_all)
+        self._refresh_timer.timeout.connect(self._refresh_if_shown)
         state.catalogueChanged.connect(self._catalogue_changed)
         state.selectionChanged.connect(self._selection_changed)
         state.paramsChanged.connect(lambda _n: self._refresh_timer.start())
@@ -160,6 +160,10 @@ class PropertiesPanel(Panel):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         self.request_all()
+
+    def _refresh_if_shown(self) -> None:
+        if self.isVisible():  # a hidden panel catches up in showEvent
+            self.request_all()
 
     def request_all(self) -> None:
         """Ask for every measurement the panel shows; what is cached is shown at once.

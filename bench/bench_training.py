@@ -1,5 +1,8 @@
 """Race engine versus the loop a user would write, timed side by side in one process.
 
+The ratio is of wall-clock times; on the CPU a ratio of CPU times (this thread's
+time only, which other programs on a busy machine do not inflate) is printed too.
+
 The loop: for each activation and seed, one ``nn.Sequential`` and one
 ``torch.optim.Adam``, trained one after another on the same data. The engine: one
 ``run_race`` over every activation x seed at once. Both train the same networks with
@@ -56,8 +59,9 @@ class Act(nn.Module):
         return self.fn(x)
 
 
-def user_loop(case: Case, catalogue, task, device: torch.device, lr: float) -> float:
-    """Seconds to train every model of ``case`` one after another (data made beforehand)."""
+def user_loop(case: Case, catalogue, task, device: torch.device, lr: float) -> tuple:
+    """Wall and CPU seconds to train every model of ``case`` one after another (data and
+    models made beforehand)."""
     data = task.generate(case.points, None, 0)
     x = data.x_train.to(device)
     y = data.y_train.to(device)
@@ -77,7 +81,7 @@ def user_loop(case: Case, catalogue, task, device: torch.device, lr: float) -> f
                     layers.append(Act(fn))
             models.append(nn.Sequential(*layers).to(device))
     _sync(device)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
     for model in models:
         opt = torch.optim.Adam(model.parameters(), lr=lr)
         loss_fn = nn.BCEWithLogitsLoss()
@@ -87,7 +91,7 @@ def user_loop(case: Case, catalogue, task, device: torch.device, lr: float) -> f
             loss.backward()
             opt.step()
     _sync(device)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.thread_time() - cpu
 
 
 def engine(
@@ -108,14 +112,16 @@ def engine(
     )
     previous = os.environ.get("ACTVIZ_CUDA_GRAPHS")
     os.environ["ACTVIZ_CUDA_GRAPHS"] = "1" if graphs else "0"
+    cpu = time.thread_time()
     try:
         result = run_race(cfg, catalogue.activations, task)
+        cpu = time.thread_time() - cpu  # set-up and evaluations included
     finally:
         if previous is None:
             os.environ.pop("ACTVIZ_CUDA_GRAPHS", None)
         else:
             os.environ["ACTVIZ_CUDA_GRAPHS"] = previous
-    return result.train_seconds, result.strategy
+    return result.train_seconds, cpu, result.strategy
 
 
 def _sync(device: torch.device) -> None:
@@ -157,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     skip = _numbers(args.skip)
     engine_only = _numbers(args.engine_only)
     eager = args.eager and device.type == "cuda"
+    on_cpu = device.type == "cpu"
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # pay torch's one-off import here
     warm = Case("warm-up", ACTIVATIONS, 1, (8, 8), 50, 5, 0.0)
     engine(warm, catalogue, task, device, 0.01, args.threads)  # device context, kernels
@@ -166,25 +173,30 @@ def main(argv: list[str] | None = None) -> int:
         f"{'case':30} {'models':>6} {'steps':>6} {'loop s':>8} {'engine s':>9} {'ratio':>7} "
         f"{'goal':>5}  {'loop ms/model-step':>18} {'engine ms/step':>14}"
         + (f" {'eager ms/step':>13}" if eager else "")
+        + (f" {'cpu ratio':>9}" if on_cpu else "")
         + "  strategy"
     )
     for number, case in enumerate(cases, start=1):
         if number in skip:
             continue
         models = len(case.activations) * case.seeds
-        ours, strategy = engine(case, catalogue, task, device, 0.01, args.threads)
+        ours, ours_cpu, strategy = engine(case, catalogue, task, device, 0.01, args.threads)
         extra = ""
         if eager:
-            plain, _ = engine(case, catalogue, task, device, 0.01, args.threads, graphs=False)
+            plain, _, _ = engine(case, catalogue, task, device, 0.01, args.threads, graphs=False)
             extra = f" {plain / case.steps * 1e3:13.3f}"
         per_step = ours / case.steps * 1e3
+        cpu_ratio = "-"
         if number in engine_only:
             loop_s = ratio = per_model = "-"
         else:
-            loop = user_loop(case, catalogue, task, device, 0.01)
+            loop, loop_cpu = user_loop(case, catalogue, task, device, 0.01)
             loop_s = f"{loop:.2f}"
             ratio = f"{loop / ours:.1f}x"
             per_model = f"{loop / (models * case.steps) * 1e3:.3f}"
+            cpu_ratio = f"{loop_cpu / ours_cpu:.1f}x"
+        if on_cpu:
+            extra += f" {cpu_ratio:>9}"
         print(
             f"{case.name:30} {models:6d} {case.steps:6d} {loop_s:>8} {ours:9.2f} {ratio:>7} "
             f"{case.goal:4.0f}x  {per_model:>18} {per_step:14.3f}{extra}  {strategy}",

@@ -525,3 +525,15 @@ def test_a_step_that_cannot_be_captured_runs_eagerly_and_says_why(cat, monkeypat
     assert isinstance(events[0], Started) and events[0].strategy == "batched, cuda graph"
     assert events[-1].result.strategy == result.strategy
     assert result.runs[0].history[-1]["train_loss"] < result.runs[0].history[0]["train_loss"]
+
+
+def test_layer_mean_and_std_match_torch():
+    from actviz.training.engine import _mean_std
+
+    h = torch.randn(5, 8, 200, generator=torch.Generator().manual_seed(0))[:, :, :150] * 3 + 1
+    mean, std = _mean_std(h)
+    want_std, want_mean = torch.std_mean(h, dim=(1, 2))
+    torch.testing.assert_close(mean, want_mean)
+    torch.testing.assert_close(std, want_std)
+    single_mean, single_std = _mean_std(h[:, :1, :1])
+    assert torch.equal(single_std, torch.zeros(5)) and torch.equal(single_mean, h[:, 0, 0])

@@ -463,8 +463,8 @@ class Race:
             if n_test:
                 stats.append(per_model_loss(task.loss, o_test, self._y_test))
                 stats.append(per_model_metric(task.metric, task.loss, o_test, self._y_test))
-            for layer, (z, h) in enumerate(layers):
-                stats.extend(self._layer_stats(stack, layer, z[:, :, :n_train], h[:, :, :n_train]))
+            train_part = [(z[:, :, :n_train], h[:, :, :n_train]) for z, h in layers]
+            stats.extend(self._hidden_stats(stack, train_part))
             has_grads = step > 0  # the gradients of the last training step
             if has_grads:
                 for w, b in zip(stack.weights, stack.biases, strict=False):
@@ -506,24 +506,23 @@ class Race:
                 grids[run] = values
         return rows, grids, diverged
 
-    def _layer_stats(
-        self, stack: ModelStack, layer: int, z: torch.Tensor, h: torch.Tensor
+    def _hidden_stats(
+        self, stack: ModelStack, layers: list[tuple[torch.Tensor, torch.Tensor]]
     ) -> list[torch.Tensor]:
-        """Dead-unit fraction, mean and std of one hidden layer's activations, per model.
+        """Dead-unit fraction, mean and std of each hidden layer's activations, per model.
 
         A unit is dead when its output is the same for every training input, or when
         the activation's derivative is exactly zero at every training input (no
         gradient can reach the weights before it).
         """
-        constant = (h.amax(dim=2) - h.amin(dim=2)) == 0
-        flat = torch.zeros_like(constant)
-        parts = z.split([seg.size for seg in stack.segments])
-        for seg, zs in zip(stack.segments, parts, strict=False):
-            flat[seg.start : seg.stop] = _zero_slope(seg, zs, layer, h.shape[1])
-        dead = (constant | flat).float().mean(dim=1)
-        mean = h.mean(dim=(1, 2))
-        std = h.std(dim=(1, 2)) if h[0].numel() > 1 else torch.zeros_like(mean)
-        return [dead, mean, std]
+        flat = _zero_slopes(stack, [z for z, _ in layers])
+        stats: list[torch.Tensor] = []
+        for (_, h), zero in zip(layers, flat, strict=True):
+            constant = (h.amax(dim=2) - h.amin(dim=2)) == 0
+            dead = (constant | zero).float().mean(dim=1)
+            mean, std = _mean_std(h)
+            stats += [dead, mean, std]
+        return stats
 
     def _row(
         self,
@@ -603,41 +602,114 @@ class Race:
                 record.final_grid = np.round(grid.astype(float), 4).tolist()
 
 
-def _zero_slope(seg: Segment, z: torch.Tensor, layer: int, units: int) -> torch.Tensor:
-    """``[models, units]``: True where the activation's slope is 0 at every input."""
+def _zero_slopes(stack: ModelStack, zs: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Per hidden layer ``[models, units]``: True where the slope is 0 at every input.
+
+    Elementwise activations are differentiated by autograd (what training sees), all
+    segments and layers in one backward pass; the others use their declared derivative.
+    """
+    first = stack.segments[0].activation  # a stack is all gated or all not
+    flats = [
+        torch.zeros(z.shape[0], _units(first, z), dtype=torch.bool, device=z.device) for z in zs
+    ]
+    sizes = [seg.size for seg in stack.segments]
+    outs: list[torch.Tensor] = []
+    ins: list[torch.Tensor] = []
+    where: list[tuple[int, Segment]] = []
+    with torch.enable_grad():
+        for layer, z in enumerate(zs):
+            for seg, part in zip(stack.segments, z.split(sizes), strict=True):
+                if seg.failed:
+                    continue
+                if seg.activation.kind != "elementwise":
+                    flats[layer][seg.start : seg.stop] = _declared_zero_slope(seg, part, layer)
+                    continue
+                zz = part.detach().requires_grad_()
+                out = _guarded(seg, lambda s=seg, x=zz, i=layer: _train_fn(s)(x, **_plain(s, i)))
+                if not out.requires_grad:  # the output does not depend on the input
+                    flats[layer][seg.start : seg.stop] = True
+                    continue
+                outs.append(out)
+                ins.append(zz)
+                where.append((layer, seg))
+        if not outs:
+            return flats
+        try:
+            slopes = torch.autograd.grad(
+                outs, ins, [torch.ones_like(o) for o in outs], allow_unused=True
+            )
+        except Exception:
+            _blame_backward(where, ins)  # raises ActivationError naming the plugin
+            raise
+    for (layer, seg), slope in zip(where, slopes, strict=True):
+        zero = True if slope is None else (slope == 0).all(dim=2)
+        flats[layer][seg.start : seg.stop] = zero
+    return flats
+
+
+def _train_fn(seg: Segment) -> Callable[..., Any]:
     act = seg.activation
-    none = torch.zeros(z.shape[0], units, dtype=torch.bool, device=z.device)
-    if seg.failed:
-        return none
-    kwargs = {
+    return act.train_fn or act.fn
+
+
+def _plain(seg: Segment, layer: int) -> dict[str, object]:
+    """The segment's keyword arguments with learnable values detached."""
+    return {
         k: (v.detach() if isinstance(v, torch.Tensor) else v) for k, v in seg.kwargs(layer).items()
     }
+
+
+def _guarded(seg: Segment, call: Callable[[], torch.Tensor]) -> torch.Tensor:
+    """Run a plugin's code; any error stops only that activation, with the plugin named."""
     try:
-        if act.kind == "elementwise":
-            fn = act.train_fn or act.fn
-            with torch.enable_grad():
-                zz = z.detach().requires_grad_()
-                out = fn(zz, **kwargs)
-                if not out.requires_grad:
-                    return torch.ones_like(none)
-                (slope,) = torch.autograd.grad(out.sum(), zz, allow_unused=True)
-            if slope is None:
-                return torch.ones_like(none)
-            return (slope == 0).all(dim=2)
-        if act.derivative is None:
-            return none
-        d = act.derivative(z.transpose(1, 2), **kwargs).transpose(1, 2)
+        return call()
     except Exception as exc:  # noqa: BLE001 - a plugin error stops only this activation
         import traceback
 
         raise ActivationError(
             seg.name, f"{type(exc).__name__}: {exc}", traceback.format_exc()
         ) from exc
+
+
+def _blame_backward(where: list[tuple[int, Segment]], ins: list[torch.Tensor]) -> None:
+    """The joint backward pass failed: find the plugin whose own backward fails."""
+    for (layer, seg), zz in zip(where, ins, strict=True):
+        x = zz.detach().requires_grad_()
+
+        def slope(s: Segment = seg, x: torch.Tensor = x, i: int = layer) -> torch.Tensor:
+            out = _train_fn(s)(x, **_plain(s, i))
+            return torch.autograd.grad(out.sum(), x, allow_unused=True)[0]
+
+        _guarded(seg, slope)
+
+
+def _declared_zero_slope(seg: Segment, z: torch.Tensor, layer: int) -> torch.Tensor:
+    """Vector and gated activations: where the declared derivative is 0 at every input."""
+    act = seg.activation
+    if act.derivative is None:
+        return torch.zeros(z.shape[0], _units(act, z), dtype=torch.bool, device=z.device)
+    derivative = act.derivative
+    d = _guarded(seg, lambda: derivative(z.transpose(1, 2), **_plain(seg, layer)).transpose(1, 2))
     zero = (d == 0).all(dim=2)
     if act.kind == "gated":
         half = zero.shape[1] // 2
         return zero[:, :half] & zero[:, half:]
     return zero
+
+
+def _mean_std(h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean and sample std over all but the first axis, two-pass: ``torch.std_mean`` takes
+    several times longer on the small strided slices evaluated here."""
+    mean = h.mean(dim=(1, 2), keepdim=True)
+    n = h[0].numel()
+    if n < 2:
+        return mean.flatten(), torch.zeros_like(mean.flatten())
+    var = (h - mean).square().sum(dim=(1, 2)) / (n - 1)
+    return mean.flatten(), var.sqrt()
+
+
+def _units(act: Activation, z: torch.Tensor) -> int:
+    return z.shape[1] // 2 if act.kind == "gated" else z.shape[1]
 
 
 def _num(value: float) -> float | None:

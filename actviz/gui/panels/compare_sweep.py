@@ -44,7 +44,10 @@ class SweepView(QWidget):
         self.activation = QComboBox()
         self.param = QComboBox()
         for combo in (self.activation, self.param):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
         self.low = QDoubleSpinBox()
         self.high = QDoubleSpinBox()
         for box in (self.low, self.high):

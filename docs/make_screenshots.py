@@ -1,0 +1,98 @@
+"""Open actviz in a state worth a screenshot, for docs/screenshots/ (run it under Xvfb).
+
+    ../shared/tools/xvfb-shot /tmp/shots 5 3 -- python docs/make_screenshots.py playground
+
+Views: ``playground`` (a race on moons, 6 activations x 3 seeds, started by itself),
+``playground-diagnostics`` (the same race, then its gradient tab), ``compare`` (two
+stored runs overlaid) and ``sweep`` (leaky_relu's slope swept). Settings and runs go
+to a fresh temporary folder, so the pictures do not depend on who takes them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+ACTIVATIONS = ["relu", "tanh", "gelu", "sigmoid", "silu", "elu"]
+
+
+def _store_runs() -> None:
+    """Two races for the Compare panel: the classics, then the smooth ones."""
+    import torch
+
+    from actviz.host import load_catalogue
+    from actviz.storage import RunStore, store_race
+    from actviz.training import RaceConfig
+
+    torch.set_num_threads(1)
+    cat = load_catalogue(use_user_dir=False, use_entry_points=False, use_env=False)
+    with RunStore() as store:
+        for name, acts, hidden in (
+            ("classics, 8-8", ["relu", "tanh", "sigmoid"], (8, 8)),
+            ("smooth ones, wider 16-16", ["relu", "gelu", "silu"], (16, 16)),
+        ):
+            config = RaceConfig(
+                task="spiral", activations=acts, seeds=3, steps=1500, hidden=hidden, lr=0.02
+            )
+            store_race(config, cat.activations, cat.tasks["spiral"], store, name=name)
+
+
+def main(view: str) -> int:
+    home = Path(tempfile.mkdtemp(prefix="actviz-shots-"))
+    os.environ["ACTVIZ_DATA_DIR"] = str(home / "data")
+    os.environ["ACTVIZ_SETTINGS_DIR"] = str(home / "settings")
+    os.environ["ACTVIZ_USER_PLUGIN_DIR"] = str(home / "plugins")
+    os.environ["ACTVIZ_SELECT"] = ",".join(ACTIVATIONS)
+    os.environ["ACTVIZ_THEME"] = "light"
+    if view in ("compare", "sweep"):
+        _store_runs()
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from actviz.gui.main_window import MainWindow
+    from actviz.host import PluginHost
+
+    app = QApplication(sys.argv[:1])
+    window = MainWindow(PluginHost([]))
+    window.setGeometry(0, 0, 1600, 1000)
+    window.inspector_dock.hide()
+    window.show()
+    if view.startswith("playground"):
+        window.show_panel("playground")
+        panel = window.panel("playground")
+        form = panel.form
+        form.task.setCurrentIndex(form.task.findData("moons"))
+        form.seeds.setText("3")
+        form.steps.setValue(1000)
+        if view == "playground-diagnostics":
+            form.hidden.setText("8, 8, 8")
+            panel.raceFinished.connect(lambda _id: panel.views.setCurrentIndex(1))
+        QTimer.singleShot(500, panel.start_race)
+    else:
+        window.show_panel("compare")
+        panel = window.panel("compare")
+
+        def choose() -> None:
+            panel.refresh()
+            ids = sorted(r["id"] for r in panel.model.runs)
+            panel.select(ids)
+            if view == "sweep":
+                panel.views.setCurrentIndex(1)
+                sweep = panel.sweep_view
+                sweep.choose("leaky_relu", "negative_slope", 0.0, 0.3, 6)
+                sweep.task.setCurrentIndex(sweep.task.findData("spiral"))
+                sweep.steps.setValue(1500)
+                panel.select(ids[:1])
+                panel.start_sweep()
+
+        QTimer.singleShot(500, choose)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "playground"))

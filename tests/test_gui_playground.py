@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pytest
 
+from actviz.gui.exporting import export_all
 from actviz.gui.main_window import MainWindow
 from actviz.host import PluginHost
 from actviz.storage import RunStore
@@ -61,7 +62,7 @@ def race(qtbot, panel, timeout=60_000):
     return blocker.args[0]
 
 
-def test_a_race_from_the_gui_is_stored_tabled_and_plotted(make_window, qtbot):
+def test_a_race_from_the_gui_is_stored_tabled_and_plotted(make_window, qtbot, tmp_path):
     w, panel = make_window(["relu", "tanh"])
     assert panel.form.problems == []
     assert panel.train_button.isEnabled()
@@ -102,6 +103,14 @@ def test_a_race_from_the_gui_is_stored_tabled_and_plotted(make_window, qtbot):
     assert np.nanmin(image) >= 0.0 and np.nanmax(image) <= 1.0
     assert "finished" in panel.progress.format()
     assert panel.train_button.isEnabled() and not panel.stop_button.isEnabled()
+
+    # every shown plot exports as PNG, SVG and CSV, and the table as CSV
+    written = {p.name for p in export_all([panel], tmp_path)}
+    for stem in ("playground-loss", "playground-metric", "playground-boundaries"):
+        assert {f"{stem}.png", f"{stem}.svg", f"{stem}.csv"} <= written
+    assert "playground-results.csv" in written
+    header = (tmp_path / "playground-metric.csv").read_text().splitlines()[0]
+    assert header.split(",")[:3] == ["step", "relu", "relu train"]
 
 
 def test_stop_mid_run_keeps_the_run_as_stopped(make_window, qtbot):

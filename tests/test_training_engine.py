@@ -537,3 +537,25 @@ def test_layer_mean_and_std_match_torch():
     torch.testing.assert_close(std, want_std)
     single_mean, single_std = _mean_std(h[:, :1, :1])
     assert torch.equal(single_std, torch.zeros(5)) and torch.equal(single_mean, h[:, 0, 0])
+
+
+@cuda_only
+def test_two_cuda_races_in_two_threads_both_capture_and_finish(cat):
+    """A capture forbids other CUDA work in the process; concurrent races take turns."""
+    import threading
+
+    results = {}
+
+    def one(name):
+        cfg = RaceConfig(task="moons", activations=[name], seeds=4, steps=200, device="cuda")
+        results[name] = run_race(cfg, _acts(cat, name), cat.tasks["moons"])
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in ("relu", "tanh")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for name in ("relu", "tanh"):
+        assert results[name].status == "finished"
+        assert results[name].strategy == "batched, cuda graph"
+        assert all(r.status == "finished" for r in results[name].runs)

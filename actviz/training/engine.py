@@ -42,7 +42,7 @@ from .events import (
     RunInfo,
     Started,
 )
-from .graphs import GraphedStep, graphs_enabled
+from .graphs import CUDA_LOCK, GraphedStep, graphs_enabled
 from .init import initial_layers, siren_w0
 from .metrics import grid_values, per_model_loss, per_model_metric, targets_for
 from .model import ActivationError, ModelStack, ParamPack, Segment
@@ -105,11 +105,18 @@ class Race:
         return self
 
     def __next__(self) -> Event:
-        return next(self._gen)
+        if self.device.type != "cuda":
+            return next(self._gen)
+        with CUDA_LOCK:  # see graphs.CUDA_LOCK: never while the consumer holds an event
+            return next(self._gen)
 
     def close(self) -> None:
         """Abandon the race now; ``result`` keeps what was computed (status ``stopped``)."""
-        self._gen.close()
+        if self.device.type == "cuda":
+            with CUDA_LOCK:
+                self._gen.close()
+        else:
+            self._gen.close()
         self._finish("stopped")
 
     def stop(self) -> None:

@@ -16,6 +16,7 @@ the state as it was and the step simply runs eagerly from then on.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 
 import torch
@@ -27,6 +28,12 @@ WARMUP_STEPS = 3
 
 #: ``ACTVIZ_CUDA_GRAPHS=0`` turns capture off (for comparisons and debugging).
 ENV_SWITCH = "ACTVIZ_CUDA_GRAPHS"
+
+#: Held by a race on a CUDA device while it computes between two events. A capture
+#: forbids synchronising CUDA calls process-wide, so two races in one process (say a
+#: lesson and a playground race in worker threads) take turns instead of one breaking
+#: the other's capture.
+CUDA_LOCK = threading.RLock()
 
 
 def graphs_enabled(device: torch.device) -> bool:

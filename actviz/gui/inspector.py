@@ -219,15 +219,12 @@ class Inspector(QScrollArea):
         if entry.ok:
             self.refresh_measured()
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)
+    def enable_math(self) -> None:
+        """Draw formulas from now on; the window calls this after its first paint, since
+        importing matplotlib takes ~0.4 s (until then the LaTeX is shown as text)."""
         if not self._math_ready:
-            # matplotlib takes ~0.4 s to import: draw formulas once the window is painted.
-            QTimer.singleShot(100, self._enable_math)
-
-    def _enable_math(self) -> None:
-        self._math_ready = True
-        self._draw_formula()
+            self._math_ready = True
+            self._draw_formula()
 
     def _draw_formula(self) -> None:
         act = self.state.activation(self.state.current)

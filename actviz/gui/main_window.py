@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, qVersion
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, qVersion
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -72,6 +72,12 @@ class MainWindow(QMainWindow):
         self.settings = open_settings()
         self.state = AppState(host, self)
         self.measurements = Measurements(self.state, self)
+        self._painted = False
+        # Should no paint ever arrive (a hidden window), start measuring anyway.
+        self._release_timer = QTimer(self)
+        self._release_timer.setSingleShot(True)
+        self._release_timer.timeout.connect(self.measurements.release)
+        self._release_timer.start(3000)
         self.state.message.connect(self.show_message)
         self._set_theme(self._initial_theme_choice(), announce=False)
         started = time.perf_counter()
@@ -505,6 +511,17 @@ class MainWindow(QMainWindow):
         for panel in self.panels:
             panel.save_state(s)
         s.sync()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._after_first_paint)
+        return super().event(event)
+
+    def _after_first_paint(self) -> None:
+        """Work that need not delay the first picture: formulas, background measurements."""
+        self.measurements.release()
+        self.inspector.enable_math()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_settings()

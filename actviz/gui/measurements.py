@@ -63,6 +63,7 @@ class Measurements(QObject):
         self._errors: dict[tuple, str] = {}
         self._pending: set[tuple] = set()
         self._latest: dict[tuple[str, str], tuple] = {}
+        self._held: list[_Job] | None = []  # jobs wait here until release()
         state.catalogueChanged.connect(self._forget)
 
     def _key(self, kind: str, name: str) -> tuple:
@@ -85,8 +86,18 @@ class Measurements(QObject):
             params = self.state.params_for(name)
             self._latest[(kind, name)] = key
             wanted = lambda: not self._closed and self._latest.get((kind, name)) == key  # noqa: E731
-            self.pool.start(_Job(key, lambda: work(act, params), self._relay, wanted))
+            job = _Job(key, lambda: work(act, params), self._relay, wanted)
+            if self._held is not None:
+                self._held.append(job)
+            else:
+                self.pool.start(job)
         return None
+
+    def release(self) -> None:
+        """Start measuring (held back until the window has been painted once)."""
+        held, self._held = self._held, None
+        for job in held or []:
+            self.pool.start(job)
 
     def error(self, kind: str, name: str) -> str | None:
         return self._errors.get(self._key(kind, name))
@@ -122,6 +133,7 @@ class Measurements(QObject):
     def shutdown(self) -> None:
         """Drop queued jobs and wait for the running one (each takes at most a second or so)."""
         self._closed = True
+        self._held = None
         self.pool.clear()
         self.pool.waitForDone(-1)
         self._pending.clear()

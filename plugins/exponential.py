@@ -72,7 +72,7 @@ def actviz_activations() -> list[Activation]:
             output_range=(-1.0, inf),
             smoothness="C1",
             monotonic=True,
-            zero_centered=True,
+            zero_centered=False,
         ),
         Activation(
             name="celu",
@@ -96,7 +96,7 @@ def actviz_activations() -> list[Activation]:
             output_range=(-1.0, inf),
             smoothness="C1",
             monotonic=True,
-            zero_centered=True,
+            zero_centered=False,
         ),
         Activation(
             name="selu",

@@ -116,6 +116,6 @@ def actviz_activations() -> list[Activation]:
             output_range=(-0.375, inf),
             smoothness="C0",
             monotonic=False,
-            zero_centered=True,
+            zero_centered=False,
         ),
     ]

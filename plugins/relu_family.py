@@ -134,7 +134,7 @@ def actviz_activations() -> list[Activation]:
             output_range=(-inf, inf),
             smoothness="C0",
             monotonic=True,
-            zero_centered=True,
+            zero_centered=False,
         ),
         Activation(
             name="prelu",
@@ -164,7 +164,7 @@ def actviz_activations() -> list[Activation]:
             output_range=(-inf, inf),
             smoothness="C0",
             monotonic=True,
-            zero_centered=True,
+            zero_centered=False,
         ),
         Activation(
             name="rrelu",
@@ -191,7 +191,7 @@ def actviz_activations() -> list[Activation]:
             output_range=(-inf, inf),
             smoothness="C0",
             monotonic=True,
-            zero_centered=True,
+            zero_centered=False,
         ),
         Activation(
             name="relu6",

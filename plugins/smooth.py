@@ -97,7 +97,7 @@ def actviz_activations() -> list[Activation]:
             output_range=(-0.17, inf),
             smoothness="Cinf",
             monotonic=False,
-            zero_centered=True,
+            zero_centered=False,
         ),
         Activation(
             name="gelu_tanh",
@@ -117,7 +117,7 @@ def actviz_activations() -> list[Activation]:
             output_range=(-0.171, inf),
             smoothness="Cinf",
             monotonic=False,
-            zero_centered=True,
+            zero_centered=False,
         ),
         Activation(
             name="silu",
@@ -142,7 +142,7 @@ def actviz_activations() -> list[Activation]:
             output_range=(-0.279, inf),
             smoothness="Cinf",
             monotonic=False,
-            zero_centered=True,
+            zero_centered=False,
         ),
         Activation(
             name="mish",
@@ -162,7 +162,7 @@ def actviz_activations() -> list[Activation]:
             output_range=(-0.309, inf),
             smoothness="Cinf",
             monotonic=False,
-            zero_centered=True,
+            zero_centered=False,
         ),
         Activation(
             name="softplus",

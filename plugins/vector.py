@@ -147,6 +147,6 @@ def actviz_activations() -> list[Activation]:
             output_range=(-inf, inf),
             smoothness="Cinf",
             monotonic=False,
-            zero_centered=True,
+            zero_centered=False,
         ),
     ]

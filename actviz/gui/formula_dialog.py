@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ast
 import math
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,12 +25,10 @@ import pyqtgraph as pg
 import torch
 from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QColor,
     QFontDatabase,
     QInputMethodEvent,
-    QKeySequence,
     QTextCharFormat,
 )
 from PySide6.QtWidgets import (
@@ -42,7 +39,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMenu,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -795,19 +791,3 @@ def show_saved(window: MainWindow, name: str, path: str) -> None:
     broken = [e for e in state.catalogue.entries if e.name == name and e.error is not None]
     reason = broken[0].error.message if broken else "it was not found after reloading"
     window.show_message(f"saved {path}, but {name} did not load: {reason}")
-
-
-def install(window: MainWindow, menu: QMenu) -> QAction:
-    """Add "New activation from formula…" (Ctrl+Shift+N) to ``menu``.
-
-    With ``ACTVIZ_OPEN=formula`` the dialog also opens once the window is up.
-    """
-    action = QAction("New activation from &formula…", window)
-    action.setShortcut(QKeySequence("Ctrl+Shift+N"))
-    action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-    action.setStatusTip("type a formula in x; see f and f' live; save it as a plugin")
-    action.triggered.connect(lambda _checked=False: open_dialog(window))
-    menu.addAction(action)
-    if os.environ.get(OPEN_ENV, "").strip().lower() == "formula":
-        QTimer.singleShot(0, lambda: open_dialog(window))
-    return action

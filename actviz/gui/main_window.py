@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..host import PluginHost
-from . import formula_dialog
+from . import formula_action
 from . import theme as themes
 from .activation_list import ActivationList
 from .export import ExportError
@@ -269,7 +269,7 @@ class MainWindow(QMainWindow):
         if plugin_panel is not None:
             self._action(plugins, "&Open plugin folder", plugin_panel.open_folder)
             self._action(plugins, "&New plugin from template…", plugin_panel._ask_new_plugin)
-        formula_dialog.install(self, plugins)
+        formula_action.install(self, plugins)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self._show_shortcuts, QKeySequence("F1"))

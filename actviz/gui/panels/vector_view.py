@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...api import Activation
+from ..headless import colour as colour_for
 from ..plots import PlotExport, add_legend, make_plot, restyle
 from ..state import AppState
 
@@ -201,7 +202,7 @@ class VectorView(QWidget):
         for i, (key, y) in enumerate(lines.items()):
             item = self._lines.get(key)
             if item is None:
-                colour = pg.intColor(i, hues=max(3, len(lines)), values=1, maxValue=220)
+                colour = colour_for(i)  # the curve palette reads on light and dark
                 item = pg.PlotDataItem(name=key, pen=pg.mkPen(colour, width=1, cosmetic=True))
                 self.line_plot.addItem(item)
                 self._lines[key] = item

@@ -5,6 +5,8 @@ window closing; a diverging activation is shown as diverged; bad fields are refu
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import textwrap
 import time
 
@@ -221,3 +223,63 @@ def test_invalid_fields_are_refused_with_a_reason(make_window, qtbot):
     assert form.problems == []
     assert form.lr.styleSheet() == ""
     assert panel.train_button.isEnabled()
+
+
+THEME_SWITCH_SCRIPT = r"""
+import faulthandler, os, sys, tempfile, time
+faulthandler.enable()
+home = tempfile.mkdtemp()
+for var in ("ACTVIZ_SETTINGS_DIR", "ACTVIZ_DATA_DIR", "ACTVIZ_USER_PLUGIN_DIR"):
+    os.environ[var] = os.path.join(home, var)
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+import torch
+torch.set_num_threads(1)
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from actviz.gui.main_window import MainWindow
+from actviz.host import PluginHost
+
+def pump(n, ms=20):
+    for _ in range(n):
+        app.processEvents()
+        time.sleep(ms / 1000)
+
+def finish(panel):
+    start = time.time()
+    while panel.running and time.time() - start < 120:
+        pump(5)
+    pump(10)
+
+w = MainWindow(PluginHost(use_user_dir=False, use_entry_points=False), watch=False)
+w.resize(1400, 900)
+w.show()
+panel = w.panel("playground")
+w.show_panel("playground")
+pump(5)
+w.state.set_selected(["glu"])
+pump(3)
+panel.start_race()
+finish(panel)
+w.state.set_selected(["relu", "tanh", "prelu"])
+pump(3)
+panel.form.steps.setValue(3000)
+panel.start_race()
+pump(10, 50)
+w.toggle_theme()
+pump(10, 50)
+w.toggle_theme()
+finish(panel)
+panel.start_race()
+finish(panel)
+print("survived", panel.status.text())
+"""
+
+
+def test_a_new_race_after_a_theme_change_mid_race_does_not_crash():
+    """Re-laying out the boundary cells after a theme switch used to crash the next paint
+    (a segfault, so the steps run in a child process)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", THEME_SWITCH_SCRIPT], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "survived finished" in proc.stdout

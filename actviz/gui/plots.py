@@ -86,3 +86,13 @@ def curve_columns(x: np.ndarray | None, curves: dict[str, np.ndarray]) -> dict[s
     if x is None:
         return {}
     return {"x": x, **curves}
+
+
+def clear_layout(widget: pg.GraphicsLayoutWidget) -> None:
+    """Empty a layout widget, keeping its old items alive until the next clear.
+
+    Items deleted while the scene still refers to them (hover and paint bookkeeping)
+    crash the next paint; holding them one layout longer avoids that.
+    """
+    widget._retired_items = list(widget.ci.items)
+    widget.clear()

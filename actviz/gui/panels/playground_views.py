@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..plots import PlotExport, add_legend, make_plot, restyle
+from ..plots import PlotExport, add_legend, clear_layout, make_plot, restyle
 from ..theme import Theme, style_plot
 from .playground_data import RaceHistory, union_columns
 from .playground_form import CLASS_COLOURS, draw_data
@@ -289,7 +289,7 @@ class BoundaryView(pg.GraphicsLayoutWidget):
                     cell["curve"].setData([], [])
             return
         self._signature = signature
-        self.clear()
+        clear_layout(self)
         self.cells = {}
         self.task = task
         if not names or task is None:
@@ -455,14 +455,14 @@ class DiagnosticsView(QWidget):
         self._layers = 0
 
     def clear(self) -> None:
-        self.grads.clear()
+        clear_layout(self.grads)
         self.grad_plots, self.grad_bands = [], []
         self.dead_bands.clear()
         self.param_bands.clear()
         self._layers = 0
 
     def _layout_grads(self, layers: int) -> None:
-        self.grads.clear()
+        clear_layout(self.grads)
         self.grad_plots, self.grad_bands = [], []
         first = None
         for layer in range(layers):

@@ -212,3 +212,25 @@ def test_moving_the_mouse_over_a_plot_moves_the_crosshair(make_window, qtbot):
     assert x == pytest.approx(1.5, abs=0.05)
     s = 1 / (1 + math.exp(-x))
     assert w.curves.readout_values()["sigmoid"][1] == pytest.approx(s * (1 - s), abs=1e-4)
+
+
+def test_a_refused_x_range_puts_the_boxes_back(make_window):
+    w = make_window(select=["relu"])
+    w.state.set_x_range(-2.0, 6.0, 501)
+    messages = []
+    w.state.message.connect(messages.append)
+    w.curves.x_lo.setValue(10.0)  # "from" above "to": refused
+    assert messages and "from < to" in messages[-1]
+    assert w.state.x_range == (-2.0, 6.0)
+    assert (w.curves.x_lo.value(), w.curves.x_hi.value()) == (-2.0, 6.0)
+
+
+def test_the_points_box_and_the_state_agree_on_the_fewest_points(make_window):
+    w = make_window(select=["relu"])
+    fewest = w.curves.points.minimum()
+    w.state.set_x_range(-1.0, 1.0, 2)  # below the box's minimum: refused
+    assert w.state.points != 2 and w.curves.points.value() == w.state.points
+    w.state.set_x_range(-1.0, 1.0, fewest)
+    w.curves.flush()
+    assert w.state.points == fewest == w.curves.points.value()
+    assert len(w.curves.data["relu"].f) == fewest

@@ -18,6 +18,8 @@ from .theme import LIGHT, Theme
 DEFAULT_SELECTION = ("relu", "sigmoid", "tanh", "gelu", "silu")
 DEFAULT_RANGE = (-6.0, 6.0)
 DEFAULT_POINTS = 2001
+#: Fewest samples on the x range: fewer draws a polyline, not a curve.
+MIN_POINTS = 11
 
 
 class AppState(QObject):
@@ -150,8 +152,8 @@ class AppState(QObject):
         if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
             self.notify(f"x range must be two finite numbers with from < to (got {lo}, {hi})")
             return
-        if points < 2:
-            self.notify("at least 2 points are needed")
+        if points < MIN_POINTS:
+            self.notify(f"at least {MIN_POINTS} points are needed (got {points})")
             return
         if (lo, hi) == self.x_range and points == self.points:
             return

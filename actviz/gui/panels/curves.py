@@ -36,7 +36,7 @@ from ..measurements import Measurements
 from ..plots import PlotExport, add_legend, curve_columns, make_plot, restyle
 from ..sampling import SampleCache, Sampled, peak_decimate
 from ..settings import read_json, write_json
-from ..state import AppState
+from ..state import MIN_POINTS, AppState
 from .base import Panel
 from .vector_view import VectorView
 
@@ -190,7 +190,7 @@ class CurvesPanel(Panel):
         self.x_lo.setValue(self.state.x_range[0])
         self.x_hi.setValue(self.state.x_range[1])
         self.points = QSpinBox()
-        self.points.setRange(11, 200_000)
+        self.points.setRange(MIN_POINTS, 200_000)
         self.points.setSingleStep(1000)
         self.points.setValue(self.state.points)
         self.points.setKeyboardTracking(False)
@@ -244,6 +244,16 @@ class CurvesPanel(Panel):
 
     def _range_edited(self) -> None:
         self.state.set_x_range(self.x_lo.value(), self.x_hi.value(), self.points.value())
+        self._show_range()  # a refused range puts the boxes back to the one in use
+
+    def _show_range(self) -> None:
+        lo, hi = self.state.x_range
+        boxes = ((self.x_lo, lo), (self.x_hi, hi), (self.points, self.state.points))
+        for box, value in boxes:
+            if box.value() != value:
+                box.blockSignals(True)
+                box.setValue(value)
+                box.blockSignals(False)
 
     def set_row_visible(self, row: str, on: bool) -> None:
         {"d1": self.show_d1, "d2": self.show_d2}[row].setChecked(on)
@@ -301,15 +311,7 @@ class CurvesPanel(Panel):
 
     def _range_changed(self) -> None:
         lo, hi = self.state.x_range
-        for box, value in ((self.x_lo, lo), (self.x_hi, hi)):
-            if box.value() != value:
-                box.blockSignals(True)
-                box.setValue(value)
-                box.blockSignals(False)
-        if self.points.value() != self.state.points:
-            self.points.blockSignals(True)
-            self.points.setValue(self.state.points)
-            self.points.blockSignals(False)
+        self._show_range()
         self._x = np.linspace(lo, hi, self.state.points)
         self._grid_key = (lo, hi, self.state.points)
         self.schedule(self.state.selected)

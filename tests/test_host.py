@@ -65,6 +65,12 @@ from actviz import hookimpl, Activation
 def actviz_activations():
     return [Activation(name="bad_deriv", fn=torch.tanh, derivative=lambda x: 1 - torch.tanh(x))]
 """,
+    "wrong_dtype": """
+from actviz import hookimpl, Activation
+@hookimpl
+def actviz_activations():
+    return [Activation(name="double_tanh", fn=lambda x: x.double().tanh())]
+""",
     "duplicate": """
 import torch
 from actviz import hookimpl, Activation
@@ -133,6 +139,7 @@ def test_good_plugin_loads_next_to_broken_ones(loaded):
         ("fn_raises", "validate", "fn is broken"),
         ("wrong_shape", "validate", "output shape ()"),
         ("not_finite", "validate", "NaN/inf output for finite input"),
+        ("wrong_dtype", "validate", "returns float64 for float32 input"),
         ("bad_derivative", "validate", "declared derivative disagrees with autograd at x="),
         ("duplicate", "duplicate", "'relu' is already taken by plugin 'relu_family'"),
         ("not_an_activation", "hook", "expected actviz.Activation"),

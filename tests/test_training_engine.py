@@ -256,6 +256,18 @@ def test_wrong_output_shape_is_an_activation_failure(cat):
     assert result.runs[0].status == "finished"
 
 
+def test_wrong_output_dtype_stops_only_that_activation(cat):
+    bad = Activation(name="doubler", fn=lambda x: x.double().tanh())
+    cfg = RaceConfig(
+        task="moons", activations=["relu", "doubler", "tanh"], seeds=1, steps=20, device="cpu"
+    )
+    result = run_race(cfg, _acts(cat, "relu", "tanh", extra=[bad]), cat.tasks["moons"])
+    by_name = {r.activation: r for r in result.runs}
+    assert by_name["doubler"].status == "failed" and "float64" in by_name["doubler"].error
+    assert by_name["relu"].status == "finished" and by_name["relu"].history[-1]["step"] == 20
+    assert by_name["tanh"].status == "finished" and by_name["tanh"].history[-1]["step"] == 20
+
+
 def test_stop_between_steps_keeps_what_was_computed(cat):
     cfg = RaceConfig(task="moons", activations=["relu", "tanh"], seeds=2, steps=5000, eval_every=10)
     evaluations = []

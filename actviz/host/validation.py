@@ -150,6 +150,10 @@ def validate_activation(act: Activation) -> ValidationReport:
             f"output shape {tuple(y.shape)} for input {tuple(x32.shape)}, expected {tuple(want)}",
         )
         return report
+    if y.dtype != x32.dtype:
+        dtype = str(y.dtype).removeprefix("torch.")
+        report.add("dtype", False, f"returns {dtype} for float32 input")
+        return report
     if not act.is_vector:
         x2 = torch.linspace(-3, 3, 24).reshape(4, 6)
         try:

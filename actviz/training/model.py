@@ -82,6 +82,11 @@ class Segment:
         if not isinstance(out, torch.Tensor) or tuple(out.shape) != expected:
             got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
             raise ActivationError(self.name, f"returned shape {got}, expected {expected}")
+        if out.dtype != z.dtype or out.device != z.device:
+            raise ActivationError(
+                self.name,
+                f"returned {out.dtype} on {out.device} for {z.dtype} input on {z.device}",
+            )
         return out
 
 

@@ -571,3 +571,24 @@ def test_two_cuda_races_in_two_threads_both_capture_and_finish(cat):
         assert results[name].status == "finished"
         assert results[name].strategy == "batched, cuda graph"
         assert all(r.status == "finished" for r in results[name].runs)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [torch.tensor([[0.7]]), torch.full((1, 5), 2.0)],
+    ids=["one-point", "constant"],
+)
+def test_r2_is_undefined_for_one_point_or_constant_targets(y):
+    from actviz.training.metrics import per_model_metric
+
+    out = torch.zeros(3, 1, y.shape[1])
+    r2 = per_model_metric("r2", "mse", out, y)
+    assert r2.shape == (3,) and torch.isnan(r2).all()
+
+
+def test_r2_of_a_perfect_and_a_mean_fit():
+    from actviz.training.metrics import per_model_metric
+
+    y = torch.tensor([[0.0, 1.0, 2.0, 3.0]])
+    out = torch.stack([y, torch.full_like(y, 1.5)])
+    assert per_model_metric("r2", "mse", out, y).tolist() == pytest.approx([1.0, 0.0])

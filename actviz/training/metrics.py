@@ -7,6 +7,8 @@ it would get if trained alone.
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -38,9 +40,12 @@ def per_model_metric(metric: str, loss: str, out: torch.Tensor, y: torch.Tensor)
             return (out.argmax(dim=1) == y).float().mean(dim=1)
         return ((out > 0) == (y > 0.5)).float().mean(dim=(1, 2))
     if metric == "r2":
+        # R^2 is undefined for fewer than two points or constant targets: NaN, not -1e11.
         sse = (out - y).square().sum(dim=(1, 2))
-        sst = (y - y.mean(dim=1, keepdim=True)).square().sum().clamp_min(1e-12)
-        return 1.0 - sse / sst
+        sst = (y - y.mean(dim=1, keepdim=True)).square().sum()
+        if y.shape[-1] < 2:
+            return torch.full_like(sse, math.nan)
+        return torch.where(sst > 0, 1.0 - sse / sst.clamp_min(1e-30), math.nan)
     raise ValueError(f"unknown metric {metric!r}")
 
 

@@ -70,6 +70,20 @@ def test_list_json_reports_plugin_errors(run_cli, plugin_file, tmp_path):
     assert data["errors"][0]["stage"] == "validate"
 
 
+def test_plugins_before_and_after_the_command_both_count(run_cli, tmp_path):
+    for folder, name in (("one", "isru_one"), ("two", "isru_two")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"{name}.py").write_text(
+            textwrap.dedent(GOOD_PLUGIN).replace("isru_cli", name)
+        )
+    code, out, _ = run_cli(
+        "--plugins", str(tmp_path / "one"), "list", "--json", "--plugins", str(tmp_path / "two")
+    )
+    assert code == 0
+    names = {a["name"] for a in json.loads(out)["activations"]}
+    assert {"isru_one", "isru_two"} <= names
+
+
 def test_check_good_file(run_cli, plugin_file):
     code, out, _ = run_cli("check", plugin_file(GOOD_PLUGIN))
     assert code == 0

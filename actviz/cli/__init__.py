@@ -13,6 +13,8 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from ._common import plugin_dirs_from_args
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -35,8 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_plugin_options(parser: argparse.ArgumentParser, *, default: bool) -> None:
     """The plugin options, accepted before or after the sub-command."""
+    # The sub-command's list has its own dest so it adds to, not replaces, the top-level one.
     parser.add_argument(
         "--plugins",
+        dest="plugins" if default else "sub_plugins",
         action="append",
         default=[] if default else argparse.SUPPRESS,
         metavar="DIR",
@@ -57,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         from ..app import run_gui
 
-        return run_gui(plugin_dirs=args.plugins)
+        return run_gui(plugin_dirs=plugin_dirs_from_args(args))
     try:
         return int(func(args) or 0)
     except KeyboardInterrupt:

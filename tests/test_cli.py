@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import re
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -193,3 +195,20 @@ def test_plot_unwritable_path(run_cli, tmp_path):
     assert code == 2 and "does not exist" in err
     code, _, err = run_cli("plot", "relu", "-o", str(tmp_path / "f.pdf"))
     assert code == 2 and "unknown file type '.pdf'" in err
+    code, _, err = run_cli("plot", "relu", "-o", str(tmp_path / "figure"))
+    assert code == 2 and "add an extension: .png, .svg or .csv" in err
+
+
+def test_plot_csv_needs_no_qt(tmp_path):
+    out = tmp_path / "f.csv"
+    script = (
+        "import sys; sys.modules['PySide6'] = None\n"
+        "from actviz.cli import main\n"
+        f"sys.exit(main(['plot', 'relu', '--no-user-plugins', '-o', {str(out)!r}]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    header = out.read_text().splitlines()[0]
+    assert header == "x,relu"

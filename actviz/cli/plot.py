@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..analysis.curves import CurveSet, evaluate, grid
+from ..export_files import ExportError, check_writable, export_csv, format_for
 from ._common import catalogue_from_args, split_names
 
 
@@ -69,8 +70,6 @@ def fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..gui.export import ExportError, check_writable, format_for
-
     try:
         fmt = format_for(args.output)
         check_writable(args.output)
@@ -113,8 +112,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_csv(curves: list[CurveSet], rows: list[str], path: Path) -> None:
-    from ..gui.export import export_csv
-
     suffix = {"f": "", "d1": "'", "d2": "''"}
     columns = {"x": curves[0].x}
     for cs in curves:

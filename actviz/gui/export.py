@@ -2,64 +2,41 @@
 
 pyqtgraph's own SVG exporter breaks on Qt >= 6.11 path data, so SVG is drawn by
 rendering the scene into a ``QSvgGenerator``; every line stays a vector path.
-All writers raise :class:`ExportError` with a message fit for a dialog.
+All writers raise :class:`ExportError` with a message fit for a dialog; the Qt-free
+parts (format, checks, atomic writes, CSV) live in :mod:`actviz.export_files`.
 """
 
 from __future__ import annotations
 
-import errno
 import math
-import os
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 
-FORMATS = ("png", "svg", "csv")
+from ..export_files import (
+    FORMATS,
+    ExportError,
+    _write_bytes,
+    check_writable,
+    csv_text,
+    export_csv,
+    format_for,
+)
 
-
-class ExportError(OSError):
-    """An export that could not be written, with a message for the user."""
-
-
-def format_for(path: Path) -> str:
-    """The export format named by a file's suffix, or :class:`ExportError`."""
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix not in FORMATS:
-        raise ExportError(f"unknown file type '.{suffix}': use .png, .svg or .csv")
-    return suffix
-
-
-def check_writable(path: Path) -> Path:
-    """Fail early, with a clear reason, when ``path`` cannot be written."""
-    path = Path(path).expanduser()
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder; give a file name")
-    if not folder.exists():
-        raise ExportError(f"the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise ExportError(f"no permission to write {path}")
-    return path
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Write through a temporary file so a failed write never leaves half a file."""
-    path = check_writable(path)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        if exc.errno == errno.ENOSPC:
-            raise ExportError(f"the disk is full: {path} was not written") from exc
-        raise ExportError(f"could not write {path}: {exc.strerror or exc}") from exc
+__all__ = [
+    "FORMATS",
+    "ExportError",
+    "check_writable",
+    "csv_text",
+    "export_csv",
+    "export_png",
+    "export_svg",
+    "format_for",
+    "render_image",
+]
 
 
 def _scene_of(target: QWidget | QGraphicsScene) -> tuple[QGraphicsScene, QRectF]:
@@ -196,31 +173,3 @@ def _whole_paths(scene: QGraphicsScene) -> list[tuple[object, object]]:
 def _restore_segments(changed: list[tuple[object, object]]) -> None:
     for item, mode in changed:
         item.opts["segmentedLineMode"] = mode
-
-
-def csv_text(columns: Mapping[str, Sequence[float] | np.ndarray]) -> str:
-    """CSV with a header row and one row per sample; floats keep full precision."""
-    if not columns:
-        raise ExportError("there is no data to export")
-    names = list(columns)
-    arrays = [np.asarray(columns[n], dtype=np.float64).reshape(-1) for n in names]
-    length = len(arrays[0])
-    if any(len(a) != length for a in arrays):
-        raise ExportError("the columns to export have different lengths")
-    lines = [",".join(_csv_field(n) for n in names)]
-    for row in zip(*arrays, strict=True):
-        lines.append(",".join(repr(float(v)) for v in row))
-    return "\n".join(lines) + "\n"
-
-
-def _csv_field(name: str) -> str:
-    if any(c in name for c in ',"\n'):
-        return '"' + name.replace('"', '""') + '"'
-    return name
-
-
-def export_csv(columns: Mapping[str, Sequence[float] | np.ndarray], path: str | Path) -> Path:
-    """Write columns of numbers as CSV (``nan`` marks undefined values)."""
-    path = Path(path)
-    _write_bytes(path, csv_text(columns).encode("utf-8"))
-    return path

@@ -180,6 +180,7 @@ def test_plot_svg_has_vector_paths(run_cli, tmp_path):
         (["relux"], "did you mean relu"),
         (["relu", "--param", "relu.k=1"], "relu has no parameter k"),
         (["relu", "--param", "oops"], "--param must look like NAME.PARAM=VALUE"),
+        (["relu", "--param", " .a=1"], "--param must look like NAME.PARAM=VALUE"),
         (["relu", "--range", "2", "1"], "the x range is empty"),
         (["relu", "--size", "big"], "--size must look like 1200x900"),
     ],

@@ -24,3 +24,18 @@ def catalogue_from_args(args: argparse.Namespace) -> Catalogue:
 def split_names(text: str) -> list[str]:
     """``"relu, gelu,,silu"`` -> ``["relu", "gelu", "silu"]``."""
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def parse_params(items: list[str]) -> dict[str, dict[str, float]]:
+    """``["prelu.a=0.1"]`` -> ``{"prelu": {"a": 0.1}}``; :class:`ValueError` says what is wrong."""
+    out: dict[str, dict[str, float]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        act, dot, param = key.partition(".")
+        if not (sep and dot and act.strip() and param.strip()):
+            raise ValueError(f"--param must look like NAME.PARAM=VALUE, not {item!r}")
+        try:
+            out.setdefault(act.strip(), {})[param.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"--param {item!r}: {value!r} is not a number") from None
+    return out

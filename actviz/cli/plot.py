@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..analysis.curves import CurveSet, evaluate, grid
 from ..export_files import ExportError, check_writable, export_csv, format_for
-from ._common import catalogue_from_args, split_names
+from ._common import catalogue_from_args, parse_params, split_names
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,21 +47,6 @@ def parse_size(text: str) -> tuple[int, int]:
     if w < 16 or h < 16 or w > 20000 or h > 20000:
         raise ValueError("--size must be between 16 and 20000 pixels each way")
     return w, h
-
-
-def parse_params(items: list[str]) -> dict[str, dict[str, float]]:
-    """``["prelu.a=0.1"]`` -> ``{"prelu": {"a": 0.1}}``."""
-    out: dict[str, dict[str, float]] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        act, dot, param = key.partition(".")
-        if not sep or not dot or not act or not param:
-            raise ValueError(f"--param must look like NAME.PARAM=VALUE, not {item!r}")
-        try:
-            out.setdefault(act.strip(), {})[param.strip()] = float(value)
-        except ValueError:
-            raise ValueError(f"--param {item!r}: {value!r} is not a number") from None
-    return out
 
 
 def fail(message: str) -> int:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._common import catalogue_from_args, split_names
+from ._common import catalogue_from_args, parse_params, split_names
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -80,21 +80,6 @@ def parse_hidden(text: str) -> tuple[int, ...]:
         return tuple(int(v) for v in split_names(text))
     except ValueError:
         raise UsageError(f"--hidden must be widths like 8,8, not {text!r}") from None
-
-
-def parse_params(items: list[str]) -> dict[str, dict[str, float]]:
-    """``["prelu.a=0.1"]`` -> ``{"prelu": {"a": 0.1}}``."""
-    out: dict[str, dict[str, float]] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        act, dot, param = key.partition(".")
-        if not (sep and dot and act.strip() and param.strip()):
-            raise UsageError(f"--param must look like NAME.PARAM=VALUE, not {item!r}")
-        try:
-            out.setdefault(act.strip(), {})[param.strip()] = float(value)
-        except ValueError:
-            raise UsageError(f"--param {item!r}: {value!r} is not a number") from None
-    return out
 
 
 def _unknown(kind: str, name: str, known: list[str]) -> str:
@@ -294,10 +279,9 @@ def _summary(result: Any, run_id: int | None, out: TextIO) -> None:
 
 
 def _mean_sd(values: list[float]) -> str:
-    if not values:
+    from ..training.bundle import mean_std
+
+    mean, sd = mean_std(values)
+    if mean is None:
         return "-"
-    mean = sum(values) / len(values)
-    if len(values) == 1:
-        return f"{mean:.4f}"
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
-    return f"{mean:.4f} ± {sd:.4f}"
+    return f"{mean:.4f}" if len(values) == 1 else f"{mean:.4f} ± {sd:.4f}"

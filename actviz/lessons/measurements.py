@@ -86,12 +86,6 @@ class Measurements:
     def groups(self) -> list[str]:
         return list(self.values)
 
-    def merge(self, other: Measurements, prefix: str = "") -> None:
-        """Add another measurement's groups (renamed ``prefix + group``) and notes."""
-        for group, numbers in other.values.items():
-            self.values[prefix + group] = dict(numbers)
-        self.notes.extend(other.notes)
-
     @staticmethod
     def verdict(holds: bool, summary: str, **numbers: Any) -> Verdict:
         """Shorthand for check functions: ``m.verdict(ok, "text", gap=0.3)``."""

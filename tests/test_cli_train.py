@@ -191,3 +191,40 @@ def test_progress_bar_draws_on_a_terminal_only():
     quiet.update(50, 1.5, force=True)
     quiet.close()
     assert plain.getvalue() == ""
+
+
+def _interrupt_at(monkeypatch, step, times=1):
+    """Send this process SIGINT(s) when the race reports reaching ``step``."""
+    import signal
+
+    sent = []
+    original = ProgressBar.update
+
+    def update(self, at, seconds, force=False):
+        if at >= step and not sent:
+            sent.append(at)
+            for _ in range(times):
+                signal.raise_signal(signal.SIGINT)
+        original(self, at, seconds, force)
+
+    monkeypatch.setattr(ProgressBar, "update", update)
+    return sent
+
+
+def test_first_ctrl_c_stops_and_still_evaluates(run_cli, db, monkeypatch):
+    sent = _interrupt_at(monkeypatch, 30)
+    code, _, stderr = _train(run_cli, db, "--steps", "5000", "--eval-every", "1000")
+    assert sent and code == 130 and "Ctrl-C again to abort" in stderr
+    code, stdout, _ = run_cli("runs", "show", "1", "--db", db, "--json")
+    stored = json.loads(stdout)
+    for run in stored["runs"]:
+        assert 30 <= run["history"][-1]["step"] < 1000  # evaluated where it stopped
+        last = run["history"][-1]
+        assert run["status"] == "stopped" and run["test_accuracy"] == last["test_metric"]
+        assert run["test_accuracy"] > 0.6  # trained, not the untrained starting point
+
+
+def test_second_ctrl_c_aborts(run_cli, db, monkeypatch):
+    _interrupt_at(monkeypatch, 30, times=2)
+    code, _, stderr = _train(run_cli, db, "--steps", "5000", "--eval-every", "10")
+    assert code == 130 and "aborted" in stderr

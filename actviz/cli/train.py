@@ -6,9 +6,14 @@ import argparse
 import difflib
 import json
 import math
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any, TextIO
 
 from ._common import catalogue_from_args, parse_params, split_names
@@ -193,11 +198,13 @@ def run(args: argparse.Namespace) -> int:
         )
     code = 0
     try:
-        _drive(current, recorder, bar, task.metric)
+        with first_ctrl_c_stops(current, bar) as interrupts:
+            _drive(current, recorder, bar, task.metric)
+        code = 130 if interrupts.count else 0
     except KeyboardInterrupt:
         current.close()
         code = 130
-        print("\nactviz train: interrupted; keeping the steps done so far", file=sys.stderr)
+        print("\nactviz train: aborted; keeping the steps done so far", file=sys.stderr)
         if recorder is not None:
             recorder.abort("stopped", current.result)
     except BaseException:
@@ -222,6 +229,37 @@ def run(args: argparse.Namespace) -> int:
         out = sys.stderr if args.json == "-" else sys.stdout
         _summary(result, data["run_id"], out)
     return code
+
+
+class Interrupts:
+    """SIGINT handler: the first Ctrl-C ends the race after the current step, still
+    evaluating it (so the stored final metrics are real); a second one aborts."""
+
+    def __init__(self, current: Any, bar: ProgressBar) -> None:
+        self.current = current
+        self.bar = bar
+        self.count = 0
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.count += 1
+        if self.count > 1:
+            raise KeyboardInterrupt
+        self.current.stop()
+        _note(self.bar, "interrupted: finishing this step and evaluating (Ctrl-C again to abort)")
+
+
+@contextmanager
+def first_ctrl_c_stops(current: Any, bar: ProgressBar) -> Iterator[Interrupts]:
+    """Route SIGINT to :class:`Interrupts` while the race runs (main thread only)."""
+    handler = Interrupts(current, bar)
+    if threading.current_thread() is not threading.main_thread():
+        yield handler
+        return
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _drive(current: Any, recorder: Any, bar: ProgressBar, metric: str) -> None:

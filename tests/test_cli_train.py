@@ -127,6 +127,18 @@ def test_bad_input_is_refused_with_exit_code_2(run_cli, db, args, message):
     assert message in stderr
 
 
+def test_a_bad_json_path_is_refused_before_training(run_cli, db, tmp_path, monkeypatch):
+    import actviz.training.engine as engine
+
+    monkeypatch.setattr(engine, "race", lambda *a, **k: pytest.fail("trained anyway"))
+    for bad, message in (
+        (tmp_path / "missing" / "out.json", "does not exist"),
+        (tmp_path, "folder"),
+    ):
+        code, _, stderr = _train(run_cli, db, "--json", str(bad))
+        assert code == 2 and "--json" in stderr and message in stderr
+
+
 def test_no_store_leaves_no_database(run_cli, tmp_path):
     db = tmp_path / "none.sqlite"
     code, stdout, _ = _train(run_cli, str(db), "--no-store")

@@ -170,6 +170,13 @@ class ProgressBar:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.json and args.json != "-":
+        from ..export_files import ExportError, check_writable
+
+        try:  # found now, not after the whole race
+            check_writable(Path(args.json))
+        except ExportError as exc:
+            return fail(f"--json: {exc}")
     try:
         catalogue = catalogue_from_args(args)
         config = build_config(args, catalogue)

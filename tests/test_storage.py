@@ -192,3 +192,22 @@ def test_a_killed_race_leaves_a_readable_database(tmp_path):
         steps = [h["step"] for h in member["history"]]
         assert steps[:3] == [0, 20, 40]
         assert member["test_accuracy"] == member["history"][-1]["test_metric"]
+
+
+def test_a_file_that_is_not_a_database_raises_and_leaves_no_connection(tmp_path, monkeypatch):
+    opened = []
+    real_connect = sqlite3.connect
+
+    def connect(*args, **kwargs):
+        conn = real_connect(*args, **kwargs)
+        opened.append(conn)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    path = tmp_path / "runs.sqlite"
+    path.write_bytes(b"this is not a database, just some text " * 100)
+    with pytest.raises(sqlite3.DatabaseError):
+        RunStore(path)
+    assert len(opened) == 1
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        opened[0].execute("SELECT 1")

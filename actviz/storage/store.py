@@ -54,10 +54,14 @@ class RunStore:
         self._conn = sqlite3.connect(
             str(self.path), timeout=30.0, isolation_level=None, check_same_thread=False
         )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self.schema_version = migrate(self._conn)
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self.schema_version = migrate(self._conn)
+        except BaseException:
+            self._conn.close()  # a file that is not a database must not keep a handle open
+            raise
         self._in_tx = False
         self._last_commit = time.monotonic()
 

@@ -240,3 +240,18 @@ def test_second_ctrl_c_aborts(run_cli, db, monkeypatch):
     _interrupt_at(monkeypatch, 30, times=2)
     code, _, stderr = _train(run_cli, db, "--steps", "5000", "--eval-every", "10")
     assert code == 130 and "aborted" in stderr
+
+
+def test_runs_refuses_a_missing_or_corrupt_database(run_cli, tmp_path):
+    missing = tmp_path / "nowhere" / "x.sqlite"
+    for action in (["runs"], ["runs", "show", "1"], ["runs", "delete", "1"]):
+        code, _, stderr = run_cli(*action, "--db", str(missing))
+        assert code == 2 and f"no run database at {missing}" in stderr
+    assert not missing.parent.exists()
+
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(b"not a database at all " * 200)
+    for action in (["runs"], ["runs", "show", "1"]):
+        code, _, stderr = run_cli(*action, "--db", str(corrupt))
+        assert code == 2 and "cannot read the run database" in stderr
+        assert "Traceback" not in stderr

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +60,40 @@ def fail(message: str) -> int:
     return 2
 
 
+class DatabaseUnusable(Exception):
+    """The run database named on the command line cannot be read."""
+
+
 def _open(args: argparse.Namespace) -> Any:
-    from ..storage import RunStore
+    """The run store; an explicit ``--db`` must already exist (nothing here creates one)."""
+    from ..storage import RunStore, default_path
 
-    return RunStore(args.db)
+    given = getattr(args, "db", None)
+    path = Path(given).expanduser() if given is not None else default_path()
+    if given is not None and not path.is_file():
+        raise DatabaseUnusable(f"no run database at {path}")
+    try:
+        return RunStore(path)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseUnusable(f"cannot read the run database {path}: {exc}") from exc
 
 
+def _guarded(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn an unusable database into a one-line message and exit code 2, not a traceback."""
+
+    @functools.wraps(action)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return action(args)
+        except DatabaseUnusable as exc:
+            return fail(str(exc))
+        except sqlite3.DatabaseError as exc:
+            return fail(f"cannot read the run database: {exc}")
+
+    return run
+
+
+@_guarded
 def run_list(args: argparse.Namespace) -> int:
     with _open(args) as store:
         runs = store.list_runs(
@@ -88,6 +119,7 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+@_guarded
 def run_show(args: argparse.Namespace) -> int:
     with _open(args) as store:
         try:
@@ -125,6 +157,7 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
+@_guarded
 def run_delete(args: argparse.Namespace) -> int:
     with _open(args) as store:
         if not store.delete_run(args.id):
@@ -133,6 +166,7 @@ def run_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+@_guarded
 def run_export(args: argparse.Namespace) -> int:
     suffix = args.output.suffix.lower()
     if suffix not in (".csv", ".json"):
@@ -151,6 +185,7 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+@_guarded
 def run_rename(args: argparse.Namespace) -> int:
     with _open(args) as store:
         try:
@@ -160,6 +195,7 @@ def run_rename(args: argparse.Namespace) -> int:
     return 0
 
 
+@_guarded
 def run_note(args: argparse.Namespace) -> int:
     with _open(args) as store:
         try:

@@ -229,6 +229,22 @@ def test_entry_point_discovery_with_fake_distribution(tmp_path, monkeypatch):
     assert cat.entry("from_ep").source == "entry point"
 
 
+def test_an_explicit_plugin_path_that_is_no_folder_is_reported(tmp_path):
+    missing = tmp_path / "no_such_folder"
+    single = write(tmp_path / "loose", "single", GOOD.format(name="isru_single"))
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a plugin")
+    cat = PluginHost(
+        [missing, single, text_file], use_user_dir=False, use_entry_points=False
+    ).load()
+    assert "isru_single" in cat.activations  # a .py file loads as a one-file plugin
+    errors = {e.message: e for e in cat.errors}
+    for path in (missing, text_file):
+        error = errors[f"plugin folder not found: {path}"]
+        assert error.stage == "import"
+    assert len(cat.errors) == 2
+
+
 def test_builtin_dir_is_the_checkout_plugins_folder():
     assert builtin_dir() == Path(__file__).resolve().parents[1] / "plugins"
 

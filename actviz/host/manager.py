@@ -18,7 +18,7 @@ from .. import hookspecs
 from ..api import PROJECT_NAME, Activation
 from ..paths import env_plugin_dirs, user_plugin_dir
 from .records import ActivationEntry, Catalogue, LoadError, PluginRecord
-from .sources import Candidate, all_candidates
+from .sources import FOLDER, Candidate, all_candidates
 from .validation import ValidationReport, validate_activation
 
 Validator = Callable[[Any], str | None]
@@ -96,15 +96,19 @@ class PluginHost:
         pm.add_hookspecs(hookspecs)
         catalogue = Catalogue()
         records: dict[str, PluginRecord] = {}
+        single_files = [p for p in self.plugin_dirs if p.is_file() and p.suffix == ".py"]
         for candidate in all_candidates(
             self.folders(),
             include_builtins=self.include_builtins,
             include_entry_points=self.use_entry_points,
-            files=self.plugin_files,
+            files=[*single_files, *self.plugin_files],
         ):
             record = self._register(pm, candidate, catalogue)
             if record is not None:
                 records[record.name] = record
+        for path in self.plugin_dirs:
+            if not path.is_dir() and path not in single_files:
+                self._missing_folder(catalogue, path)
         self._collect_activations(pm, records, catalogue)
         self._collect_items(pm, records, catalogue, "actviz_tasks", "tasks", self._task_check())
         self._collect_items(
@@ -154,6 +158,16 @@ class PluginHost:
             self._fail(catalogue, record, "register", _describe(exc), exc)
             return None
         return record
+
+    def _missing_folder(self, catalogue: Catalogue, path: Path) -> None:
+        """An explicit ``--plugins`` entry that is no folder: say so instead of ignoring it."""
+        taken = {r.name for r in catalogue.plugins}
+        name, suffix = path.name or str(path), 2
+        while name in taken:
+            name, suffix = f"{path.name}#{suffix}", suffix + 1
+        record = PluginRecord(name=name, source=FOLDER, location=str(path), version=None)
+        catalogue.plugins.append(record)
+        self._fail(catalogue, record, "import", f"plugin folder not found: {path}")
 
     @staticmethod
     def _fail(

@@ -151,3 +151,25 @@ def test_export_comparison_writes_a_bundle_whose_script_runs(two_runs, compare, 
     )
     assert out.returncode == 0, out.stderr
     assert "RESULT" in out.stdout
+
+
+def test_the_delete_key_asks_then_deletes_the_selected_runs(two_runs, compare, qtbot, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    a, b = two_runs
+    compare.select([a])
+    asked = []
+
+    def answer(*args):
+        asked.append(args[2])
+        return QMessageBox.StandardButton.No if len(asked) == 1 else QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    compare.table.setFocus()
+    qtbot.keyClick(compare.table, Qt.Key.Key_Delete)
+    assert len(asked) == 1 and f"#{a}" in asked[0]
+    assert {r["id"] for r in compare.model.runs} == {a, b}  # "No" keeps them
+    qtbot.keyClick(compare.table, Qt.Key.Key_Delete)
+    with RunStore() as store:
+        assert [r["id"] for r in store.list_runs()] == [b]

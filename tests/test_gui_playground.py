@@ -283,3 +283,15 @@ def test_a_new_race_after_a_theme_change_mid_race_does_not_crash():
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "survived finished" in proc.stdout
+
+
+def test_ctrl_return_trains_the_playground(make_window, qtbot):
+    from PySide6.QtCore import Qt
+
+    w, panel = make_window(["relu"])
+    with qtbot.waitActive(w):  # application shortcuts need an active window
+        w.activateWindow()
+    with qtbot.waitSignal(panel.raceFinished, timeout=60_000) as blocker:
+        qtbot.keyClick(panel.form, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    with RunStore() as store:
+        assert store.load_run(blocker.args[0])["status"] == "finished"

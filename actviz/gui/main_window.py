@@ -172,6 +172,12 @@ class MainWindow(QMainWindow):
         index = self.tabs.currentIndex()
         return self.panels[index] if 0 <= index < len(self.panels) else None
 
+    def _on_current_panel(self, method: str) -> None:
+        """Route a Race menu action to the panel on show (a no-op where it has none)."""
+        panel = self.current_panel()
+        if panel is not None:
+            getattr(panel, method)()
+
     def set_current_panel(self, panel: Panel) -> None:
         self.tabs.setCurrentIndex(self.panels.index(panel))
 
@@ -262,6 +268,14 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.list_dock.toggleViewAction())
         view.addAction(self.inspector_dock.toggleViewAction())
+
+        race = bar.addMenu("&Race")
+        for text, method, key in (
+            ("&Train / Run", "primary_action", "Ctrl+Return"),
+            ("&Stop", "stop_action", "Ctrl+."),
+            ("&Pause / Resume", "pause_action", "Ctrl+P"),
+        ):
+            self._action(race, text, lambda m=method: self._on_current_panel(m), QKeySequence(key))
 
         plugins = bar.addMenu("&Plugins")
         self._action(plugins, "&Reload plugins", self.reload_plugins, QKeySequence("F5"))

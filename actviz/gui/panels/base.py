@@ -66,6 +66,15 @@ class Panel(QWidget):
                     self._hovered = plot
         return super().eventFilter(obj, event)
 
+    def primary_action(self) -> None:
+        """Start this panel's main work (Ctrl+Return: train, run); panels without one ignore it."""
+
+    def stop_action(self) -> None:
+        """Stop the work :meth:`primary_action` started (Ctrl+.)."""
+
+    def pause_action(self) -> None:
+        """Pause or resume that work (Ctrl+P), where the panel can pause."""
+
     def shutdown(self) -> None:
         """Stop this panel's background work; called when the window closes."""
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -217,6 +218,9 @@ class ComparePanel(Panel):
         self.filters.changed.connect(self._refresh_timer.start)
         self.refresh_button.clicked.connect(self.refresh)
         self.delete_button.clicked.connect(self._ask_delete)
+        delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
+        delete_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        delete_key.activated.connect(self._ask_delete)
         self.export_button.clicked.connect(self._ask_export)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection_changed())
         self.series.currentIndexChanged.connect(lambda _i: self.redraw())
@@ -442,6 +446,14 @@ class ComparePanel(Panel):
             if run.get("task") == task:
                 return RaceConfig.from_dict(run["config"]), f"run #{run_id}"
         return RaceConfig(task=task), "the defaults"
+
+    def primary_action(self) -> None:
+        """Ctrl+Return runs the sweep and shows its tab."""
+        self.views.setCurrentWidget(self.sweep_view)
+        self.start_sweep()
+
+    def stop_action(self) -> None:
+        self.sweep_runner.stop()
 
     def start_sweep(self) -> bool:
         """Race the sweep the Sweep tab describes; ``False`` if it cannot start."""

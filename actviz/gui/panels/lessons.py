@@ -444,6 +444,12 @@ class LessonsPanel(Panel):
             self._worker.stop()
             self.status.setText("stopping…")
 
+    def primary_action(self) -> None:
+        self.run_lesson()
+
+    def stop_action(self) -> None:
+        self.stop_lesson()
+
     def _progress(self, fraction: float, text: str) -> None:
         self.progress.setValue(int(round(1000 * min(max(fraction, 0.0), 1.0))))
         if text and self._running:

@@ -326,6 +326,15 @@ class PlaygroundPanel(Panel):
             self.runner.stop()
             self.status.setText("stopping after the current step…")
 
+    def primary_action(self) -> None:
+        self.start_race()
+
+    def stop_action(self) -> None:
+        self.stop_race()
+
+    def pause_action(self) -> None:
+        self.toggle_pause()
+
     def shutdown(self) -> None:
         """Stop a running race and wait for its thread (the window is closing)."""
         self._tick.stop()

@@ -173,3 +173,27 @@ def test_the_delete_key_asks_then_deletes_the_selected_runs(two_runs, compare, q
     qtbot.keyClick(compare.table, Qt.Key.Key_Delete)
     with RunStore() as store:
         assert [r["id"] for r in store.list_runs()] == [b]
+
+
+def test_the_less_obvious_controls_explain_themselves(compare):
+    window = compare.window()
+    sweep = compare.sweep_view
+    vector = window.curves.vector_view
+    playground = window.panel("playground")
+    controls = {
+        "threshold": compare.threshold,
+        "smoothing": compare.smoothing,
+        "series": compare.series,
+        "delete": compare.delete_button,
+        "sweep low": sweep.low,
+        "sweep high": sweep.high,
+        "sweep count": sweep.count,
+        "run sweep": sweep.run_button,
+        "x2": vector.other,
+        "x3": vector.third,
+        "pause": playground.pause_button,
+        "stop": playground.stop_button,
+    }
+    bare = [name for name, widget in controls.items() if not widget.toolTip().strip()]
+    assert bare == []
+    assert "steps to threshold" in compare.threshold.toolTip()

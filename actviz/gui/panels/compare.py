@@ -116,6 +116,9 @@ class ComparePanel(Panel):
         )
         self.refresh_button = QPushButton("Refresh")
         self.delete_button = QPushButton("Delete…")
+        self.delete_button.setToolTip(
+            "delete the selected runs from the run database (asks first; also the Delete key)"
+        )
         self.export_button = QPushButton("Export comparison…")
         self.export_button.setToolTip(
             "a folder with the figures, metrics CSV, configuration JSON and a standalone "
@@ -145,16 +148,19 @@ class ComparePanel(Panel):
         self.series = QComboBox()
         for key, text in SERIES.items():
             self.series.addItem(text, key)
+        self.series.setToolTip("which recorded curve to overlay: test or train, metric or loss")
         self.log_scale = QCheckBox("log y")
         self.smoothing = QSlider(Qt.Orientation.Horizontal)
         self.smoothing.setRange(0, 99)
         self.smoothing.setMaximumWidth(140)
         self.smoothing_label = QLabel("smoothing 0.00")
+        self.smoothing.setToolTip("exponential moving average of the plotted curves (0 = raw)")
         self.threshold = QDoubleSpinBox()
         self.threshold.setRange(-10.0, 1.0)
         self.threshold.setDecimals(3)
         self.threshold.setSingleStep(0.01)
         self.threshold.setValue(0.9)
+        self.threshold.setToolTip("the test metric a run must reach for 'steps to threshold'")
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Show"))
         bar.addWidget(self.series)

@@ -54,7 +54,10 @@ class SweepView(QWidget):
             box.setRange(-1e6, 1e6)
             box.setDecimals(4)
             box.setSingleStep(0.05)
+        self.low.setToolTip("first value of the swept parameter")
+        self.high.setToolTip("last value of the swept parameter")
         self.count = QSpinBox()
+        self.count.setToolTip("how many evenly spaced values from low to high are raced")
         self.count.setRange(1, 64)
         self.count.setValue(6)
         self.task = QComboBox()
@@ -74,7 +77,11 @@ class SweepView(QWidget):
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.run_button = QPushButton("Run sweep")
+        self.run_button.setToolTip(
+            "race the activation at each parameter value and plot the final test metric"
+        )
         self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("end the sweep after the current step")
         self.stop_button.setEnabled(False)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)

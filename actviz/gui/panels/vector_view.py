@@ -79,6 +79,8 @@ class VectorView(QWidget):
             box.setValue(value)
             box.setKeyboardTracking(False)
             box.setMaximumWidth(70)
+        self.other.setToolTip("the fixed second input (x₂) while x₁ sweeps the line plot")
+        self.third.setToolTip("the fixed third input (x₃), in the line plot and the heatmap")
         self.other_label = QLabel("x₂ =")
         self.third_label = QLabel("x₃ =")
         top = QHBoxLayout()

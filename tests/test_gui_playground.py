@@ -295,3 +295,11 @@ def test_ctrl_return_trains_the_playground(make_window, qtbot):
         qtbot.keyClick(panel.form, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     with RunStore() as store:
         assert store.load_run(blocker.args[0])["status"] == "finished"
+
+
+@pytest.mark.parametrize("key", ["playground", "compare", "lessons"])
+def test_the_training_panels_fit_a_1280_px_window_beside_the_docks(make_window, key):
+    w, _panel = make_window(["relu"])
+    w.show_panel(key)
+    # 1280 px less the activation list (230) and the inspector (340) leaves about 700.
+    assert w.panel(key).minimumSizeHint().width() <= 700

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSlider,
     QSplitter,
     QTabWidget,
@@ -125,6 +126,7 @@ class ComparePanel(Panel):
             "PyTorch script reproducing the best run"
         )
         self.count_label = QLabel()
+        self.count_label.setWordWrap(True)  # it names the database file, a long path
         buttons = QHBoxLayout()
         buttons.addWidget(self.refresh_button)
         buttons.addWidget(self.delete_button)
@@ -203,8 +205,14 @@ class ComparePanel(Panel):
         self.views = QTabWidget()
         self.views.addTab(overlay_tab, "Overlay and leaderboard")
         self.views.addTab(self.sweep_view, "Parameter sweep")
+        # The runs side scrolls when the window is narrow (1280 px less the docks).
+        left_scroll = QScrollArea()
+        left_scroll.setWidget(left)
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        left_scroll.setMinimumWidth(180)
         main = QSplitter(Qt.Orientation.Horizontal)
-        main.addWidget(left)
+        main.addWidget(left_scroll)
         main.addWidget(self.views)
         main.setStretchFactor(0, 2)
         main.setStretchFactor(1, 3)

@@ -47,7 +47,7 @@ class SweepView(QWidget):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
-            combo.setMinimumContentsLength(14)
+            combo.setMinimumContentsLength(9)
         self.low = QDoubleSpinBox()
         self.high = QDoubleSpinBox()
         for box in (self.low, self.high):

@@ -155,7 +155,11 @@ class LessonsPanel(Panel):
         controls.addWidget(self.run_button)
         controls.addWidget(self.stop_button)
         controls.addWidget(self.progress, 1)
-        controls.addWidget(self.view_button)
+        # The Playground button shares the status line, so the controls fit 700 px.
+        self.status.setWordWrap(True)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.view_button)
 
         self.verdict = QLabel()
         self.verdict.setTextFormat(Qt.TextFormat.RichText)
@@ -208,7 +212,7 @@ class LessonsPanel(Panel):
         layout.addWidget(self.explanation)
         layout.addWidget(self.experiment)
         layout.addLayout(controls)
-        layout.addWidget(self.status)
+        layout.addLayout(status_row)
         layout.addWidget(self.verdict)
         layout.addWidget(self.summary)
         layout.addWidget(lower, 1)

@@ -128,8 +128,9 @@ class PlaygroundPanel(Panel):
         scroll = QScrollArea()
         scroll.setWidget(self.form)
         scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(280)
+        # Narrower than the form on a small window: it scrolls sideways rather than
+        # pushing the panel past 700 px (1280 px less the docks).
+        scroll.setMinimumWidth(230)
         self.train_button = QPushButton("Train")
         self.train_button.setToolTip("race every checked activation on this task")
         self.pause_button = QPushButton("Pause")
@@ -144,6 +145,8 @@ class PlaygroundPanel(Panel):
         self.status = QLabel(" ")
         self.status.setWordWrap(True)
         buttons = QHBoxLayout()
+        for button in (self.train_button, self.pause_button, self.stop_button):
+            button.setMinimumWidth(56)  # below the text's width: the row may shrink
         buttons.addWidget(self.train_button, 2)
         buttons.addWidget(self.pause_button, 1)
         buttons.addWidget(self.stop_button, 1)
@@ -181,7 +184,8 @@ class PlaygroundPanel(Panel):
         self.threshold.setValue(0.9)
         self.threshold.setToolTip("the test metric a run must reach for 'steps to threshold'")
         self.threshold.valueChanged.connect(lambda _v: self._update_table())
-        export_table = QPushButton("Export table as CSV…")
+        export_table = QPushButton("Export CSV…")
+        export_table.setToolTip("save the results table as a CSV file")
         export_table.clicked.connect(lambda: self.tableExportRequested.emit("playground-results"))
         table_bar = QHBoxLayout()
         self.table_title = QLabel("<b>Results</b>")

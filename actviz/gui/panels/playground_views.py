@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QSlider,
@@ -105,14 +106,14 @@ class CurvesView(QWidget):
             "also draw the training-set values, dashed; solid lines are the held-out test set"
         )
 
-        bar = QHBoxLayout()
+        # Two short rows rather than one long one: the panel fits a 1280 px window.
+        bar = QGridLayout()
         bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(self.log_scale)
-        bar.addWidget(self.show_train)
-        bar.addSpacing(12)
-        bar.addWidget(self.smoothing_label)
-        bar.addWidget(self.smoothing)
-        bar.addStretch(1)
+        bar.addWidget(self.log_scale, 0, 0)
+        bar.addWidget(self.show_train, 0, 1, 1, 2)
+        bar.addWidget(self.smoothing_label, 1, 0)
+        bar.addWidget(self.smoothing, 1, 1)
+        bar.setColumnStretch(2, 1)
         self.loss = make_plot(theme, left="loss", bottom="step")
         self.metric = make_plot(theme, left="metric", bottom="step")
         for w in (self.loss, self.metric):

@@ -7,7 +7,10 @@ All failures raise :class:`ExportError` with a message fit for a dialog.
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
+import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -46,7 +49,7 @@ def check_writable(path: Path) -> Path:
     return path
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes) -> None:
     """Write through a temporary file so a failed write never leaves half a file."""
     path = check_writable(path)
     tmp = path.with_name(f".{path.name}.part")
@@ -85,5 +88,28 @@ def _csv_field(name: str) -> str:
 def export_csv(columns: Mapping[str, Sequence[float] | np.ndarray], path: str | Path) -> Path:
     """Write columns of numbers as CSV (``nan`` marks undefined values)."""
     path = Path(path)
-    _write_bytes(path, csv_text(columns).encode("utf-8"))
+    write_bytes(path, csv_text(columns).encode("utf-8"))
+    return path
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else ("inf" if value > 0 else "-inf")
+    return str(value)
+
+
+def export_table(columns: Mapping[str, Sequence[object]], path: str | Path) -> Path:
+    """Write a table with text and numeric columns as CSV (full precision numbers)."""
+    path = Path(path).expanduser()
+    if not columns:
+        raise ExportError("there is no data to export yet")
+    names = list(columns)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(names)
+    for row in zip(*(columns[n] for n in names), strict=True):
+        writer.writerow([_cell(v) for v in row])
+    write_bytes(path, buffer.getvalue().encode("utf-8"))
     return path

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 from ..export_files import (
     FORMATS,
     ExportError,
-    _write_bytes,
     check_writable,
     csv_text,
     export_csv,
     format_for,
+    write_bytes,
 )
 
 __all__ = [
@@ -120,7 +120,7 @@ def export_png(
     if not image.save(buffer, "PNG"):
         raise ExportError(f"could not encode {path.name} as PNG")
     buffer.close()
-    _write_bytes(path, bytes(data.data()))
+    write_bytes(path, bytes(data.data()))
     return path
 
 
@@ -155,7 +155,7 @@ def export_svg(
         painter.end()
         _restore_segments(segmented)
     buffer.close()
-    _write_bytes(path, bytes(data.data()))
+    write_bytes(path, bytes(data.data()))
     return path
 
 

@@ -6,12 +6,7 @@ calls and every failure into an :class:`~actviz.gui.export.ExportError` with a m
 
 from __future__ import annotations
 
-import csv
-import errno
-import io
-import math
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -28,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .export import ExportError, check_writable, export_csv, export_png, export_svg, format_for
+from ..export_files import export_table
+from .export import ExportError, export_csv, export_png, export_svg, format_for
 from .plots import PlotExport
 
 FILTERS = "PNG image (*.png);;SVG vector image (*.svg);;CSV data (*.csv)"
@@ -58,38 +54,6 @@ def export_plot(
     if height is None and size.width() > 0:
         height = max(16, round(width * size.height() / size.width()))
     return export_png(plot.widget, path, width, height, dpi=dpi, background=background)
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else ("inf" if value > 0 else "-inf")
-    return str(value)
-
-
-def export_table(columns: Mapping[str, list], path: str | Path) -> Path:
-    """Write a table with text and numeric columns as CSV (full precision numbers)."""
-    path = check_writable(Path(path).expanduser())
-    if not columns:
-        raise ExportError("there is no data to export yet")
-    names = list(columns)
-    rows = zip(*(columns[n] for n in names), strict=True)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(names)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        tmp.write_text(buffer.getvalue(), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        if exc.errno == errno.ENOSPC:
-            raise ExportError(f"the disk is full: {path} was not written") from exc
-        raise ExportError(f"could not write {path}: {exc.strerror or exc}") from exc
-    return path
 
 
 def export_all(

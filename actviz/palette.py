@@ -1,0 +1,89 @@
+"""One colour per activation, fixed by its name, the same in every panel, theme and file.
+
+The colours are the colour-blind-safe sets of Okabe & Ito and Paul Tol, each with a
+lighter companion for the dark theme (the print colours sink into a dark background).
+A name always gets the same colour: the common built-ins have a fixed slot, any other
+name is placed by a stable hash. When two curves shown together share a colour, the
+later one gets a line style (dashed, dotted, dash-dot) so they stay apart.
+
+Qt-free: the GUI, the CLI and the figure renderer all read it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+#: Colours for a light background (print).
+LIGHT = (
+    "#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7",
+    "#56b4e9", "#882255", "#999933", "#332288", "#44aa99",
+)  # fmt: skip
+
+#: The same hues lifted for a dark background.
+DARK = (
+    "#4da3e0", "#f0b73a", "#2fc79b", "#ff7a3d", "#e59bc6",
+    "#8fd3ff", "#d46a9c", "#c8c85a", "#9d94f0", "#6fd3c2",
+)  # fmt: skip
+
+#: Line styles used once a colour repeats among the curves shown together.
+LINE_STYLES = ("solid", "dash", "dot", "dashdot")
+
+#: Fixed slots, so the activations people compare most never share a colour.
+FIXED = {
+    "relu": 0,
+    "sigmoid": 1,
+    "tanh": 2,
+    "gelu": 3,
+    "silu": 4,
+    "swish": 4,
+    "softplus": 5,
+    "elu": 6,
+    "leaky_relu": 7,
+    "selu": 8,
+    "mish": 9,
+}
+
+
+@dataclass(frozen=True)
+class CurveStyle:
+    """How one activation's curve is drawn: a colour and a line style."""
+
+    colour: str
+    line: str = "solid"
+
+
+def slot(name: str) -> int:
+    """The palette index of ``name``: a fixed slot, else a stable hash of the name."""
+    base = name.split(">")[0].split("[")[0].strip().lower()
+    if name in FIXED:
+        return FIXED[name]
+    if base in FIXED and base != name:
+        # variants of a built-in (``relu[a=0.1]``) keep its colour; a dash tells them apart
+        return FIXED[base]
+    digest = hashlib.sha1(name.encode("utf-8")).digest()
+    return digest[0] % len(LIGHT)
+
+
+def colour_for(name: str, dark: bool = False) -> str:
+    """The colour of ``name`` in the light or dark theme (``#rrggbb``)."""
+    return (DARK if dark else LIGHT)[slot(name)]
+
+
+def styles_for(names: Iterable[str], dark: bool = False) -> dict[str, CurveStyle]:
+    """A style per name for curves drawn together: colour by name, dashes where colours repeat."""
+    used: dict[int, int] = {}
+    out: dict[str, CurveStyle] = {}
+    for name in names:
+        if name in out:
+            continue
+        s = slot(name)
+        n = used.get(s, 0)
+        used[s] = n + 1
+        out[name] = CurveStyle(colour_for(name, dark), LINE_STYLES[n % len(LINE_STYLES)])
+    return out
+
+
+#: matplotlib's names for the line styles.
+MATPLOTLIB_LINES = {"solid": "-", "dash": "--", "dot": ":", "dashdot": "-."}

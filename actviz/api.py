@@ -69,6 +69,11 @@ class Activation:
 
     Declared metadata (``output_range``, ``monotonic``, ``smoothness``...) is checked
     against measurements and disagreements are flagged; it is never trusted blindly.
+
+    ``stochastic=True`` declares that ``fn`` itself is random (noise even in evaluation);
+    validation otherwise requires two calls on the same input to agree, and a random
+    training-only form belongs in ``train_fn`` (RReLU). Properties of a stochastic
+    activation are shown as such rather than as discontinuities.
     """
 
     name: str
@@ -88,6 +93,7 @@ class Activation:
     zero_centered: bool | None = None
     kind: ActivationKind = "elementwise"
     train_fn: Callable[..., Any] | None = None
+    stochastic: bool = False
     init: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -146,6 +152,7 @@ class Activation:
             "monotonic": self.monotonic,
             "zero_centered": self.zero_centered,
             "init": self.init,
+            "stochastic": self.stochastic,
             "has_derivative": self.derivative is not None,
             "params": [
                 {

@@ -1,0 +1,100 @@
+"""The tensors ``fn`` receives in a race, built the way the training engine builds them.
+
+In a race (``actviz.training.model.Segment``) every hidden layer calls
+``fn(z, **kwargs)`` once for a whole stack of models:
+
+* elementwise kinds get ``z`` shaped ``[models, units, points]``; vector and gated kinds
+  get it transposed, ``[models, points, units]`` (the contract puts units on the last axis);
+* a fixed parameter arrives as a Python float, a learnable one as a tensor shaped
+  ``[models, 1, 1]`` (one value per model; it broadcasts against ``z``), on ``z``'s device,
+  with a gradient graph;
+* the output must have ``z``'s shape (half the units for gated kinds), dtype and device.
+
+Validation calls plugins through :func:`race_inputs` so that an activation which passes it
+cannot fail inside a race. Keep this module in step with the engine when its shapes change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+
+from ..api import Activation
+
+MODELS = 3
+UNITS = 4
+
+
+def race_x_shape(act: Activation, points: int, models: int = MODELS, units: int = UNITS) -> tuple:
+    """The shape of ``x`` that ``fn`` receives in a race."""
+    if act.kind == "elementwise":
+        return (models, units, points)
+    return (models, points, units)
+
+
+def race_param(
+    value: float, models: int = MODELS, *, dtype: torch.dtype, device: torch.device | str
+) -> torch.Tensor:
+    """A learnable parameter as the engine passes it: ``[models, 1, 1]``, tracking gradients."""
+    return torch.full((models, 1, 1), float(value), dtype=dtype, device=device, requires_grad=True)
+
+
+def race_params(
+    act: Activation,
+    values: Mapping[str, float],
+    models: int = MODELS,
+    *,
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | str = "cpu",
+) -> dict[str, object]:
+    """Keyword arguments as in a race: floats for fixed parameters, tensors for learnable ones."""
+    return {
+        p.name: (
+            race_param(values[p.name], models, dtype=dtype, device=device)
+            if p.learnable
+            else float(values[p.name])
+        )
+        for p in act.params
+    }
+
+
+def race_inputs(
+    act: Activation,
+    values: Mapping[str, float],
+    samples: torch.Tensor,
+    *,
+    models: int = MODELS,
+    units: int = UNITS,
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | str = "cpu",
+) -> tuple[torch.Tensor, dict[str, object]]:
+    """``(x, params)`` shaped as in a race, with ``x`` filled from the 1-D ``samples``.
+
+    The samples are repeated to fill every (model, unit, point) slot, so x-values such as
+    large |x| reach every model; ``x`` tracks gradients like a pre-activation does.
+    """
+    per_model = units * max(1, -(-samples.numel() // (models * units)))
+    points = per_model // units
+    flat = samples.reshape(-1).to(dtype=dtype, device=device)
+    need = models * units * points
+    flat = flat.repeat(-(-need // flat.numel()))[:need]
+    if act.kind == "elementwise":
+        x = flat.reshape(models, units, points)
+    else:
+        x = flat.reshape(models, points, units)
+    return x.detach().requires_grad_(True), race_params(
+        act, values, models, dtype=dtype, device=device
+    )
+
+
+def race_output_shape(act: Activation, x_shape: tuple) -> tuple:
+    """The output shape a race expects for input shape ``x_shape``."""
+    if act.kind == "gated":
+        return (*x_shape[:-1], x_shape[-1] // 2)
+    return tuple(x_shape)
+
+
+def describe_shape(shape: tuple | torch.Size) -> str:
+    """``[3, 4, 170]``, as messages write a shape."""
+    return "[" + ", ".join(str(int(s)) for s in shape) + "]"

@@ -122,7 +122,14 @@ def test_json_is_a_superset_with_properties_and_race(run_cli, plugin_file):
     assert {"name", "params", "status", "error", "checks", "properties", "race"} <= set(isru)
     names = [c["name"] for c in isru["checks"]]
     assert names == [
-        "fn", "race", "shape", "dtype", "finite", "autograd", "deterministic", "derivative"
+        "fn",
+        "race",
+        "shape",
+        "dtype",
+        "finite",
+        "autograd",
+        "deterministic",
+        "derivative",
     ]
     props = isru["properties"]
     assert props["range"] == pytest.approx([-1.0, 1.0], abs=1e-6)

@@ -177,3 +177,16 @@ def test_random_activation_fails_unless_declared_stochastic():
     assert validate_activation(declared).ok
     assert validate_activation(Activation(name="dropout_eval", fn=noisy)).ok  # eval: identity
     assert declared.metadata()["stochastic"] is True
+
+
+def test_a_vector_derivative_that_only_works_in_2d_is_named():
+    def softmax_diag(x):
+        s = torch.softmax(x, -1)
+        return torch.einsum("ij,ij->ij", s, 1 - s)  # two axes only
+
+    act = Activation(
+        name="sm", fn=lambda x: torch.softmax(x, -1), derivative=softmax_diag, kind="vector"
+    )
+    report = validate_activation(act)
+    assert report.error.startswith("derivative: raised RuntimeError")
+    assert "for x of shape [3, 168, 4] as in a race" in report.error

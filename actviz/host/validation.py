@@ -216,6 +216,7 @@ def _check_setting(
         _race_call(act, act.train_fn, where, values, torch.float32, {}, label="train_fn")
     if first:
         _race_call(act, act.fn, where, values, torch.float64, {})
+        _race_derivative(act, values, race_x)
         _bfloat16_call(act, values, passed)
         if act.stochastic:
             passed["deterministic"] = "declared stochastic: not checked"
@@ -331,6 +332,27 @@ def _race_call(
     if dtype == torch.float32:
         _check_gradients(act, x, y, params, where, passed, name)
     return x.detach(), y.detach()
+
+
+def _race_derivative(act: Activation, values: dict[str, float], x: torch.Tensor) -> None:
+    """A race also calls a vector kind's declared derivative on race shapes (dead units)."""
+    if act.derivative is None or not act.is_vector:
+        return
+    params = {k: _plain(v) for k, v in race_params(act, values, dtype=x.dtype).items()}
+    try:
+        d = act.derivative(x, **params)
+    except Exception as exc:  # noqa: BLE001
+        raise _Failed(
+            "derivative",
+            f"raised {_describe(exc)} for x of shape {describe_shape(x.shape)} as in a race",
+        ) from exc
+    if not isinstance(d, torch.Tensor) or d.shape != x.shape:
+        got = describe_shape(d.shape) if isinstance(d, torch.Tensor) else type(d).__name__
+        raise _Failed(
+            "derivative",
+            f"returns {got} for x of shape {describe_shape(x.shape)} as in a race, "
+            f"expected {describe_shape(x.shape)}",
+        )
 
 
 def _race_blame(

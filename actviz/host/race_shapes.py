@@ -59,6 +59,29 @@ def race_params(
     }
 
 
+def race_x(
+    kind: str,
+    samples: torch.Tensor,
+    *,
+    models: int = MODELS,
+    units: int = UNITS,
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | str = "cpu",
+) -> torch.Tensor:
+    """``x`` shaped as in a race for an activation of ``kind``, filled from 1-D ``samples``.
+
+    The samples are repeated to fill every (model, unit, point) slot, so x-values such as
+    large |x| reach every model and unit.
+    """
+    points = max(1, -(-samples.numel() // (models * units)))
+    flat = samples.reshape(-1).to(dtype=dtype, device=device)
+    need = models * units * points
+    flat = flat.repeat(-(-need // flat.numel()))[:need]
+    if kind == "elementwise":
+        return flat.reshape(models, units, points)
+    return flat.reshape(models, points, units)
+
+
 def race_inputs(
     act: Activation,
     values: Mapping[str, float],
@@ -69,23 +92,10 @@ def race_inputs(
     dtype: torch.dtype = torch.float32,
     device: torch.device | str = "cpu",
 ) -> tuple[torch.Tensor, dict[str, object]]:
-    """``(x, params)`` shaped as in a race, with ``x`` filled from the 1-D ``samples``.
-
-    The samples are repeated to fill every (model, unit, point) slot, so x-values such as
-    large |x| reach every model; ``x`` tracks gradients like a pre-activation does.
-    """
-    per_model = units * max(1, -(-samples.numel() // (models * units)))
-    points = per_model // units
-    flat = samples.reshape(-1).to(dtype=dtype, device=device)
-    need = models * units * points
-    flat = flat.repeat(-(-need // flat.numel()))[:need]
-    if act.kind == "elementwise":
-        x = flat.reshape(models, units, points)
-    else:
-        x = flat.reshape(models, points, units)
-    return x.detach().requires_grad_(True), race_params(
-        act, values, models, dtype=dtype, device=device
-    )
+    """``(x, params)`` as a race passes them; ``x`` tracks gradients like a pre-activation."""
+    x = race_x(act.kind, samples, models=models, units=units, dtype=dtype, device=device)
+    params = race_params(act, values, models, dtype=dtype, device=device)
+    return x.requires_grad_(True), params
 
 
 def race_output_shape(act: Activation, x_shape: tuple) -> tuple:

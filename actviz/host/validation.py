@@ -23,7 +23,7 @@ import torch
 
 from ..analysis.curves import along_line
 from ..api import Activation
-from .race_shapes import describe_shape, race_inputs, race_output_shape, race_params
+from .race_shapes import describe_shape, race_output_shape, race_params, race_x
 
 ATOL = 1e-4
 RTOL = 1e-3
@@ -82,6 +82,12 @@ def _vector_input() -> torch.Tensor:
 
 def vector_input(act: Activation, dtype: torch.dtype = torch.float64) -> torch.Tensor:
     return _vector_input().to(dtype, copy=True)
+
+
+@functools.cache
+def _race_x(kind: str, dtype: torch.dtype) -> torch.Tensor:
+    """The scalar grid laid out as a race's ``x`` (cached; callers get a copy)."""
+    return race_x(kind, _scalar_grid(), dtype=dtype)
 
 
 def expected_shape(act: Activation, shape: torch.Size) -> torch.Size:
@@ -300,7 +306,8 @@ def _race_call(
     label: str = "fn",
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """``fn`` on race-shaped x and parameters; then autograd through it, as training does."""
-    x, params = race_inputs(act, values, scalar_grid(torch.float64), dtype=dtype)
+    x = _race_x(act.kind, dtype).clone().requires_grad_(True)
+    params = race_params(act, values, dtype=dtype)
     shape = describe_shape(x.shape)
     axes = "models, units, points" if act.kind == "elementwise" else "models, points, units"
     name = "" if label == "fn" else f"{label} "

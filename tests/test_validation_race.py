@@ -142,6 +142,7 @@ def test_declared_derivative_is_checked_away_from_the_defaults():
     report = validate_activation(act)
     assert report.error.startswith("derivative: declared derivative disagrees with autograd")
     assert "when a=0.1 (its min)" in report.error
+    assert [c.name for c in report.checks].count("derivative") == 1
 
 
 def test_parameter_settings_cover_each_range():

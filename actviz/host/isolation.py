@@ -1,0 +1,269 @@
+"""The app's side of the isolated check: check processes, deadlines and what went wrong.
+
+Plugins are handed to up to ``workers`` check processes (:mod:`.check_worker`), one job
+at a time each. A process that hangs past a stage's deadline is killed; one that exits
+or is killed by a signal is replaced; either way that plugin gets a one-line reason and
+the next plugin goes to a fresh process. Idle processes are kept for the next load (a
+reload in the app, the next test) and ended when the app exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from .check_worker import stage_text
+from .verdicts import Verdict
+
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_MEMORY_MB = 2048
+#: Starting a check process imports torch; on a loaded 2-core machine that can take a while.
+START_TIMEOUT = 120.0
+#: The app's deadline is this much later than the check process's own alarm.
+GRACE = 1.5
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """Time limits (seconds per import, per hook call, per activation's validation),
+    the memory a check process may add (MiB), and how many check at once."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    memory_mb: int = DEFAULT_MEMORY_MB
+    workers: int = 2
+
+    @classmethod
+    def from_env(cls, timeout: float | None = None) -> CheckSettings:
+        """``ACTVIZ_PLUGIN_TIMEOUT``, ``ACTVIZ_PLUGIN_MEMORY_MB``, ``ACTVIZ_PLUGIN_WORKERS``."""
+        cpus = os.cpu_count() or 1
+        return cls(
+            timeout=timeout or _env_float("ACTVIZ_PLUGIN_TIMEOUT", DEFAULT_TIMEOUT),
+            memory_mb=int(_env_float("ACTVIZ_PLUGIN_MEMORY_MB", DEFAULT_MEMORY_MB)),
+            workers=max(1, int(_env_float("ACTVIZ_PLUGIN_WORKERS", min(2, cpus)))),
+        )
+
+
+class WorkerUnavailable(RuntimeError):
+    """No check process could be started."""
+
+
+def exit_reason(code: int, stage: str) -> str:
+    """``-11`` -> ``"killed by signal 11 (SIGSEGV) while importing"``."""
+    where = stage_text(stage) if stage else "while starting"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = "unknown"
+        return f"killed by signal {-code} ({name}) {where}"
+    return f"exited with code {code} {where}"
+
+
+def _stage_fields(stage: str) -> dict[str, Any]:
+    kind, _, arg = stage.partition(" ")
+    if kind == "validate":
+        return {"stage": "validate", "activation": arg}
+    return {"stage": "hook" if kind == "hook" else "import"}
+
+
+class CheckProcess:
+    """One ``python -m actviz.host.check_worker`` and the line protocol with it."""
+
+    def __init__(self, settings: CheckSettings) -> None:
+        self.settings = settings
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
+        env = {**os.environ, "ACTVIZ_PLUGIN_MEMORY_MB": str(settings.memory_mb)}
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "actviz.host.check_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self.log,
+                env=env,
+                start_new_session=True,  # Ctrl-C in the terminal reaches the app only
+            )
+        except OSError as exc:
+            raise WorkerUnavailable(f"cannot start the check process: {exc}") from exc
+        self._buffer = b""
+        self._next_id = 0
+        line = self._readline(time.monotonic() + START_TIMEOUT)
+        if not line or not json.loads(line).get("ready"):
+            self.kill()
+            raise WorkerUnavailable(f"the check process did not start: {self._log_tail()}")
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def _readline(self, deadline: float) -> str | None:
+        """The next line; ``""`` at end of output, ``None`` past the deadline."""
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return ""
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line.decode("utf-8", "replace")
+
+    def _log_tail(self, since: int = 0, lines: int = 25) -> str:
+        self.log.seek(since)
+        text = self.log.read().decode("utf-8", "replace")
+        self.log.seek(0, os.SEEK_END)
+        return "\n".join(text.strip().splitlines()[-lines:])
+
+    def check(self, spec: dict[str, Any]) -> Verdict:
+        """Check one plugin; a hang, exit or crash comes back as a failed :class:`Verdict`."""
+        self._next_id += 1
+        limit = self.settings.timeout
+        log_start = self.log.seek(0, os.SEEK_END)
+        job = {"id": self._next_id, "spec": spec, "timeout": limit}
+        try:
+            self.proc.stdin.write((json.dumps(job) + "\n").encode())
+            self.proc.stdin.flush()
+        except OSError:
+            return self._died("", log_start)
+        stage = ""
+        deadline = time.monotonic() + limit + GRACE
+        while True:
+            line = self._readline(deadline)
+            if line is None:
+                self.kill()
+                reason = f"timed out after {limit:g} s {stage_text(stage or 'import')}"
+                return self._failed(reason, stage or "import", log_start)
+            if line == "":
+                return self._died(stage, log_start)
+            message = json.loads(line)
+            if "progress" in message:
+                stage = message["progress"]
+                deadline = time.monotonic() + limit + GRACE
+            elif "timeout" in message:
+                self.kill()
+                reason = f"timed out after {limit:g} s {message['timeout']}"
+                return self._failed(reason, stage or "import", log_start)
+            elif "result" in message:
+                return Verdict.from_dict(message["result"])
+
+    def _died(self, stage: str, log_start: int) -> Verdict:
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            code = self.proc.returncode
+        return self._failed(exit_reason(code, stage), stage or "import", log_start)
+
+    def _failed(self, reason: str, stage: str, log_start: int) -> Verdict:
+        failure = {**_stage_fields(stage), "message": reason, "exception": None}
+        failure["traceback"] = self._log_tail(log_start) or None
+        return Verdict(failure=failure, cacheable=False)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+class _Idle:
+    """Check processes kept between loads, keyed by their settings."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.processes: list[CheckProcess] = []
+        atexit.register(self.close_all)
+
+    def take(self, settings: CheckSettings) -> CheckProcess | None:
+        with self.lock:
+            for proc in self.processes:
+                if proc.settings == settings:
+                    self.processes.remove(proc)
+                    if proc.alive:
+                        return proc
+                    proc.kill()
+        return None
+
+    def give(self, proc: CheckProcess) -> None:
+        with self.lock:
+            self.processes.append(proc)
+
+    def close_all(self) -> None:
+        with self.lock:
+            processes, self.processes = self.processes, []
+        for proc in processes:
+            proc.kill()
+
+
+IDLE = _Idle()
+
+
+def check_plugins(
+    jobs: list[tuple[str, dict[str, Any]]], settings: CheckSettings
+) -> dict[str, Future[Verdict]]:
+    """Start checking ``(key, spec)`` jobs; one future per key, done as each is checked."""
+    futures: dict[str, Future[Verdict]] = {key: Future() for key, _ in jobs}
+    queue = deque(jobs)
+    for _ in range(min(settings.workers, len(jobs))):
+        threading.Thread(
+            target=_drain, args=(queue, futures, settings), name="actviz-plugin-check", daemon=True
+        ).start()
+    return futures
+
+
+def _drain(
+    queue: deque[tuple[str, dict[str, Any]]],
+    futures: dict[str, Future[Verdict]],
+    settings: CheckSettings,
+) -> None:
+    proc = IDLE.take(settings)
+    unavailable: str | None = None
+    while True:
+        try:
+            key, spec = queue.popleft()
+        except IndexError:
+            break
+        try:
+            if unavailable is not None:
+                raise WorkerUnavailable(unavailable)
+            if proc is None:
+                proc = CheckProcess(settings)
+            verdict = proc.check(spec)
+        except WorkerUnavailable as exc:
+            unavailable = str(exc)
+            verdict = Verdict(unchecked=unavailable, cacheable=False)
+        except Exception as exc:  # noqa: BLE001 - no check must leave the app waiting
+            verdict = Verdict(unchecked=f"the check failed: {exc!r}", cacheable=False)
+        if proc is not None and (not proc.alive or verdict.failure and not verdict.cacheable):
+            proc.kill()
+            proc = None
+        futures[key].set_result(verdict)
+    if proc is not None:
+        IDLE.give(proc)

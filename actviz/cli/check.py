@@ -8,7 +8,6 @@ activation is like and whether it can learn at all, in one command.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 from ..host import PluginHost, load_catalogue
 from ..host.records import ActivationEntry
 from ..host.sources import builtin_dir
+from ._common import print_json
 
 REFERENCE = "relu"
 RACE_TASK = "moons"
@@ -255,17 +255,6 @@ def race_lines(race: dict[str, Any] | None) -> list[str]:
 # -- output -----------------------------------------------------------------------------
 
 
-def _finite_or_text(value: Any) -> Any:
-    """JSON has no inf/NaN: infinities become ``"inf"``/``"-inf"``, NaN becomes ``null``."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, dict):
-        return {k: _finite_or_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite_or_text(v) for v in value]
-    return value
-
-
 def _print_json(
     location: str,
     ok: bool,
@@ -293,8 +282,7 @@ def _print_json(
         "errors": [e.to_dict() for e in errors],
         "race": race,
     }
-    json.dump(_finite_or_text(data), sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    print_json(data)
 
 
 def _print_text(

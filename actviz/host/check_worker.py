@@ -6,9 +6,12 @@ on its original stdout, one JSON message per line: ``{"ready": true}`` once, the
 ``{"progress": STAGE}`` as it enters each stage and ``{"result": VERDICT}`` at the end.
 Plugin output (``print``) goes to stderr, never into the answers.
 
-Each stage (import, each hook call, each activation's validation) has its own time
-limit, kept by SIGALRM: on expiry the process says where it was and exits, and the app
-(which keeps a slightly later deadline of its own) marks the plugin broken.
+Each job runs in a fork of this process (torch already imported, so starting one costs
+milliseconds), which answers for itself; this process then reports how the fork ended:
+``{"pid": PID}`` and ``{"exit": CODE}`` (negative: killed by that signal). Each stage
+(import, each hook call, each activation's validation) has its own time limit, kept by
+SIGALRM in the fork: on expiry it says where it was and exits. The app keeps a slightly
+later deadline of its own and kills the fork (by its pid) when that passes too.
 """
 
 from __future__ import annotations
@@ -70,7 +73,11 @@ def _where(frame: FrameType | None) -> str:
     return fallback
 
 
-_STAGE_TEXT = {"import": "while importing", "hook": "in {}()", "validate": "in validation of {!r}"}
+_STAGE_TEXT = {
+    "import": "while importing",
+    "hook": "in {}()",
+    "validate": "during validation of {!r}",
+}
 
 
 def stage_text(stage: str) -> str:
@@ -155,7 +162,7 @@ def _validate(act: Any, warnings: list[str]) -> dict[str, Any]:
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - SystemExit from fn included
-        where = _job.call or f"in validation of {name!r}"
+        where = _job.call or f"during validation of {name!r}"
         if isinstance(exc, Exception):
             message = f"{type(exc).__name__}: {exc}"
         else:
@@ -222,29 +229,48 @@ def _limit_memory(megabytes: int) -> None:
         pass
 
 
-def main() -> int:
-    global _answers
-    _answers = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)  # print() in a plugin lands on stderr, not in the answers
-    faulthandler.enable()
-    import torch  # noqa: F401 - loaded once, before the first plugin and the memory cap
-
-    torch.set_num_threads(1)
-    import actviz.host.validation  # noqa: F401
-
-    _job.memory_mb = int(os.environ.get("ACTVIZ_PLUGIN_MEMORY_MB", "0") or 0)
-    _limit_memory(_job.memory_mb)
-    signal.signal(signal.SIGALRM, _on_alarm)
-    _send({"ready": True, "pid": os.getpid()})
-    for line in sys.stdin:
-        job = json.loads(line)
-        _job.id, _job.timeout = job["id"], float(job["timeout"])
+def _run_job(job: dict[str, Any]) -> None:
+    """In the forked child: limits, the check, the answer; never returns."""
+    code = 0
+    try:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        _limit_memory(_job.memory_mb)
         try:
             result = check_plugin(job["spec"])
         except BaseException as exc:  # noqa: BLE001 - the machinery itself failed
             result = {"failure": _error("import", f"the check failed: {exc!r}", exc)}
         signal.setitimer(signal.ITIMER_REAL, 0)
         _send({"job": _job.id, "result": result})
+    except BaseException:  # noqa: BLE001
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def main() -> int:
+    """Serve jobs: each runs in a fork of this process, so a plugin never outlives its job."""
+    global _answers
+    _answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # print() in a plugin lands on stderr, not in the answers
+    faulthandler.enable()
+    import torch  # noqa: F401 - loaded once here; every job's fork starts with it
+
+    torch.set_num_threads(1)
+    import actviz.host.hook_results  # noqa: F401
+    import actviz.host.validation  # noqa: F401
+    import actviz.host.verdicts  # noqa: F401
+
+    _job.memory_mb = int(os.environ.get("ACTVIZ_PLUGIN_MEMORY_MB", "0") or 0)
+    _send({"ready": True, "pid": os.getpid()})
+    for line in sys.stdin:
+        job = json.loads(line)
+        _job.id, _job.timeout = job["id"], float(job["timeout"])
+        pid = os.fork()
+        if pid == 0:
+            _run_job(job)
+        _send({"job": _job.id, "pid": pid})
+        _, status = os.waitpid(pid, 0)
+        _send({"job": _job.id, "exit": os.waitstatus_to_exitcode(status)})
     return 0
 
 

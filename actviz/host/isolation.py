@@ -1,10 +1,11 @@
 """The app's side of the isolated check: check processes, deadlines and what went wrong.
 
 Plugins are handed to up to ``workers`` check processes (:mod:`.check_worker`), one job
-at a time each. A process that hangs past a stage's deadline is killed; one that exits
-or is killed by a signal is replaced; either way that plugin gets a one-line reason and
-the next plugin goes to a fresh process. Idle processes are kept for the next load (a
-reload in the app, the next test) and ended when the app exits.
+at a time each; each job runs in a fork of its check process. A job that hangs past a
+stage's deadline is killed; one that exits or is killed by a signal says so; either way
+that plugin gets a one-line reason and the next plugin starts clean. Idle check
+processes are kept for the next load (a reload in the app, the next test) and ended
+when the app exits.
 """
 
 from __future__ import annotations
@@ -146,36 +147,41 @@ class CheckProcess:
         try:
             self.proc.stdin.write((json.dumps(job) + "\n").encode())
             self.proc.stdin.flush()
-        except OSError:
-            return self._died("", log_start)
-        stage = ""
+        except OSError as exc:
+            raise WorkerUnavailable(f"the check process is gone: {exc}") from exc
+        stage, pid = "", None
+        verdict: Verdict | None = None
         deadline = time.monotonic() + limit + GRACE
         while True:
             line = self._readline(deadline)
-            if line is None:
-                self.kill()
+            if not line:  # past the deadline, or the check process itself is gone
+                if line == "" or pid is None:
+                    self.kill()
+                    where = stage_text(stage or "import")
+                    return self._failed(f"the check process ended {where}", stage, log_start)
+                _kill(pid)
                 reason = f"timed out after {limit:g} s {stage_text(stage or 'import')}"
-                return self._failed(reason, stage or "import", log_start)
-            if line == "":
-                return self._died(stage, log_start)
+                verdict = verdict or self._failed(reason, stage, log_start)
+                deadline = time.monotonic() + START_TIMEOUT
+                continue
             message = json.loads(line)
-            if "progress" in message:
+            if message.get("job") != self._next_id:
+                continue
+            if "pid" in message:
+                pid = message["pid"]
+            elif "progress" in message:
                 stage = message["progress"]
                 deadline = time.monotonic() + limit + GRACE
             elif "timeout" in message:
-                self.kill()
                 reason = f"timed out after {limit:g} s {message['timeout']}"
-                return self._failed(reason, stage or "import", log_start)
+                verdict = self._failed(reason, stage, log_start)
             elif "result" in message:
-                return Verdict.from_dict(message["result"])
-
-    def _died(self, stage: str, log_start: int) -> Verdict:
-        try:
-            code = self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            code = self.proc.returncode
-        return self._failed(exit_reason(code, stage), stage or "import", log_start)
+                verdict = verdict or Verdict.from_dict(message["result"])
+            elif "exit" in message:
+                code = message["exit"]
+                if verdict is None or (code != 0 and verdict.passed):
+                    verdict = self._failed(exit_reason(code, stage), stage, log_start)
+                return verdict
 
     def _failed(self, reason: str, stage: str, log_start: int) -> Verdict:
         failure = {**_stage_fields(stage), "message": reason, "exception": None}
@@ -191,6 +197,13 @@ class CheckProcess:
                 stream.close()
             except OSError:
                 pass
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 class _Idle:
@@ -257,12 +270,11 @@ def _drain(
                 proc = CheckProcess(settings)
             verdict = proc.check(spec)
         except WorkerUnavailable as exc:
-            unavailable = str(exc)
+            unavailable, proc = str(exc), None
             verdict = Verdict(unchecked=unavailable, cacheable=False)
         except Exception as exc:  # noqa: BLE001 - no check must leave the app waiting
             verdict = Verdict(unchecked=f"the check failed: {exc!r}", cacheable=False)
-        if proc is not None and (not proc.alive or verdict.failure and not verdict.cacheable):
-            proc.kill()
+        if proc is not None and not proc.alive:
             proc = None
         futures[key].set_result(verdict)
     if proc is not None:

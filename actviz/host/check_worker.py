@@ -139,7 +139,7 @@ def _error(stage: str, message: str, exc: BaseException | None = None, **extra: 
 def _exit_message(exc: BaseException, where: str) -> str:
     if isinstance(exc, SystemExit):
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        return f"exited with code {code} {where} (sys.exit)"
+        return f"exited with code {code} {where} (SystemExit from sys.exit)"
     if isinstance(exc, MemoryError):
         return f"ran out of memory {where} (the check allows {_job.memory_mb} MiB)"
     return f"raised {type(exc).__name__}: {exc} {where}"

@@ -92,7 +92,12 @@ class CheckProcess:
     def __init__(self, settings: CheckSettings) -> None:
         self.settings = settings
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
-        env = {**os.environ, "ACTVIZ_PLUGIN_MEMORY_MB": str(settings.memory_mb)}
+        self.path = list(sys.path)  # plugins import what the app could import
+        env = {
+            **os.environ,
+            "ACTVIZ_PLUGIN_MEMORY_MB": str(settings.memory_mb),
+            "PYTHONPATH": os.pathsep.join(p for p in self.path if p),
+        }
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "actviz.host.check_worker"],
@@ -217,7 +222,7 @@ class _Idle:
     def take(self, settings: CheckSettings) -> CheckProcess | None:
         with self.lock:
             for proc in self.processes:
-                if proc.settings == settings:
+                if proc.settings == settings and proc.path == sys.path:
                     self.processes.remove(proc)
                     if proc.alive:
                         return proc

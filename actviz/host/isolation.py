@@ -143,10 +143,10 @@ class CheckProcess:
         self.log.seek(0, os.SEEK_END)
         return "\n".join(text.strip().splitlines()[-lines:])
 
-    def check(self, spec: dict[str, Any]) -> Verdict:
+    def check(self, spec: dict[str, Any], settings: CheckSettings) -> Verdict:
         """Check one plugin; a hang, exit or crash comes back as a failed :class:`Verdict`."""
         self._next_id += 1
-        limit = self.settings.timeout
+        limit = settings.timeout
         log_start = self.log.seek(0, os.SEEK_END)
         job = {"id": self._next_id, "spec": spec, "timeout": limit}
         try:
@@ -212,7 +212,7 @@ def _kill(pid: int) -> None:
 
 
 class _Idle:
-    """Check processes kept between loads, keyed by their settings."""
+    """Check processes kept between loads, reused by loads with the same memory limit."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -222,7 +222,8 @@ class _Idle:
     def take(self, settings: CheckSettings) -> CheckProcess | None:
         with self.lock:
             for proc in self.processes:
-                if proc.settings == settings and proc.path == sys.path:
+                same_limits = proc.settings.memory_mb == settings.memory_mb
+                if same_limits and proc.path == sys.path:
                     self.processes.remove(proc)
                     if proc.alive:
                         return proc
@@ -273,7 +274,7 @@ def _drain(
                 raise WorkerUnavailable(unavailable)
             if proc is None:
                 proc = CheckProcess(settings)
-            verdict = proc.check(spec)
+            verdict = proc.check(spec, settings)
         except WorkerUnavailable as exc:
             unavailable, proc = str(exc), None
             verdict = Verdict(unchecked=unavailable, cacheable=False)

@@ -292,3 +292,24 @@ def test_settings_come_from_the_environment(monkeypatch):
     settings = CheckSettings.from_env()
     assert (settings.timeout, settings.workers) == (7.5, 1)
     assert CheckSettings.from_env(timeout=3).timeout == 3
+
+
+def test_check_ends_with_a_summary_and_quiet_shows_only_failures(tmp_path, run_cli):
+    folder = write_plugins(tmp_path, {"bad_params": HOSTILE["bad_params"]})
+    code, out, _ = run_cli("check", str(folder / "bad_params.py"))
+    assert code == 1
+    assert out.strip().splitlines()[-1] == "2 ok, 2 failed"
+    assert "sound_one: ok" in out
+    code, quiet, _ = run_cli("check", "--quiet", str(folder / "bad_params.py"))
+    assert code == 1 and "sound_one" not in quiet and "measured properties" not in quiet
+    assert quiet.strip().splitlines()[-1] == "2 ok, 2 failed"
+    assert "min 2.0 > max 1.0" in quiet and "default nan is not a finite number" in quiet
+
+
+def test_check_json_has_the_summary_and_the_warnings(tmp_path, run_cli):
+    folder = write_plugins(tmp_path, {"float64_default": HOSTILE["float64_default"]})
+    code, out, _ = run_cli("check", "--json", str(folder / "float64_default.py"))
+    data = json.loads(out, parse_constant=_no_constants)
+    assert code == 0
+    assert data["summary"] == {"ok": 1, "failed": 0, "warnings": 1}
+    assert "default dtype to float64" in data["warnings"][0]

@@ -8,6 +8,7 @@ own so that one broken plugin is reported and left out while the rest load.
 from __future__ import annotations
 
 import os
+import threading
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -105,6 +106,7 @@ class PluginHost:
         self.plugin_files = [Path(f).expanduser() for f in plugin_files]
         self.pm: pluggy.PluginManager | None = None
         self.catalogue = Catalogue()
+        self._loading = threading.Lock()  # one load at a time (the app loads in a thread)
 
     def folders(self) -> list[Path]:
         """Plugin folders in the order they are read (built-ins are not included)."""
@@ -123,6 +125,10 @@ class PluginHost:
         once; each is then imported here in load order as soon as its verdict is in, and
         ``on_progress(catalogue_so_far, done, total)`` is called after each.
         """
+        with self._loading:
+            return self._load(on_progress)
+
+    def _load(self, on_progress: Progress | None) -> Catalogue:
         pm = pluggy.PluginManager(PROJECT_NAME)
         pm.add_hookspecs(hookspecs)
         catalogue = Catalogue()

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 import pluggy
 
+from .deferred_errors import deferrable
+
 PROJECT_NAME = "actviz"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -42,6 +44,7 @@ class Param:
     learnable: bool = False
     description: str = ""
 
+    @deferrable
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
             raise ValueError(f"parameter name {self.name!r} is not a Python identifier")
@@ -104,6 +107,7 @@ class Activation:
     init: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @deferrable
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise ValueError("an activation needs a non-empty name")

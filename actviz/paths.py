@@ -16,6 +16,12 @@ def user_data_dir() -> Path:
     return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
 
 
+def user_cache_dir() -> Path:
+    """The folder for caches that can be deleted at any time (``ACTVIZ_CACHE_DIR`` overrides)."""
+    override = os.environ.get("ACTVIZ_CACHE_DIR")
+    return Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME))
+
+
 def user_plugin_dir() -> Path:
     """The user's own plugin folder (``ACTVIZ_USER_PLUGIN_DIR`` overrides)."""
     override = os.environ.get("ACTVIZ_USER_PLUGIN_DIR")

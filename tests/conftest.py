@@ -14,9 +14,16 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="session")
+def _plugin_check_cache(tmp_path_factory):
+    """One validation cache for the session: built-ins are checked once, not per test."""
+    return tmp_path_factory.mktemp("actviz-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path_factory, monkeypatch):
+def _isolated_user_dirs(tmp_path_factory, monkeypatch, _plugin_check_cache):
     """Every test gets its own data and plugin folders and no ACTVIZ_PLUGIN_PATH."""
+    monkeypatch.setenv("ACTVIZ_CACHE_DIR", str(_plugin_check_cache))
     home = tmp_path_factory.mktemp("actviz-home")
     monkeypatch.setenv("ACTVIZ_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("ACTVIZ_USER_PLUGIN_DIR", str(home / "plugins"))

@@ -52,6 +52,14 @@ def _add_plugin_options(parser: argparse.ArgumentParser, *, default: bool) -> No
         default=False if default else argparse.SUPPRESS,
         help="read only the built-ins and --plugins folders (no user folder, no entry points)",
     )
+    parser.add_argument(
+        "--plugin-timeout",
+        type=float,
+        default=None if default else argparse.SUPPRESS,
+        metavar="SECONDS",
+        help="time each plugin's import, hook call and validation may take in the check "
+        "process (default: ACTVIZ_PLUGIN_TIMEOUT, else 5)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

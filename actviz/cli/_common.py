@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import sys
+from typing import Any
 
 from ..host import Catalogue, load_catalogue
 
@@ -18,7 +22,25 @@ def catalogue_from_args(args: argparse.Namespace) -> Catalogue:
         plugin_dirs=plugin_dirs_from_args(args),
         use_user_dir=not getattr(args, "no_user_plugins", False),
         use_entry_points=not getattr(args, "no_user_plugins", False),
+        timeout=getattr(args, "plugin_timeout", None),
     )
+
+
+def json_safe(value: Any) -> Any:
+    """JSON has no inf/NaN: infinities become ``"inf"``/``"-inf"``, NaN becomes ``null``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def print_json(data: Any) -> None:
+    """Print strict JSON (never ``NaN`` or ``Infinity``) to stdout."""
+    json.dump(json_safe(data), sys.stdout, indent=2, allow_nan=False)
+    sys.stdout.write("\n")
 
 
 def split_names(text: str) -> list[str]:

@@ -8,21 +8,23 @@ activation is like and whether it can learn at all, in one command.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path
 from typing import Any
 
 from ..host import PluginHost, load_catalogue
+from ..host.isolation import CheckSettings
 from ..host.records import ActivationEntry
 from ..host.sources import builtin_dir
+from ._common import print_json
 
 REFERENCE = "relu"
 RACE_TASK = "moons"
 #: The plugin "keeps up" when its mean test accuracy is at least ReLU's minus this
 #: (accuracies are fractions of the test set; 1e-6 absorbs float32 rounding).
 MARGIN = 0.05
+NO_HOOK = "the file defines no actviz hook (e.g. @hookimpl def actviz_activations())"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,6 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("path", type=Path, help="the plugin file (.py)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="print only what failed, the warnings and the summary line",
+    )
     p.add_argument(
         "--race",
         action="store_true",
@@ -66,21 +74,53 @@ def run(args: argparse.Namespace) -> int:
         use_env=False,
         include_builtins=not is_builtin,
         plugin_files=[path],
+        settings=CheckSettings.from_env(getattr(args, "plugin_timeout", None)),
     )
     catalogue = host.load()
     location = str(path.resolve())
     records = [r for r in catalogue.plugins if r.location == location]
     entries = [e for e in catalogue.entries if e.location == location]
     errors = [e for r in records for e in r.errors]
+    warnings = [w for r in records for w in r.warnings]
     gave = sum(len(r.activations) + len(r.tasks) + len(r.lessons) for r in records)
     ok = not errors and gave > 0
-    properties = {e.name: measured_properties(e) for e in entries if e.ok}
+    summary = summarise(entries, errors, warnings, gave)
+    quiet = args.quiet and not args.json
+    properties = {} if quiet else {e.name: measured_properties(e) for e in entries if e.ok}
     race = race_against_reference(entries, args.race_seeds, args.race_steps) if args.race else None
     if args.json:
-        _print_json(location, ok, entries, errors, properties, race)
+        _print_json(location, ok, entries, errors, properties, race, summary, warnings)
+        return 0 if ok else 1
+    if quiet:
+        _print_failures(location, entries, errors)
     else:
         _print_text(location, ok, entries, errors, gave, properties, race, args.race)
+    for warning in warnings:
+        print(f"  warning: {warning}")
+    print(summary["line"])
     return 0 if ok else 1
+
+
+def summarise(
+    entries: list[ActivationEntry], errors: list, warnings: list[str], gave: int
+) -> dict[str, Any]:
+    """Counts for the last line: activations ok, problems found (one per failed
+    activation or broken plugin), warnings."""
+    passed = sum(1 for e in entries if e.ok)
+    failed = len(errors) + (1 if gave == 0 and not errors else 0)
+    line = f"{passed} ok, {failed} failed"
+    if warnings:
+        line += f", {len(warnings)} warning{'s' * (len(warnings) != 1)}"
+    return {"ok": passed, "failed": failed, "warnings": len(warnings), "line": line}
+
+
+def _print_failures(location: str, entries: list[ActivationEntry], errors: list) -> None:
+    """``--quiet``: one line per problem, nothing about what passed."""
+    print(location)
+    for error in errors:
+        print(f"  error: {error.summary()}")
+    if not entries and not errors:
+        print(f"  error: {NO_HOOK}")
 
 
 # -- properties -------------------------------------------------------------------------
@@ -255,17 +295,6 @@ def race_lines(race: dict[str, Any] | None) -> list[str]:
 # -- output -----------------------------------------------------------------------------
 
 
-def _finite_or_text(value: Any) -> Any:
-    """JSON has no inf/NaN: infinities become ``"inf"``/``"-inf"``, NaN becomes ``null``."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, dict):
-        return {k: _finite_or_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite_or_text(v) for v in value]
-    return value
-
-
 def _print_json(
     location: str,
     ok: bool,
@@ -273,6 +302,8 @@ def _print_json(
     errors: list,
     properties: dict[str, dict[str, Any]],
     race: dict[str, Any] | None,
+    summary: dict[str, Any],
+    warnings: list[str],
 ) -> None:
     race_rows = {row["activation"]: row for row in race["results"]} if race else {}
     data = {
@@ -291,10 +322,11 @@ def _print_json(
             for e in entries
         ],
         "errors": [e.to_dict() for e in errors],
+        "warnings": warnings,
         "race": race,
+        "summary": {k: v for k, v in summary.items() if k != "line"},
     }
-    json.dump(_finite_or_text(data), sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    print_json(data)
 
 
 def _print_text(
@@ -328,8 +360,7 @@ def _print_text(
         if error.traceback and error.stage in ("import", "hook"):
             print("    " + error.traceback.rstrip().splitlines()[-1])
     if gave == 0 and not errors:
-        print("  error: the file defines no actviz hook (e.g. @hookimpl def actviz_activations())")
+        print(f"  error: {NO_HOOK}")
     if raced:
         for line in race_lines(race):
             print(f"  {line}")
-    print("ok" if ok else "FAILED")

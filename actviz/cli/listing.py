@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import time
 
 from ..host import Catalogue
-from ._common import catalogue_from_args
+from ._common import catalogue_from_args, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,13 +21,13 @@ def run(args: argparse.Namespace) -> int:
     catalogue = catalogue_from_args(args)
     elapsed = time.perf_counter() - start
     if args.json:
-        json.dump(catalogue.to_dict(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        print_json(catalogue.to_dict())
         return 0
     print_table(catalogue, tracebacks=args.tracebacks)
     ok = sum(1 for e in catalogue.entries if e.ok)
+    warned = f", {len(catalogue.warnings)} warnings" if catalogue.warnings else ""
     print(
-        f"\n{ok} activations ok, {len(catalogue.entries) - ok} with errors, "
+        f"\n{ok} activations ok, {len(catalogue.entries) - ok} with errors{warned}, "
         f"{len(catalogue.tasks)} tasks, {len(catalogue.lessons)} lessons, "
         f"from {len(catalogue.plugins)} plugins ({elapsed:.2f} s)"
     )
@@ -51,3 +49,7 @@ def print_table(catalogue: Catalogue, *, tracebacks: bool = False) -> None:
             print(f"      from {error.source}")
             if tracebacks and error.traceback:
                 print("      " + error.traceback.rstrip().replace("\n", "\n      "))
+    if catalogue.warnings:
+        print(f"\n{len(catalogue.warnings)} warning(s):")
+        for plugin, warning in catalogue.warnings:
+            print(f"  [warning] {plugin}: {warning}")

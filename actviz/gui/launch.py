@@ -63,7 +63,7 @@ def run(plugin_dirs: list[str] | None = None) -> int:
     app.setOrganizationName("actviz")
     app.setApplicationDisplayName("actviz")
     host = PluginHost([Path(d) for d in plugin_dirs or []])
-    window = MainWindow(host)
+    window = MainWindow(host, background=True)
     sys.excepthook = _report_uncaught(window)
     probe = None
     if os.environ.get("ACTVIZ_EXIT_AFTER_PAINT"):

@@ -38,6 +38,7 @@ from .measurements import Measurements
 from .panels import PANELS, Panel
 from .panels.curves import CurvesPanel
 from .plots import PlotExport
+from .plugin_loader import PluginLoader
 from .settings import open_settings, read_json, write_json
 from .state import DEFAULT_SELECTION, AppState
 from .watcher import PluginWatcher
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         *,
         panels: list[type[Panel]] | None = None,
         watch: bool = True,
+        background: bool = False,
     ) -> None:
         super().__init__()
         self.setWindowTitle(f"actviz {__version__} — activation function workbench")
@@ -81,7 +83,13 @@ class MainWindow(QMainWindow):
         self.state.message.connect(self.show_message)
         self._set_theme(self._initial_theme_choice(), announce=False)
         started = time.perf_counter()
-        self.state.reload()
+        # background: the window opens at once and activations arrive as they are checked
+        self.loader = PluginLoader(self.state, self)
+        self._restoring = background  # saved selection applied as its activations arrive
+        self.loader.progressed.connect(self._restore_while_loading)
+        self.loader.loaded.connect(self._background_loaded)
+        if not background:
+            self.state.reload()
         self._restore_values()
 
         self.activation_list = ActivationList(self.state)
@@ -107,6 +115,7 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel()
         self.counts_label.setTextFormat(Qt.TextFormat.RichText)
         self.counts_label.linkActivated.connect(lambda _l: self.show_panel("plugins"))
+        self.statusBar().addPermanentWidget(self.loader.bar)
         self.statusBar().addPermanentWidget(self.counts_label)
         self.statusBar().addPermanentWidget(self.device_label)
         self.state.catalogueChanged.connect(self._update_counts)
@@ -119,6 +128,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore_window()
         self._connect_system_theme()
+        if background:
+            self.loader.start()
+            return
         took = time.perf_counter() - started
         self.show_message(f"{len(self.state.usable())} activations loaded in {took:.2f} s")
 
@@ -325,7 +337,18 @@ class MainWindow(QMainWindow):
 
     def _folder_changed(self) -> None:
         self.show_message("a plugin file changed: reloading")
-        self.reload_plugins()
+        self.loader.start()
+
+    def _restore_while_loading(self, *_progress) -> None:
+        if self._restoring:
+            self._restore_values()
+
+    def _background_loaded(self, cat) -> None:
+        self._restore_while_loading()
+        self._restoring = False
+        self.watcher.set_folders(self.state.host.folders())
+        ok = sum(1 for e in cat.entries if e.ok)
+        self.show_message(f"plugins loaded: {ok} activations, {len(cat.errors)} errors")
 
     # -- export -----------------------------------------------------------------------
 

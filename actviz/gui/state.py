@@ -51,7 +51,11 @@ class AppState(QObject):
 
     def reload(self) -> Catalogue:
         """Load every plugin afresh; keep the selection and values of what still exists."""
-        self.catalogue = self.host.load()
+        return self.set_catalogue(self.host.load())
+
+    def set_catalogue(self, catalogue: Catalogue) -> Catalogue:
+        """Show a (possibly partial, see ``PluginLoader``) catalogue; keep what still exists."""
+        self.catalogue = catalogue
         self.generation += 1
         usable = self.catalogue.activations
         self.selected = [n for n in self.selected if n in usable]

@@ -48,6 +48,10 @@ class PluginRecord:
     tasks: list[str] = field(default_factory=list)
     lessons: list[str] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
+    #: Changes the plugin made to torch's global state (undone), and other notes.
+    warnings: list[str] = field(default_factory=list)
+    #: What the isolated check found (see :mod:`.verdicts`); ``None`` when none ran.
+    verdict: Any = field(default=None, repr=False)
 
     @property
     def status(self) -> str:
@@ -67,6 +71,7 @@ class PluginRecord:
             "tasks": list(self.tasks),
             "lessons": list(self.lessons),
             "errors": [e.to_dict() for e in self.errors],
+            "warnings": list(self.warnings),
         }
 
 
@@ -116,6 +121,21 @@ class Catalogue:
     @property
     def activations(self) -> dict[str, Activation]:
         return {e.name: e.activation for e in self.entries if e.ok}
+
+    def copy(self) -> Catalogue:
+        """A snapshot whose lists later loading does not change (for another thread)."""
+        return Catalogue(
+            list(self.plugins),
+            list(self.entries),
+            dict(self.tasks),
+            dict(self.lessons),
+            list(self.errors),
+        )
+
+    @property
+    def warnings(self) -> list[tuple[str, str]]:
+        """``(plugin, warning)`` for every plugin, in load order."""
+        return [(p.name, w) for p in self.plugins for w in p.warnings]
 
     def entry(self, name: str) -> ActivationEntry:
         for e in self.entries:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from ..api import PROJECT_NAME
 
@@ -33,6 +34,10 @@ class Candidate:
     location: str
     load: Callable[[], object]
     version: str | None = None
+    #: How another process finds the same plugin (see :func:`load_spec`).
+    spec: dict[str, Any] | None = None
+    #: A content hash of the plugin's code, for the validation cache.
+    fingerprint: Callable[[], str] | None = None
 
 
 def builtin_dir() -> Path:
@@ -80,14 +85,20 @@ def import_file(path: Path) -> ModuleType:
     return module
 
 
+def _file_candidate(path: Path, source: str) -> Candidate:
+    return Candidate(
+        name=path.stem,
+        source=source,
+        location=str(path),
+        load=lambda: import_file(path),
+        spec={"kind": "file", "path": str(path)},
+        fingerprint=lambda: file_fingerprint(path),
+    )
+
+
 def folder_candidates(folder: Path, source: str = FOLDER) -> Iterator[Candidate]:
     for path in plugin_files(folder):
-        yield Candidate(
-            name=path.stem,
-            source=source,
-            location=str(path),
-            load=lambda path=path: import_file(path),
-        )
+        yield _file_candidate(path, source)
 
 
 def entry_point_candidates(group: str = ENTRY_POINT_GROUP) -> Iterator[Candidate]:
@@ -101,13 +112,58 @@ def entry_point_candidates(group: str = ENTRY_POINT_GROUP) -> Iterator[Candidate
             location=f"{dist_name or '?'} {version or ''}: {ep.value}".strip(),
             load=ep.load,
             version=version,
+            spec={"kind": "entry point", "group": group, "name": ep.name, "value": ep.value},
+            fingerprint=lambda ep=ep, dist=dist: entry_point_fingerprint(ep, dist),
         )
 
 
 def file_candidate(path: Path) -> Candidate:
     """A single plugin file named on the command line (``actviz check FILE``)."""
-    path = Path(path).expanduser().resolve()
-    return Candidate(path.stem, FOLDER, str(path), lambda: import_file(path))
+    return _file_candidate(Path(path).expanduser().resolve(), FOLDER)
+
+
+def load_spec(spec: dict[str, Any]) -> object:
+    """Import the plugin a :attr:`Candidate.spec` describes (in the check process)."""
+    if spec["kind"] == "file":
+        return import_file(Path(spec["path"]))
+    return metadata.EntryPoint(spec["name"], spec["value"], spec["group"]).load()
+
+
+# -- fingerprints -----------------------------------------------------------------------
+
+
+def file_fingerprint(path: Path) -> str:
+    """The plugin file's path and bytes: an edit gives a new fingerprint."""
+    digest = hashlib.sha256(str(path.resolve()).encode())
+    digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _hash_tree(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
+    for path in sorted(set(paths)):
+        if path.is_file() and path.suffix not in (".pyc", ".pyo"):
+            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+
+
+def entry_point_fingerprint(ep: metadata.EntryPoint, dist: metadata.Distribution | None) -> str:
+    """The distribution's files plus the entry point's top-level package (for editable installs).
+
+    Finding the package reads no code: ``find_spec`` of a top-level name imports nothing.
+    """
+    digest = hashlib.sha256(f"{ep.group}:{ep.name}={ep.value}".encode())
+    if dist is not None:
+        _hash_tree(digest, (Path(str(dist.locate_file(f))) for f in dist.files or ()))
+    top = ep.value.split(":")[0].split(".")[0]
+    try:
+        found = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        found = None
+    if found is not None and found.submodule_search_locations:
+        for folder in found.submodule_search_locations:
+            _hash_tree(digest, Path(folder).rglob("*.py"))
+    elif found is not None and found.origin:
+        _hash_tree(digest, [Path(found.origin)])
+    return digest.hexdigest()
 
 
 def all_candidates(

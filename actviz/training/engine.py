@@ -239,13 +239,13 @@ class Race:
         res = self.config.boundary_grid
         dim = self.task.input_dim
         if res <= 0 or dim not in (1, 2):
-            return [], torch.zeros(dim, 0)
+            return [], torch.zeros(dim, 0, dtype=torch.float32)
         if dim == 1:
             (low, high) = data.domain[0]
-            axis = torch.linspace(low, high, 4 * res)
+            axis = torch.linspace(low, high, 4 * res, dtype=torch.float32)
             return [axis.numpy()], axis[None, :]
-        ax0 = torch.linspace(*data.domain[0], res)
-        ax1 = torch.linspace(*data.domain[1], res)
+        ax0 = torch.linspace(*data.domain[0], res, dtype=torch.float32)
+        ax1 = torch.linspace(*data.domain[1], res, dtype=torch.float32)
         rows, cols = torch.meshgrid(ax1, ax0, indexing="ij")
         points = torch.stack([cols.reshape(-1), rows.reshape(-1)])
         return [ax0.numpy(), ax1.numpy()], points
@@ -287,7 +287,7 @@ class Race:
                 )
             learnable = {
                 p.name: torch.full(
-                    (len(seeds), n_hidden), values[p.name], device=self.device
+                    (len(seeds), n_hidden), values[p.name], device=self.device, dtype=torch.float32
                 ).requires_grad_()
                 for p in act.params
                 if p.learnable
@@ -345,6 +345,10 @@ class Race:
             torch.index_select(self._y_train, y_dim, idx, out=self._yb)
 
     def _step(self) -> None:
+        with torch.enable_grad():  # a race never depends on the caller's grad mode
+            self._step_grad()
+
+    def _step_grad(self) -> None:
         self._load_batch()
         if self._graphed is None:
             self._step_body()

@@ -87,11 +87,11 @@ def _draw(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     kind, scale = _bounds(scheme, layer, fan_in, fan_out, w0)
     if kind == "u":
-        w = (torch.rand(fan_out, fan_in, generator=gen) * 2 - 1) * scale
+        w = (torch.rand(fan_out, fan_in, generator=gen, dtype=torch.float32) * 2 - 1) * scale
     else:
-        w = torch.randn(fan_out, fan_in, generator=gen) * scale
+        w = torch.randn(fan_out, fan_in, generator=gen, dtype=torch.float32) * scale
     bias_bound = 1.0 / math.sqrt(fan_in)
-    b = (torch.rand(fan_out, generator=gen) * 2 - 1) * bias_bound
+    b = (torch.rand(fan_out, generator=gen, dtype=torch.float32) * 2 - 1) * bias_bound
     if scheme in ("he", "xavier", "lecun"):
-        b = torch.zeros(fan_out)
+        b = torch.zeros(fan_out, dtype=torch.float32)
     return w, b

@@ -110,7 +110,7 @@ class ModelStack:
         self.run_ids = [r for seg in self.segments for r in seg.run_ids]
         self._split = [seg.size for seg in self.segments]
         device = weights[0].device
-        self.live = torch.ones(self.size, device=device)
+        self.live = torch.ones(self.size, device=device, dtype=torch.float32)
         self.ok = torch.ones(self.size, dtype=torch.bool, device=device)
         self.finite_steps = torch.zeros(self.size, dtype=torch.long, device=device)
         self.frozen: set[int] = set()
@@ -205,8 +205,8 @@ class ParamPack:
         entries = [(stack, item) for stack in stacks for item in stack.tensors()]
         total = sum(item[2].numel() for _, item in entries)
         device = entries[0][1][2].device
-        self.flat = torch.zeros(total, device=device)
-        self.flat.grad = torch.zeros(total, device=device)
+        self.flat = torch.zeros(total, device=device, dtype=torch.float32)
+        self.flat.grad = torch.zeros(total, device=device, dtype=torch.float32)
         self._where: dict[int, tuple[int, tuple[int, ...]]] = {}
         self._optimizer: torch.optim.Optimizer | FlatOptimizer | None = None
         offset = 0

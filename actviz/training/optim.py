@@ -72,7 +72,7 @@ class FlatOptimizer:
         }[name]
         slots: dict[str, torch.Tensor] = {key: zeros(param) for key in names}
         if name == "adam":
-            slots["step"] = torch.zeros((), device=param.device)
+            slots["step"] = torch.zeros((), device=param.device, dtype=torch.float32)
         self.state: dict[torch.Tensor, dict[str, torch.Tensor]] = {param: slots}
 
     @torch.no_grad()

@@ -51,6 +51,8 @@ def plugin_report(record: PluginRecord) -> str:
         lines.append(f"Tasks:       {', '.join(record.tasks)}")
     if record.lessons:
         lines.append(f"Lessons:     {', '.join(record.lessons)}")
+    for warning in record.warnings:
+        lines.append(f"Warning:     {warning}")
     for i, error in enumerate(record.errors, 1):
         lines += ["", f"Error {i}: {error.summary()}"]
         if error.traceback:
@@ -152,7 +154,12 @@ class PluginsPanel(Panel):
             )
             item.setToolTip(ACTIVATIONS_COLUMN, "\n".join(given))
             item.setToolTip(COLUMNS.index("location"), record.location)
-            item.setIcon(STATUS_COLUMN, ok_icon if record.status == "ok" else warn)
+            item.setIcon(
+                STATUS_COLUMN, ok_icon if record.status == "ok" and not record.warnings else warn
+            )
+            if record.warnings:
+                item.setText(STATUS_COLUMN, f"{record.status}, {len(record.warnings)} warning(s)")
+                item.setToolTip(STATUS_COLUMN, "\n".join(record.warnings))
             if record.status != "ok":
                 for c in range(len(COLUMNS)):
                     item.setForeground(c, bad)

@@ -40,10 +40,13 @@ def draw(spec: Figure, style: Style = SCREEN, size: Size | None = None) -> MplFi
         ax.set_visible(False)
     if spec.title:
         fig.suptitle(spec.title)
-    if spec.notes:
-        fig.supxlabel("\n".join(spec.notes), fontsize="small")
+    notes = "\n".join(spec.notes)
+    narrow = size.width < NARROW_INCHES
     if spec.legend == "outside":
-        _legend(fig, flat[: len(spec.panels)], size)
+        placed = _legend(fig, flat[: len(spec.panels)], narrow, notes if narrow else "")
+        notes = "" if placed and narrow else notes
+    if notes:
+        fig.supxlabel(notes, fontsize="small")
     return fig
 
 
@@ -72,7 +75,14 @@ def _draw_axes(ax, panel: Axes, palette, style: Style) -> None:
     for band in panel.bands:
         colour, _ = _colour(band.name, band.colour, palette)
         ax.fill_between(
-            band.x, band.lower, band.upper, color=colour, alpha=band.alpha, lw=0, zorder=1
+            band.x,
+            band.lower,
+            band.upper,
+            color=colour,
+            alpha=band.alpha,
+            lw=0,
+            zorder=1,
+            label=band.label or "_nolegend_",
         )
     for curve in panel.curves:
         colour, dashes = _colour(curve.name, curve.colour, palette)
@@ -84,7 +94,7 @@ def _draw_axes(ax, panel: Axes, palette, style: Style) -> None:
             color=colour,
             linestyle=dashes,
             linewidth=style.line_width * curve.width,
-            label=curve.name if curve.legend else "_nolegend_",
+            label=(curve.label or curve.name) if curve.legend else "_nolegend_",
             zorder=2,
         )
     for pts in panel.scatters:
@@ -144,8 +154,11 @@ def _draw_axes(ax, panel: Axes, palette, style: Style) -> None:
         ax.set_yticks([])
 
 
-def _legend(fig: MplFigure, axes: list, size: Size) -> None:
-    """One legend for the figure, outside every panel so it never covers data."""
+def _legend(fig: MplFigure, axes: list, narrow: bool, notes: str) -> bool:
+    """One legend for the figure, outside every panel so it never covers data.
+
+    Beside the panels, or below them (with ``notes`` as its heading) in a narrow figure.
+    """
     handles, labels = [], []
     for ax in axes:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
@@ -153,12 +166,20 @@ def _legend(fig: MplFigure, axes: list, size: Size) -> None:
                 handles.append(handle)
                 labels.append(label)
     if not labels:
-        return
-    if size.width < NARROW_INCHES:
-        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4))
+        return False
+    if narrow:
+        fig.legend(
+            handles,
+            labels,
+            loc="outside lower center",
+            ncols=min(len(labels), 4),
+            title=notes or None,
+            title_fontsize="small",
+        )
     else:
-        rows = max(1, round(size.height * 72 / 14))  # legend entries that fit in a column
+        rows = max(1, round(fig.get_figheight() * 72 / 14))  # entries that fit in a column
         fig.legend(handles, labels, loc="outside right upper", ncols=-(-len(labels) // rows))
+    return True
 
 
 def render_bytes(spec: Figure, fmt: str, style: Style = SCREEN, size: Size | None = None) -> bytes:

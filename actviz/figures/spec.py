@@ -28,6 +28,7 @@ class Curve:
     line: str | None = None  # palette line style: solid, dash, dot, dashdot
     width: float = 1.0  # relative to the style's line width
     legend: bool = True
+    label: str | None = None  # legend text when it differs from the palette name
 
     def __post_init__(self) -> None:
         self.x, self.y = _array(self.x), _array(self.y)
@@ -45,6 +46,7 @@ class Band:
     upper: np.ndarray
     colour: str | None = None
     alpha: float = 0.2
+    label: str | None = None  # a band with a label gets its own legend entry
 
     def __post_init__(self) -> None:
         self.x, self.lower, self.upper = _array(self.x), _array(self.lower), _array(self.upper)

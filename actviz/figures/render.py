@@ -13,6 +13,7 @@ from pathlib import Path
 
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure as MplFigure
 
 from ..export_files import ExportError, check_writable, write_bytes
@@ -50,6 +51,13 @@ def draw(spec: Figure, style: Style = SCREEN, size: Size | None = None) -> MplFi
     return fig
 
 
+def colormap(spec: str | list[str], steps: int):
+    """A matplotlib colormap from a name or from colours spread from low to high."""
+    if isinstance(spec, str):
+        return spec
+    return LinearSegmentedColormap.from_list("actviz", list(spec), N=max(2, steps))
+
+
 def _colour(name: str, colour: str | None, palette) -> tuple[str, str]:
     if colour is not None:
         return colour, "-"
@@ -64,7 +72,7 @@ def _draw_axes(ax, panel: Axes, palette, style: Style) -> None:
             extent=heat.extent,
             origin="lower",
             aspect="equal" if panel.equal else "auto",
-            cmap=heat.colormap,
+            cmap=colormap(heat.colormap, heat.steps),
             vmin=heat.vmin,
             vmax=heat.vmax,
             interpolation="nearest",
@@ -102,7 +110,7 @@ def _draw_axes(ax, panel: Axes, palette, style: Style) -> None:
             pts.x,
             pts.y,
             c=pts.values if pts.values is not None else pts.colour,
-            cmap=pts.colormap if pts.values is not None else None,
+            cmap=colormap(pts.colormap, 256) if pts.values is not None else None,
             s=pts.size**2,
             edgecolors=style.foreground,
             linewidths=0.3,

@@ -58,10 +58,11 @@ class Heatmap:
 
     values: np.ndarray
     extent: tuple[float, float, float, float]
-    colormap: str = "RdBu_r"
+    colormap: str | list[str] = "RdBu_r"  # a matplotlib name, or colours from vmin to vmax
     vmin: float | None = None
     vmax: float | None = None
     colorbar: str | None = None  # label of a colour bar; None: no bar
+    steps: int = 256  # levels of a colour list (the class count for class maps)
 
     def __post_init__(self) -> None:
         self.values = np.asarray(self.values, dtype=np.float64)
@@ -77,7 +78,7 @@ class Scatter:
     y: np.ndarray
     values: np.ndarray | None = None
     colour: str = "#333333"
-    colormap: str = "RdBu_r"
+    colormap: str | list[str] = "RdBu_r"
     size: float = 4.0
     name: str = ""
 

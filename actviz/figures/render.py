@@ -17,7 +17,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure as MplFigure
 
 from ..export_files import ExportError, check_writable, write_bytes
-from ..palette import MATPLOTLIB_LINES, styles_for
+from ..palette import DARK, LIGHT, MATPLOTLIB_LINES, styles_for
 from .size import Size
 from .spec import Axes, Figure
 from .style import SCREEN, Style
@@ -36,7 +36,10 @@ def draw(spec: Figure, style: Style = SCREEN, size: Size | None = None) -> MplFi
     palette = styles_for(spec.curve_names(), dark=style.dark)
     flat = list(grid.flat)
     for ax, panel in zip(flat, spec.panels, strict=False):
-        _draw_axes(ax, panel, palette, style)
+        if panel.hidden:
+            ax.set_visible(False)
+        else:
+            _draw_axes(ax, panel, palette, style)
     for ax in flat[len(spec.panels) :]:
         ax.set_visible(False)
     if spec.title:
@@ -58,9 +61,17 @@ def colormap(spec: str | list[str], steps: int):
     return LinearSegmentedColormap.from_list("actviz", list(spec), N=max(2, steps))
 
 
-def _colour(name: str, colour: str | None, palette) -> tuple[str, str]:
+def themed(colour: str, dark: bool) -> str:
+    """An activation colour of the other theme swapped for this one's (a figure read
+    from the dark screen, saved in the paper style, keeps its hues but suits white)."""
+    c = colour.lower()
+    source, target = (LIGHT, DARK) if dark else (DARK, LIGHT)
+    return target[source.index(c)] if c in source else colour
+
+
+def _colour(name: str, colour: str | None, palette, dark: bool = False) -> tuple[str, str]:
     if colour is not None:
-        return colour, "-"
+        return themed(colour, dark), "-"
     s = palette.get(name)
     return (s.colour, MATPLOTLIB_LINES[s.line]) if s else ("#555555", "-")
 
@@ -81,7 +92,7 @@ def _draw_axes(ax, panel: Axes, palette, style: Style) -> None:
         if heat.colorbar is not None:
             ax.figure.colorbar(image, ax=ax, label=heat.colorbar, shrink=0.9)
     for band in panel.bands:
-        colour, _ = _colour(band.name, band.colour, palette)
+        colour, _ = _colour(band.name, band.colour, palette, style.dark)
         ax.fill_between(
             band.x,
             band.lower,
@@ -93,7 +104,7 @@ def _draw_axes(ax, panel: Axes, palette, style: Style) -> None:
             label=band.label or "_nolegend_",
         )
     for curve in panel.curves:
-        colour, dashes = _colour(curve.name, curve.colour, palette)
+        colour, dashes = _colour(curve.name, curve.colour, palette, style.dark)
         if curve.line is not None:
             dashes = MATPLOTLIB_LINES.get(curve.line, "-")
         ax.plot(
@@ -109,7 +120,7 @@ def _draw_axes(ax, panel: Axes, palette, style: Style) -> None:
         ax.scatter(
             pts.x,
             pts.y,
-            c=pts.values if pts.values is not None else pts.colour,
+            c=_point_colours(pts, style.dark),
             cmap=colormap(pts.colormap, 256) if pts.values is not None else None,
             s=pts.size**2,
             edgecolors=style.foreground,
@@ -160,6 +171,14 @@ def _draw_axes(ax, panel: Axes, palette, style: Style) -> None:
     if not panel.ticks:
         ax.set_xticks([])
         ax.set_yticks([])
+
+
+def _point_colours(pts, dark: bool):
+    if pts.values is not None:
+        return pts.values
+    if pts.colours is not None:
+        return [themed(c, dark) for c in pts.colours]
+    return themed(pts.colour, dark)
 
 
 def _legend(fig: MplFigure, axes: list, narrow: bool, notes: str) -> bool:

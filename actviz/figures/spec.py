@@ -54,7 +54,8 @@ class Band:
 
 @dataclass
 class Heatmap:
-    """A 2-D array drawn over ``extent`` = (x0, x1, y0, y1); row 0 is at y0."""
+    """A 2-D array (or an RGB image, rows x cols x 3 bytes) drawn over ``extent`` =
+    (x0, x1, y0, y1); row 0 is at y0."""
 
     values: np.ndarray
     extent: tuple[float, float, float, float]
@@ -65,18 +66,24 @@ class Heatmap:
     steps: int = 256  # levels of a colour list (the class count for class maps)
 
     def __post_init__(self) -> None:
-        self.values = np.asarray(self.values, dtype=np.float64)
-        if self.values.ndim != 2:
-            raise ValueError("a heatmap needs a 2-D array")
+        values = np.asarray(self.values)
+        if values.ndim == 3 and values.shape[2] == 3:
+            self.values = values.astype(np.uint8)
+        elif values.ndim == 2:
+            self.values = values.astype(np.float64)
+        else:
+            raise ValueError("a heatmap needs a 2-D array or an RGB image")
 
 
 @dataclass
 class Scatter:
-    """Points, coloured by ``values`` through ``colormap`` or all in ``colour``."""
+    """Points, coloured by ``values`` through ``colormap``, by ``colours`` (one per
+    point) or all in ``colour``."""
 
     x: np.ndarray
     y: np.ndarray
     values: np.ndarray | None = None
+    colours: list[str] | None = None
     colour: str = "#333333"
     colormap: str | list[str] = "RdBu_r"
     size: float = 4.0
@@ -125,6 +132,7 @@ class Axes:
     grid: bool = True
     equal: bool = False  # same scale on x and y (decision boundaries)
     ticks: bool = True
+    hidden: bool = False  # an empty cell of the grid
 
 
 @dataclass

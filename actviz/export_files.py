@@ -17,7 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-FORMATS = ("png", "svg", "csv")
+FORMATS = ("png", "svg", "pdf", "csv")
+
+
+def _known() -> str:
+    return ", ".join("." + f for f in FORMATS)
 
 
 class ExportError(OSError):
@@ -28,11 +32,9 @@ def format_for(path: Path) -> str:
     """The export format named by a file's suffix, or :class:`ExportError`."""
     suffix = Path(path).suffix.lower().lstrip(".")
     if not suffix:
-        raise ExportError(
-            f"{Path(path).name} has no file type: add an extension: .png, .svg or .csv"
-        )
+        raise ExportError(f"{Path(path).name} has no file type: add an extension: {_known()}")
     if suffix not in FORMATS:
-        raise ExportError(f"unknown file type '.{suffix}': use .png, .svg or .csv")
+        raise ExportError(f"unknown file type '.{suffix}': use {_known()}")
     return suffix
 
 
@@ -43,7 +45,7 @@ def check_writable(path: Path) -> Path:
     if path.is_dir():
         raise ExportError(f"{path} is a folder; give a file name")
     if not folder.exists():
-        raise ExportError(f"the folder {folder} does not exist")
+        raise ExportError(f"the folder {folder} does not exist: create it first")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ExportError(f"no permission to write {path}")
     return path

@@ -1,22 +1,31 @@
-"""``actviz plot``: draw f, f', f'' of activations to PNG, SVG or CSV without a screen."""
+"""``actviz plot``: draw f, f', f'' of activations to PNG, SVG, PDF or CSV without a screen.
+
+Figures are drawn by :mod:`actviz.figures` (matplotlib, no Qt), so the files look the
+same in every viewer and the command runs where only torch and matplotlib are installed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
 from ..analysis.curves import CurveSet, evaluate, grid
 from ..export_files import ExportError, check_writable, export_csv, format_for
+from ..figures import STYLES, render, size_from_options, style_named
+from ..figures.curves import curve_stack
 from ._common import catalogue_from_args, parse_params, split_names
+
+MAX_POINTS = 200_000
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "plot",
-        help="plot activations (and derivatives) to .png, .svg or .csv",
-        description="Examples: actviz plot relu,gelu,silu --derivative -o fig.png; "
-        "actviz plot all --range -4 4 -o all.svg",
+        help="plot activations (and derivatives) to .png, .svg, .pdf or .csv",
+        description="Examples: actviz plot relu,gelu,silu --derivative -o fig.pdf --style paper; "
+        "actviz plot all --range -4 4 --size 1600x1200 --dpi 200 -o all.png",
     )
     p.add_argument("names", help="comma-separated activation names, or 'all'")
     p.add_argument("-d", "--derivative", action="store_true", help="also plot f'")
@@ -24,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--range", nargs=2, type=float, default=(-6.0, 6.0), metavar=("A", "B"), help="x range"
     )
-    p.add_argument("--points", type=int, default=1001, help="samples on the x range")
+    p.add_argument("--points", default="1001", help=f"samples on the x range (2 to {MAX_POINTS})")
     p.add_argument(
         "--param",
         action="append",
@@ -33,20 +42,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="a parameter value, e.g. prelu.a=0.1 (repeatable)",
     )
     p.add_argument("-o", "--output", type=Path, required=True, help="file to write")
-    p.add_argument("--size", default="1200x900", help="PNG size in pixels, WxH")
-    p.add_argument("--dpi", type=float, default=150.0, help="DPI stored in the PNG")
-    p.add_argument("--dark", action="store_true", help="dark background")
+    p.add_argument("--style", default=None, help=f"look: {', '.join(STYLES)} (default screen)")
+    p.add_argument("--size", default=None, help="size in pixels, WxH (with --dpi: every format)")
+    p.add_argument("--width", default=None, help="width as a length: 85mm, 8.5cm, 3.3in")
+    p.add_argument("--height", default=None, help="height as a length: 60mm")
+    p.add_argument("--dpi", default=None, help="dots per inch (10 to 1200)")
+    p.add_argument("--title", default="", help="a title over the figure")
+    p.add_argument("--dark", action="store_true", help="the dark style (same as --style dark)")
     p.set_defaults(func=run)
 
 
-def parse_size(text: str) -> tuple[int, int]:
+def parse_points(text: str) -> int:
+    """``--points``: a whole number from 2 to 200000."""
     try:
-        w, h = (int(v) for v in text.lower().split("x"))
+        value = float(text)
     except ValueError:
-        raise ValueError(f"--size must look like 1200x900, not {text!r}") from None
-    if w < 16 or h < 16 or w > 20000 or h > 20000:
-        raise ValueError("--size must be between 16 and 20000 pixels each way")
-    return w, h
+        raise ValueError(f"--points must be a whole number, not {text!r}") from None
+    if not math.isfinite(value) or value != int(value):
+        raise ValueError(f"--points must be a whole number, not {text!r}")
+    if not 2 <= value <= MAX_POINTS:
+        raise ValueError(f"--points must be between 2 and {MAX_POINTS}, not {int(value)}")
+    return int(value)
 
 
 def fail(message: str) -> int:
@@ -58,9 +74,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         fmt = format_for(args.output)
         check_writable(args.output)
-        size = parse_size(args.size)
+        style = style_named(args.style or ("dark" if args.dark else "screen"))
+        dpi = None if args.dpi is None else _number(args.dpi, "--dpi")
+        size = size_from_options(
+            style.size, pixels=args.size, width=args.width, height=args.height, dpi=dpi
+        )
         params = parse_params(args.param)
-        xs = grid(args.range[0], args.range[1], args.points)
+        xs = grid(args.range[0], args.range[1], parse_points(args.points))
     except (ValueError, ExportError) as exc:
         return fail(str(exc))
     catalogue = catalogue_from_args(args)
@@ -89,11 +109,18 @@ def run(args: argparse.Namespace) -> int:
         if fmt == "csv":
             write_csv(curves, rows, args.output)
         else:
-            write_figure(curves, rows, args.output, fmt, size, args.dpi, args.dark)
+            render(curve_stack(curves, rows, title=args.title), args.output, style, size)
     except ExportError as exc:
         return fail(str(exc))
     print(args.output)
     return 0
+
+
+def _number(text: str, option: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{option} must be a number, not {text!r}") from None
 
 
 def write_csv(curves: list[CurveSet], rows: list[str], path: Path) -> None:
@@ -103,15 +130,3 @@ def write_csv(curves: list[CurveSet], rows: list[str], path: Path) -> None:
         for row in rows:
             columns[cs.name + suffix[row]] = getattr(cs, row)
     export_csv(columns, path)
-
-
-def write_figure(curves, rows, path: Path, fmt: str, size, dpi: float, dark: bool) -> None:
-    from ..gui.export import export_png, export_svg
-    from ..gui.headless import curve_figure
-
-    width, height = size
-    figure = curve_figure(curves, rows, width=width, height=height, dark=dark)
-    if fmt == "png":
-        export_png(figure, path, width, height, dpi=dpi)
-    else:
-        export_svg(figure, path, title="actviz: " + ", ".join(cs.name for cs in curves))

@@ -1,42 +1,19 @@
-"""Writing plots to files: PNG at a chosen size and DPI, SVG as vector paths, CSV of the data.
+"""Painting a live plot into a ``QImage`` (checks and screenshots of the widget itself).
 
-pyqtgraph's own SVG exporter breaks on Qt >= 6.11 path data, so SVG is drawn by
-rendering the scene into a ``QSvgGenerator``; every line stays a vector path.
-All writers raise :class:`ExportError` with a message fit for a dialog; the Qt-free
-parts (format, checks, atomic writes, CSV) live in :mod:`actviz.export_files`.
+Files are not written here: every exported figure is drawn by matplotlib from a
+Qt-free description (:mod:`actviz.figures`), because Qt's SVG output is drawn wrongly
+by other renderers. The Qt-free file helpers live in :mod:`actviz.export_files`.
 """
 
 from __future__ import annotations
 
-import math
-from pathlib import Path
-
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
+from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 
-from ..export_files import (
-    FORMATS,
-    ExportError,
-    check_writable,
-    csv_text,
-    export_csv,
-    format_for,
-    write_bytes,
-)
+from ..export_files import FORMATS, ExportError, check_writable, export_csv, format_for
 
-__all__ = [
-    "FORMATS",
-    "ExportError",
-    "check_writable",
-    "csv_text",
-    "export_csv",
-    "export_png",
-    "export_svg",
-    "format_for",
-    "render_image",
-]
+__all__ = ["FORMATS", "ExportError", "check_writable", "export_csv", "format_for", "render_image"]
 
 
 def _scene_of(target: QWidget | QGraphicsScene) -> tuple[QGraphicsScene, QRectF]:
@@ -100,76 +77,3 @@ def _background(target: QWidget | QGraphicsScene) -> QColor:
     if brush is not None and brush.style() != 0:
         return brush.color()
     return QColor("white")
-
-
-def export_png(
-    target: QWidget | QGraphicsScene,
-    path: str | Path,
-    width: int,
-    height: int | None = None,
-    *,
-    dpi: float = 96.0,
-    background: QColor | str | None = None,
-) -> Path:
-    """Write a PNG of the plot at the chosen pixel size and DPI."""
-    path = check_writable(Path(path))
-    image = render_image(target, width, height, dpi=dpi, background=background)
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
-        raise ExportError(f"could not encode {path.name} as PNG")
-    buffer.close()
-    write_bytes(path, bytes(data.data()))
-    return path
-
-
-def export_svg(
-    target: QWidget | QGraphicsScene,
-    path: str | Path,
-    *,
-    title: str = "actviz plot",
-    background: QColor | str | None = None,
-) -> Path:
-    """Write the plot as an SVG file whose curves are vector paths."""
-    path = check_writable(Path(path))
-    scene, source = _scene_of(target)
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    generator = QSvgGenerator()
-    generator.setOutputDevice(buffer)
-    generator.setSize(QSize(math.ceil(source.width()), math.ceil(source.height())))
-    generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
-    generator.setTitle(title)
-    generator.setDescription("Exported from actviz")
-    painter = QPainter(generator)
-    segmented = _whole_paths(scene)
-    try:
-        painter.fillRect(
-            QRectF(0, 0, source.width(), source.height()),
-            QColor(background) if background is not None else _background(target),
-        )
-        scene.render(painter, QRectF(0, 0, source.width(), source.height()), source)
-    finally:
-        painter.end()
-        _restore_segments(segmented)
-    buffer.close()
-    write_bytes(path, bytes(data.data()))
-    return path
-
-
-def _whole_paths(scene: QGraphicsScene) -> list[tuple[object, object]]:
-    """Ask each pyqtgraph curve to draw one path (not thousands of segments) for SVG."""
-    changed = []
-    for item in scene.items():
-        opts = getattr(item, "opts", None)
-        if isinstance(opts, dict) and "segmentedLineMode" in opts:
-            changed.append((item, opts["segmentedLineMode"]))
-            opts["segmentedLineMode"] = "off"
-    return changed
-
-
-def _restore_segments(changed: list[tuple[object, object]]) -> None:
-    for item, mode in changed:
-        item.opts["segmentedLineMode"] = mode

@@ -1,8 +1,8 @@
 """Plot widgets as actviz uses them: themed, with our Export in their context menu.
 
-pyqtgraph's own export dialog is replaced (its SVG writer breaks on Qt >= 6.11):
-right-click > "Export plot..." opens actviz's dialog, which writes through
-:mod:`actviz.gui.export`.
+pyqtgraph's own export dialog is replaced (its SVG is drawn wrongly outside Qt):
+right-click > "Export plot..." opens actviz's dialog, which draws files with
+matplotlib through :mod:`actviz.figures`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGraphicsView
 
+from ..figures import Figure
 from .theme import Theme, style_plot
 
 Columns = Callable[[], dict[str, np.ndarray]]
@@ -22,12 +23,17 @@ Columns = Callable[[], dict[str, np.ndarray]]
 
 @dataclass
 class PlotExport:
-    """One exportable plot: a file stem, a title, the widget drawn and its data as columns."""
+    """One exportable plot: a file stem, a title, the widget drawn and its data as columns.
+
+    ``figure`` builds the plot's Qt-free figure description for PNG/SVG/PDF files; when
+    ``None``, the figure is read from what the widget shows (:mod:`.figure_reader`).
+    """
 
     name: str
     title: str
     widget: QGraphicsView
     columns: Columns
+    figure: Callable[[], Figure] | None = None
 
 
 def make_plot(

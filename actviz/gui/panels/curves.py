@@ -30,6 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...analysis.curves import CurveSet, vector_view
+from ...figures import Figure
+from ...figures.curves import curve_stack
 from ..activation_list import swatch
 from ..features import dead_regions, notable_points, saturated_regions
 from ..measurements import Measurements
@@ -105,6 +108,7 @@ class CurvesPanel(Panel):
                     f"Curves: {ROW_LABELS[row]}",
                     w,
                     lambda r=row: self.columns(r),
+                    figure=self.stack_figure,
                 )
             )
         self.widgets["d2"].getPlotItem().setLabel("bottom", "x")
@@ -451,6 +455,19 @@ class CurvesPanel(Panel):
             y = getattr(data, row) if data is not None else None
             curves[name] = y if y is not None else np.full_like(x, np.nan)
         return curve_columns(x, curves)
+
+    def stack_figure(self) -> Figure:
+        """The shown rows (f, f', f'') of every selected activation as one figure."""
+        shown = [r for r, w in self.widgets.items() if not w.isHidden()]
+        sets, labels = [], {}
+        for name in self.state.selected:
+            data, act = self.data.get(name), self.state.activation(name)
+            if data is None or act is None:
+                continue
+            d2 = data.d2 if data.d2 is not None else np.full_like(data.x, np.nan)
+            sets.append(CurveSet(name, data.x, data.f, data.d1, d2, vector_view(act)))
+            labels[name] = legend_name(act)
+        return curve_stack(sets, shown, labels=labels)
 
     # -- crosshair --------------------------------------------------------------------
 

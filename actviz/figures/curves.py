@@ -1,0 +1,50 @@
+"""The Curves stack as a figure: f, f', f'' of each activation, stacked, sharing x."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..analysis.curves import CurveSet
+from .ranges import robust_limits
+from .spec import Axes, Curve, Figure
+
+ROW_LABELS = {"f": "f(x)", "d1": "f′(x)", "d2": "f″(x)"}
+
+
+def curve_stack(
+    curves: Sequence[CurveSet],
+    rows: Sequence[str] = ("f", "d1"),
+    *,
+    title: str = "",
+    labels: dict[str, str] | None = None,
+) -> Figure:
+    """One panel per row of ``rows`` (``f``, ``d1``, ``d2``), one curve per activation.
+
+    ``labels`` maps a name to its legend text (``softmax [x, 0, 0]``); vector
+    activations also get a note saying along which line they are drawn.
+    """
+    if not curves:
+        raise ValueError("there are no curves to draw")
+    labels = labels or {}
+    panels = []
+    for r, row in enumerate(rows):
+        ys = [getattr(cs, row) for cs in curves]
+        xs = [cs.x for cs in curves]
+        panels.append(
+            Axes(
+                ylabel=ROW_LABELS[row],
+                xlabel="x" if r == len(rows) - 1 else "",
+                xlim=robust_limits(xs, margin=0.0),
+                ylim=robust_limits(ys),
+                curves=[
+                    Curve(cs.name, cs.x, y, label=labels.get(cs.name) or _label(cs))
+                    for cs, y in zip(curves, ys, strict=True)
+                ],
+            )
+        )
+    notes = [f"* {cs.name}: {cs.view}" for cs in curves if cs.view]
+    return Figure(panels, sharex=True, title=title, notes=notes, name="curves")
+
+
+def _label(cs: CurveSet) -> str:
+    return cs.name + ("*" if cs.view else "")

@@ -324,7 +324,7 @@ def _summary(result: Any, run_id: int | None, out: TextIO) -> None:
 
 
 def _mean_sd(values: list[float]) -> str:
-    from ..training.bundle import mean_std
+    from ..stats import mean_std
 
     mean, sd = mean_std(values)
     if mean is None:

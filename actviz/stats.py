@@ -247,3 +247,31 @@ def format_p(p: float | None) -> str:
     if p is None:
         return "-"
     return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def flat_rows(summary: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One flat row per activation (for CSV, tables and pandas): the mean and its CI,
+    then the comparison with the baseline (empty for the baseline itself and when
+    there is no baseline)."""
+    rows = []
+    for entry in summary:
+        vs = entry.get("vs_baseline") or {}
+        rows.append(
+            {
+                "activation": entry["activation"],
+                "mean": entry["mean"],
+                "ci_low": entry["ci_low"],
+                "ci_high": entry["ci_high"],
+                "n": entry["n"],
+                "diff_mean": vs.get("diff_mean"),
+                "diff_ci_low": vs.get("ci_low"),
+                "diff_ci_high": vs.get("ci_high"),
+                "p_value": vs.get("p_value"),
+                "p_holm": vs.get("p_holm"),
+                "effect_size": vs.get("effect_size"),
+                "decided": vs.get("decided"),
+                "verdict": verdict(entry) if vs else "",
+                "seeds_to_decide": vs.get("seeds_to_decide"),
+            }
+        )
+    return rows

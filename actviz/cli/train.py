@@ -427,6 +427,7 @@ def _summary(
                 line += f"  {diff:>27} {format_p(vs['p_holm']):>8} {verdict(entry):>12} {seeds:>5}"
         print(f"{line}  {'; '.join(notes)}", file=out)
     if compared:
+        _undecidable_note(summary, out)
         print(
             "CI: BCa bootstrap over seeds; p: paired sign-flip permutation test, Holm-corrected; "
             "seeds: those the verdict took",
@@ -437,3 +438,16 @@ def _summary(
         print(f"stored as run {stored[0]} (actviz runs show {stored[0]})", file=out)
     elif stored:
         print(f"stored as runs {', '.join(map(str, stored))} (one per seed batch)", file=out)
+
+
+def _undecidable_note(summary: list[dict[str, Any]], out: TextIO) -> None:
+    """Say so when too few seeds make every verdict impossible: with n pairs the smallest
+    two-sided sign-flip p is 2 / 2**n, before Holm multiplies it."""
+    pairs = [e["vs_baseline"]["n"] for e in summary if "vs_baseline" in e]
+    m = len(pairs)
+    if pairs and all(n < 2 or m * 2.0 ** (1 - n) >= 0.05 for n in pairs):
+        print(
+            f"note: with {max(pairs)} paired seeds no comparison can be decided (smallest p "
+            f"is 2/2^n before Holm); add seeds or use --until-decided",
+            file=out,
+        )

@@ -3,6 +3,8 @@
 Plugin authors need only the names re-exported here::
 
     from actviz import hookimpl, Activation, Param
+
+In a notebook, ``actviz.race(...)`` and ``actviz.bench(...)`` (see ``actviz.notebook``).
 """
 
 from __future__ import annotations
@@ -13,16 +15,29 @@ from .api import Activation, Param, hookimpl, hookspec
 
 __version__ = "0.1.0"
 
-__all__ = ["Activation", "Param", "hookimpl", "hookspec", "Task", "Lesson", "__version__"]
+__all__ = [
+    "Activation",
+    "Param",
+    "hookimpl",
+    "hookspec",
+    "Task",
+    "Lesson",
+    "race",
+    "bench",
+    "__version__",
+]
 
 _LAZY = {
     "Task": ("actviz.training.task", "Task"),
     "Lesson": ("actviz.lessons.lesson", "Lesson"),
+    "race": ("actviz.notebook", "race"),
+    "bench": ("actviz.notebook", "bench"),
 }
 
 
 def __getattr__(name: str) -> Any:
-    """Import the task and lesson types on first use, keeping ``import actviz`` light."""
+    """Import the task and lesson types and the notebook API (``actviz.race``,
+    ``actviz.bench``) on first use, keeping ``import actviz`` light (no torch)."""
     if name in _LAZY:
         import importlib
 

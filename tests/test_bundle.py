@@ -12,12 +12,12 @@ import sys
 import pytest
 import torch
 
+from actviz.stats import mean_std
 from actviz.training import RaceConfig, run_race
 from actviz.training.bundle import (
     TORCH_FORMS,
     Member,
     best_member,
-    mean_std,
     summarise,
     torch_form,
     write_bundle,

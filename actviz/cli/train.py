@@ -51,6 +51,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME.P=V",
         help="an activation parameter, e.g. prelu.a=0.1 (repeatable)",
     )
+    p.add_argument(
+        "--baseline",
+        default=None,
+        metavar="NAME",
+        help="compare every activation with this one: paired difference, CI, Holm-corrected p",
+    )
+    p.add_argument(
+        "--until-decided",
+        action="store_true",
+        help="add batches of --seeds seeds until every comparison is decided (needs --baseline)",
+    )
+    p.add_argument("--max-seeds", type=int, default=None, help="the cap for --until-decided")
     p.add_argument("--json", metavar="PATH", help="write the result as JSON ('-' for stdout)")
     p.add_argument("--db", type=Path, default=None, help="run database (default: user data)")
     p.add_argument("--no-store", action="store_true", help="do not keep the run in the database")
@@ -180,29 +192,109 @@ def run(args: argparse.Namespace) -> int:
     try:
         catalogue = catalogue_from_args(args)
         config = build_config(args, catalogue)
+        check_comparison_args(args, config)
         task = catalogue.tasks[config.task]
-        from ..training.engine import race
-
-        current = race(config, catalogue.activations, task)
     except (UsageError, ValueError) as exc:
         return fail(str(exc))
-    bar = ProgressBar(sys.stderr, config.steps)
-    if args.quiet:
-        bar.enabled = False
-    store = recorder = None
+    store = None
+    versions = None
     if not args.no_store:
-        from ..storage import RaceRecorder, RunStore, run_versions
+        from ..storage import RunStore, run_versions
 
         try:
             store = RunStore(args.db)
         except Exception as exc:  # noqa: BLE001 - an unusable database must not lose the race
             return fail(f"cannot open the run database: {exc}")
-        recorder = RaceRecorder(
-            store,
-            name=args.name,
-            note=args.note,
-            versions=run_versions(config.activations, catalogue),
+        versions = run_versions(config.activations, catalogue)
+    codes: list[int] = []
+    run_ids: list[int | None] = []
+
+    def run_batch(cfg: Any) -> Any:
+        result, run_id, code = _race_once(cfg, catalogue, task, store, versions, args)
+        codes.append(code)
+        run_ids.append(run_id)
+        return result
+
+    try:
+        if args.until_decided:
+            from ..seed_batches import race_until_decided
+
+            result, summary = race_until_decided(
+                config,
+                args.baseline,
+                args.max_seeds,
+                run_batch,
+                on_batch=None if args.quiet else _batch_note,
+            )
+        else:
+            from ..stats import summarise
+
+            result = run_batch(config)
+            summary = summarise(result.to_dict(), args.baseline)
+    except ValueError as exc:
+        return fail(str(exc))
+    finally:
+        if store is not None:
+            store.close()
+    from ..stats import method_notes
+
+    data = result.to_dict()
+    data["run_id"] = run_ids[0] if run_ids else None
+    if len(run_ids) > 1:
+        data["run_ids"] = run_ids
+    data["baseline"] = args.baseline
+    data["statistics"] = method_notes()
+    data["summary"] = summary
+    if args.json:
+        text = json.dumps(data, indent=1)
+        if args.json == "-":
+            sys.stdout.write(text + "\n")
+        else:
+            Path(args.json).write_text(text, encoding="utf-8")
+    if not args.quiet:
+        out = sys.stderr if args.json == "-" else sys.stdout
+        _summary(result, summary, run_ids, out)
+    return max(codes, default=0)
+
+
+def check_comparison_args(args: argparse.Namespace, config: Any) -> None:
+    """``--baseline`` names a raced activation; ``--until-decided`` needs it and a cap."""
+    if args.baseline is not None and args.baseline not in config.activations:
+        raise UsageError(
+            f"--baseline {args.baseline!r} is not among --activations "
+            f"({', '.join(config.activations)})"
         )
+    if args.until_decided:
+        if args.baseline is None:
+            raise UsageError("--until-decided needs --baseline NAME to compare against")
+        if len(config.activations) < 2:
+            raise UsageError("--until-decided needs at least one activation besides the baseline")
+        first = len(config.seed_list())
+        if args.max_seeds is None or args.max_seeds < first:
+            raise UsageError(
+                f"--until-decided needs --max-seeds N, at least the first batch's {first} seeds"
+            )
+
+
+def _race_once(
+    config: Any, catalogue: Any, task: Any, store: Any, versions: Any, args: argparse.Namespace
+) -> tuple[Any, int | None, int]:
+    """Train one race with progress, Ctrl-C handling and storage: (result, run id, code)."""
+    from ..training.engine import race
+
+    current = race(config, catalogue.activations, task)
+    bar = ProgressBar(sys.stderr, config.steps)
+    if args.quiet:
+        bar.enabled = False
+    recorder = None
+    if store is not None:
+        from ..storage import RaceRecorder
+
+        name = args.name
+        if name and args.until_decided:
+            seeds = config.seed_list()
+            name = f"{name} (seeds {seeds[0]}-{seeds[-1]})"
+        recorder = RaceRecorder(store, name=name, note=args.note, versions=versions)
     code = 0
     try:
         with first_ctrl_c_stops(current, bar) as interrupts:
@@ -221,21 +313,17 @@ def run(args: argparse.Namespace) -> int:
         raise
     finally:
         bar.close()
-        if store is not None:
-            store.close()
-    result = current.result
-    data = result.to_dict()
-    data["run_id"] = recorder.run_id if recorder is not None else None
-    if args.json:
-        text = json.dumps(data, indent=1)
-        if args.json == "-":
-            sys.stdout.write(text + "\n")
-        else:
-            Path(args.json).write_text(text, encoding="utf-8")
-    if not args.quiet:
-        out = sys.stderr if args.json == "-" else sys.stdout
-        _summary(result, data["run_id"], out)
-    return code
+    if code and current.result.status == "finished":
+        current.result.status = "stopped"
+    return current.result, recorder.run_id if recorder is not None else None, code
+
+
+def _batch_note(n_seeds: int, summary: list[dict[str, Any]]) -> None:
+    open_ = [
+        e["activation"] for e in summary if not e.get("vs_baseline", {"decided": 1})["decided"]
+    ]
+    left = f"not decided yet: {', '.join(open_)}" if open_ else "every comparison decided"
+    print(f"actviz train: {n_seeds} seeds; {left}", file=sys.stderr)
 
 
 class Interrupts:
@@ -299,16 +387,26 @@ def _note(bar: ProgressBar, message: str) -> None:
     print(f"actviz train: {message}", file=sys.stderr)
 
 
-def _summary(result: Any, run_id: int | None, out: TextIO) -> None:
+def _summary(
+    result: Any, summary: list[dict[str, Any]], run_ids: list[int | None], out: TextIO
+) -> None:
+    from ..stats import format_ci, format_p, verdict
+
     metric = result.metric
     print(
         f"{result.task}: {result.steps_done} steps on {result.device} "
         f"({result.strategy}) in {result.train_seconds:.2f} s, status {result.status}",
         file=out,
     )
-    print(f"{'activation':16} {'test ' + metric:>18} {'final loss':>11}  notes", file=out)
-    for name, runs in result.by_activation().items():
-        finals = [r.final_metric for r in runs if r.final_metric is not None]
+    compared = any("vs_baseline" in e for e in summary)
+    head = f"{'activation':14} {'test ' + metric + ' [95% CI]':>27} {'final loss':>10}"
+    if compared:
+        head += f"  {'diff vs baseline [95% CI]':>27} {'p (Holm)':>8} {'verdict':>12} {'seeds':>5}"
+    print(head + "  notes", file=out)
+    groups = result.by_activation()
+    for entry in summary:
+        name = entry["activation"]
+        runs = groups[name]
         losses = [r.final_loss for r in runs if r.final_loss is not None]
         notes = []
         diverged = sum(r.status == "diverged" for r in runs)
@@ -316,17 +414,40 @@ def _summary(result: Any, run_id: int | None, out: TextIO) -> None:
             notes.append(f"{diverged}/{len(runs)} diverged")
         if any(r.status == "failed" for r in runs):
             notes.append("failed: " + (runs[0].error or ""))
-        shown = _mean_sd(finals)
+        shown = format_ci(entry["mean"], entry["ci_low"], entry["ci_high"])
         loss = f"{sum(losses) / len(losses):.4g}" if losses else "-"
-        print(f"{name:16} {shown:>18} {loss:>11}  {'; '.join(notes)}", file=out)
-    if run_id is not None:
-        print(f"stored as run {run_id} (actviz runs show {run_id})", file=out)
+        line = f"{name:14} {shown:>27} {loss:>10}"
+        if compared:
+            vs = entry.get("vs_baseline")
+            if vs is None:
+                line += f"  {'-':>27} {'-':>8} {'baseline':>12} {len(runs):>5}"
+            else:
+                diff = format_ci(vs["diff_mean"], vs["ci_low"], vs["ci_high"])
+                seeds = vs.get("seeds_to_decide") or vs["n"]
+                line += f"  {diff:>27} {format_p(vs['p_holm']):>8} {verdict(entry):>12} {seeds:>5}"
+        print(f"{line}  {'; '.join(notes)}", file=out)
+    if compared:
+        _undecidable_note(summary, out)
+        print(
+            "CI: BCa bootstrap over seeds; p: paired sign-flip permutation test, Holm-corrected; "
+            "seeds: those the verdict took",
+            file=out,
+        )
+    stored = [i for i in run_ids if i is not None]
+    if len(stored) == 1:
+        print(f"stored as run {stored[0]} (actviz runs show {stored[0]})", file=out)
+    elif stored:
+        print(f"stored as runs {', '.join(map(str, stored))} (one per seed batch)", file=out)
 
 
-def _mean_sd(values: list[float]) -> str:
-    from ..training.bundle import mean_std
-
-    mean, sd = mean_std(values)
-    if mean is None:
-        return "-"
-    return f"{mean:.4f}" if len(values) == 1 else f"{mean:.4f} ± {sd:.4f}"
+def _undecidable_note(summary: list[dict[str, Any]], out: TextIO) -> None:
+    """Say so when too few seeds make every verdict impossible: with n pairs the smallest
+    two-sided sign-flip p is 2 / 2**n, before Holm multiplies it."""
+    pairs = [e["vs_baseline"]["n"] for e in summary if "vs_baseline" in e]
+    m = len(pairs)
+    if pairs and all(n < 2 or m * 2.0 ** (1 - n) >= 0.05 for n in pairs):
+        print(
+            f"note: with {max(pairs)} paired seeds no comparison can be decided (smallest p "
+            f"is 2/2^n before Holm); add seeds or use --until-decided",
+            file=out,
+        )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from .bench_schema import create_bench_shards
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -75,7 +77,7 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1}
+MIGRATIONS: dict[int, Migration] = {1: _v1, 2: create_bench_shards}
 LATEST = max(MIGRATIONS)
 
 

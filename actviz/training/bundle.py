@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..api import Activation
+from ..stats import mean_std
 from .config import RaceConfig
 from .init import siren_w0
 from .task import Task
@@ -98,17 +99,6 @@ class Member:
 
 def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def mean_std(values: Sequence[float]) -> tuple[float | None, float | None]:
-    """Mean and sample standard deviation (0 for one value; ``None`` for none)."""
-    vals = [float(v) for v in values if _finite(v)]
-    if not vals:
-        return None, None
-    mean = sum(vals) / len(vals)
-    if len(vals) == 1:
-        return mean, 0.0
-    return mean, math.sqrt(sum((v - mean) ** 2 for v in vals) / (len(vals) - 1))
 
 
 def first_reaching(history: Sequence[Mapping[str, Any]], threshold: float) -> tuple[int, float]:

@@ -11,6 +11,7 @@ standalone ``reproduce.py``.
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...api import Activation
+from ...export_files import write_bytes
 from ...training.bundle import summarise, write_bundle
 from ...training.config import RaceConfig
 from ...training.events import Evaluation, Progress
@@ -53,6 +55,7 @@ from .playground_data import RaceHistory
 from .playground_plots import BandPlot
 from .playground_table import Column, RowsModel, fmt, mean_pm, sorted_view
 from .playground_views import LAYER_STYLES, METRIC_NAMES
+from .stats_view import BaselineBox, stats_columns, table_with_numbers, with_stats
 
 SERIES = {
     "test_metric": "test metric",
@@ -68,6 +71,7 @@ def leaderboard_columns() -> list[Column]:
         Column("activation", "activation", lambda r: r["activation"]),
         Column("final_mean", "final", mean_pm("final_mean", "final_std")),
         Column("best_mean", "best", mean_pm("best_mean", "best_std")),
+        *stats_columns(),
         Column(
             "steps_to_threshold",
             "steps to thr.",
@@ -184,8 +188,13 @@ class ComparePanel(Panel):
         leader_layout = QVBoxLayout(leader_box)
         leader_layout.setContentsMargins(0, 0, 0, 0)
         leader_bar = QHBoxLayout()
-        leader_bar.addWidget(QLabel("<b>Leaderboard</b> of the selected runs (test metric)"))
+        leader_title = QLabel("<b>Leaderboard</b> (test metric)")
+        leader_title.setToolTip("the selected runs, one row per run and activation")
+        leader_bar.addWidget(leader_title)
         leader_bar.addStretch(1)
+        self.baseline_box = BaselineBox()
+        self.baseline_box.baselineChanged.connect(lambda _b: self._update_leaderboard())
+        leader_bar.addWidget(self.baseline_box)
         leader_export = QPushButton("Export CSV…")
         leader_export.clicked.connect(lambda: self.tableExportRequested.emit("compare-leaderboard"))
         leader_bar.addWidget(leader_export)
@@ -433,9 +442,12 @@ class ComparePanel(Panel):
 
     def _update_leaderboard(self) -> None:
         rows = []
-        for run_id in self.histories:
-            run = self.load(run_id)
-            for row in summarise(run, self.threshold.value()):
+        runs = [(run_id, self.load(run_id)) for run_id in self.histories]
+        names = {m["activation"]: None for _, run in runs for m in run.get("runs", [])}
+        self.baseline_box.set_names(list(names))
+        for run_id, run in runs:
+            summary = summarise(run, self.threshold.value())
+            for row in with_stats(summary, run, self.baseline_box.baseline()):
                 rows.append({"run_id": run_id, "task": run.get("task", ""), **row})
         rows.sort(key=lambda r: -(r["final_mean"] if r["final_mean"] is not None else -1e9))
         self.leaders.set_rows(rows)
@@ -575,7 +587,9 @@ class ComparePanel(Panel):
                         export_plot(plot, path, width=1600, dpi=150.0, background=background)
                     )
             if self.leaders.rows:
-                written.append(export_table(self.leaders.table(), target / "leaderboard.csv"))
+                table = table_with_numbers(self.leaders)
+                written.append(export_table(table, target / "leaderboard.csv"))
+                written.append(self._write_statistics(runs, target / "statistics.json"))
             return written
 
         try:
@@ -596,7 +610,22 @@ class ComparePanel(Panel):
     # -- panel duties -----------------------------------------------------------------
 
     def tables(self):
-        return {"compare-leaderboard": self.leaders.table}
+        return {"compare-leaderboard": lambda: table_with_numbers(self.leaders)}
+
+    def _write_statistics(self, runs: list[dict[str, Any]], path: Path) -> Path:
+        """Each exported run's summary (CIs, paired comparisons with the chosen baseline)."""
+        from ... import stats
+
+        baseline = self.baseline_box.baseline()
+        data = {"statistics": stats.method_notes(), "baseline": baseline, "runs": []}
+        for run in runs:
+            names = {m["activation"] for m in run.get("runs", [])}
+            chosen = baseline if baseline in names else None
+            data["runs"].append(
+                {"id": run.get("id"), "baseline": chosen, "summary": stats.summarise(run, chosen)}
+            )
+        write_bytes(path, json.dumps(data, indent=1).encode("utf-8"))
+        return path
 
     def shutdown(self) -> None:
         self.sweep_runner.shutdown()

@@ -37,6 +37,7 @@ from .playground_data import RaceHistory
 from .playground_form import PlaygroundForm
 from .playground_table import Column, RowsModel, fmt, mean_pm, sorted_view
 from .playground_views import METRIC_NAMES, BoundaryView, CurvesView, DiagnosticsView
+from .stats_view import BaselineBox, stats_columns, table_with_numbers, with_stats
 
 TICK_MS = 33  # events are folded in at most ~30 times per second
 #: While a race runs, redraw no more often than this: pyqtgraph paints in Python, and
@@ -60,6 +61,7 @@ def result_columns() -> list[Column]:
             mean_pm("final_mean", "final_std"),
             tip="last evaluation, mean ± standard deviation over seeds",
         ),
+        *stats_columns(),
         Column(
             "best_mean",
             "best",
@@ -191,6 +193,9 @@ class PlaygroundPanel(Panel):
         self.table_title = QLabel("<b>Results</b>")
         table_bar.addWidget(self.table_title)
         table_bar.addStretch(1)
+        self.baseline_box = BaselineBox()
+        self.baseline_box.baselineChanged.connect(lambda _b: self._update_table())
+        table_bar.addWidget(self.baseline_box)
         table_bar.addWidget(QLabel("threshold"))
         table_bar.addWidget(self.threshold)
         table_bar.addWidget(export_table)
@@ -453,12 +458,18 @@ class PlaygroundPanel(Panel):
         if not self.history.members:
             return
         metric = METRIC_NAMES.get(self.history.metric, self.history.metric)
-        self.table_title.setText(
-            f"<b>Results</b>: test {metric} over seeds (mean ± std; click a header to sort)"
+        self.table_title.setText(f"<b>Results</b>: test {metric}")
+        self.table_title.setToolTip(
+            "over seeds: 'final' is mean ± std, 'mean [95% CI]' a bootstrap interval; "
+            "choose a baseline for paired comparisons; click a header to sort"
         )
-        rows = summarise(self.history.as_run(), self.threshold.value())
+        run = self.history.as_run()
+        rows = summarise(run, self.threshold.value())
         for row in rows:
             row["status"] = self.history.status_of(row["activation"])
+        if not self.running:  # CIs and tests once the race is over, not at every redraw
+            self.baseline_box.set_names([r["activation"] for r in rows])
+            rows = with_stats(rows, run, self.baseline_box.baseline())
         self.results.set_rows(rows)
 
     def _row_colour(self, row: dict[str, Any]) -> str | None:
@@ -502,7 +513,7 @@ class PlaygroundPanel(Panel):
     # -- panel duties -----------------------------------------------------------------
 
     def tables(self):
-        return {"playground-results": self.results.table}
+        return {"playground-results": lambda: table_with_numbers(self.results)}
 
     def apply_theme(self) -> None:
         theme = self.state.theme

@@ -1,0 +1,168 @@
+"""A benchmark across tasks: every activation on every task with the same paired seeds.
+
+Each task is one batched race per seed batch (a *shard*). A finished shard is kept in
+the run database under a hash of its configuration, so re-running the same benchmark
+trains only what is missing. The analysis gives per-task summaries with CIs (and
+paired comparisons with a baseline), the mean rank over tasks, the Friedman test and
+Nemenyi's critical difference (``bench_stats``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import bench_stats, stats
+
+
+@dataclass
+class BenchSpec:
+    """What to run. ``options`` are further :class:`RaceConfig` fields shared by every
+    task (hidden, optimizer, lr, points, device, ...). ``seed_batch`` splits the seeds
+    into shards of that many (``None``: one shard per task)."""
+
+    activations: list[str]
+    tasks: list[str]
+    seeds: int = 5
+    steps: int = 1000
+    seed_batch: int | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def seed_batches(self) -> list[list[int]]:
+        size = self.seed_batch or self.seeds
+        return [list(range(s, min(s + size, self.seeds))) for s in range(0, self.seeds, size)]
+
+    def configs(self) -> list[Any]:
+        """One :class:`RaceConfig` per shard, task by task."""
+        from .training.config import RaceConfig
+
+        base = {"boundary_grid": 0, **self.options}
+        return [
+            RaceConfig(
+                **{
+                    **base,
+                    "task": task,
+                    "activations": list(self.activations),
+                    "seeds": batch,
+                    "steps": self.steps,
+                }
+            )
+            for task in self.tasks
+            for batch in self.seed_batches()
+        ]
+
+    def validate(self, catalogue: Any) -> list[str]:
+        """Every problem, one line each; empty when the benchmark can start."""
+        problems = []
+        if not self.tasks:
+            problems.append("--tasks: name at least one task")
+        if not self.activations:
+            problems.append("--activations: name at least one activation")
+        if not isinstance(self.seeds, int) or self.seeds < 1:
+            problems.append(f"--seeds must be a positive count, not {self.seeds!r}")
+            return problems
+        if self.seed_batch is not None and self.seed_batch < 1:
+            problems.append("--seed-batch must be a positive count")
+            return problems
+        for config in self.configs():
+            for problem in config.validate(catalogue.activations, catalogue.tasks):
+                if problem not in problems:
+                    problems.append(problem)
+        return problems
+
+
+def run_shards(
+    spec: BenchSpec,
+    catalogue: Any,
+    shards: Any | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Train (or load) every shard; ``{task: race dict}`` with all seeds of the task.
+
+    ``shards`` is a :class:`~actviz.storage.shards.ShardStore` (``None``: keep nothing).
+    ``progress`` gets one line per shard.
+    """
+    from .storage.shards import shard_key
+    from .training import engine
+    from .training.results import RaceResult
+
+    say = progress or (lambda _line: None)
+    configs = spec.configs()
+    races: dict[str, dict[str, Any]] = {}
+    for number, config in enumerate(configs, 1):
+        seeds = config.seed_list()
+        where = f"[{number}/{len(configs)}] {config.task}, seeds {seeds[0]}-{seeds[-1]}"
+        key = shard_key(config.to_dict())
+        data = shards.load(key) if shards is not None else None
+        if data is not None:
+            say(f"{where}: done before, skipped")
+        else:
+            say(f"{where}: training {len(config.activations)} activations x {len(seeds)} seeds")
+            task = catalogue.tasks[config.task]
+            result: RaceResult = engine.run_race(config, catalogue.activations, task)
+            if result.status != "finished":
+                raise RuntimeError(f"{where}: the race ended {result.status}")
+            data = result.to_dict()
+            say(f"{where}: {result.train_seconds:.1f} s")
+            if shards is not None:
+                shards.save(key, config.task, config.activations, seeds, config.to_dict(), data)
+        merged = races.setdefault(
+            config.task, {"task": config.task, "metric": data["metric"], "runs": []}
+        )
+        merged["runs"].extend(data["runs"])
+    return races
+
+
+def analyse(
+    spec: BenchSpec,
+    races: Mapping[str, Mapping[str, Any]],
+    baseline: str | None = None,
+    alpha: float = stats.ALPHA,
+) -> dict[str, Any]:
+    """The benchmark's JSON: per-task summaries, ranking, Friedman, Nemenyi."""
+    per_task = {task: stats.summarise(race, baseline, alpha=alpha) for task, race in races.items()}
+    means = {task: {e["activation"]: e["mean"] for e in rows} for task, rows in per_task.items()}
+    rows = bench_stats.ranking(means)
+    test = bench_stats.friedman(means)
+    out: dict[str, Any] = {
+        "activations": list(spec.activations),
+        "tasks": list(spec.tasks),
+        "seeds": spec.seeds,
+        "steps": spec.steps,
+        "options": dict(spec.options),
+        "baseline": baseline,
+        "metrics": {task: race["metric"] for task, race in races.items()},
+        "statistics": stats.method_notes(alpha=alpha),
+        "per_task": per_task,
+        "ranking": rows,
+        "friedman": test,
+    }
+    if "skipped" not in test:
+        test["significant"] = test["p_value"] < alpha
+        nemenyi = bench_stats.nemenyi_cd(len(spec.activations), len(races), alpha)
+        nemenyi["groups"] = bench_stats.cliques(rows, nemenyi["cd"])
+        out["nemenyi"] = nemenyi
+    out["runs"] = {
+        task: [{k: v for k, v in r.items() if k != "history"} for r in race["runs"]]
+        for task, race in races.items()
+    }
+    return out
+
+
+def run_benchmark(
+    spec: BenchSpec,
+    catalogue: Any,
+    *,
+    shards: Any | None = None,
+    baseline: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Validate, train or load every shard, and analyse; :class:`ValueError` on bad input."""
+    problems = spec.validate(catalogue)
+    if baseline is not None and baseline not in spec.activations:
+        problems.append(f"--baseline {baseline!r} is not among --activations")
+    if problems:
+        raise ValueError("; ".join(problems))
+    races = run_shards(spec, catalogue, shards, progress)
+    return analyse(spec, races, baseline)

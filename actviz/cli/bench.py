@@ -1,0 +1,150 @@
+"""``actviz bench``: every activation on every task with paired seeds, ranked across tasks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from ._common import catalogue_from_args, split_names
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "bench",
+        help="benchmark activations across tasks: CIs per task, mean ranks, Friedman/Nemenyi",
+        description="Example: actviz bench --activations relu,tanh,gelu --tasks moons,circles,"
+        "spiral --seeds 5 --steps 500 --baseline relu --out results/ --json bench.json. "
+        "Finished shards are kept in the run database; a re-run trains only what is missing.",
+    )
+    p.add_argument("--activations", required=True, help="comma-separated names")
+    p.add_argument("--tasks", required=True, help="comma-separated task names")
+    p.add_argument("--seeds", type=int, default=5, help="paired seeds per task (default 5)")
+    p.add_argument("--seed-batch", type=int, default=None, help="seeds per stored shard")
+    p.add_argument("--steps", type=int, default=1000, help="optimiser steps (default 1000)")
+    p.add_argument("--hidden", default="8,8", help="hidden layer widths (default 8,8)")
+    p.add_argument("--optimizer", default="adam", help="sgd, momentum, rmsprop, adagrad or adam")
+    p.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
+    p.add_argument("--points", type=int, default=None, help="data points (default: task's)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    p.add_argument("--baseline", default=None, metavar="NAME", help="paired comparisons with it")
+    p.add_argument("--json", metavar="PATH", help="write the result as JSON ('-' for stdout)")
+    p.add_argument("--out", metavar="DIR", help="write bench.csv, bench.tex and cd.png/svg/pdf")
+    p.add_argument("--db", type=Path, default=None, help="run database (default: user data)")
+    p.add_argument("--no-store", action="store_true", help="keep no shards (no resuming)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress or tables")
+    p.set_defaults(func=run)
+
+
+def fail(message: str) -> int:
+    print(f"actviz bench: {message}", file=sys.stderr)
+    return 2
+
+
+def spec_from_args(args: argparse.Namespace) -> Any:
+    from ..benchmark import BenchSpec
+
+    try:
+        hidden = [int(w) for w in split_names(args.hidden)]
+    except ValueError:
+        raise ValueError(f"--hidden must be widths like 8,8, not {args.hidden!r}") from None
+    options: dict[str, Any] = {
+        "hidden": hidden,
+        "optimizer": args.optimizer,
+        "lr": args.lr,
+        "device": args.device,
+    }
+    if args.points is not None:
+        options["points"] = args.points
+    return BenchSpec(
+        activations=split_names(args.activations),
+        tasks=split_names(args.tasks),
+        seeds=args.seeds,
+        steps=args.steps,
+        seed_batch=args.seed_batch,
+        options=options,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..export_files import ExportError, check_writable
+
+    if args.json and args.json != "-":
+        try:
+            check_writable(Path(args.json))
+        except ExportError as exc:
+            return fail(f"--json: {exc}")
+    from ..benchmark import run_benchmark
+
+    shards = None
+    say = None if args.quiet else (lambda line: print(f"actviz bench: {line}", file=sys.stderr))
+    try:
+        catalogue = catalogue_from_args(args)
+        spec = spec_from_args(args)
+        if not args.no_store:
+            from ..storage.shards import ShardStore
+
+            try:
+                shards = ShardStore(args.db)
+            except Exception as exc:  # noqa: BLE001 - say why, in one line
+                return fail(f"cannot open the run database: {exc}")
+        result = run_benchmark(spec, catalogue, shards=shards, baseline=args.baseline, progress=say)
+    except (ValueError, RuntimeError) as exc:
+        return fail(str(exc))
+    finally:
+        if shards is not None:
+            shards.close()
+    if args.out:
+        from ..bench_report import write_outputs
+
+        try:
+            written = write_outputs(result, args.out)
+        except ExportError as exc:
+            return fail(f"--out: {exc}")
+        if say:
+            say("wrote " + ", ".join(str(p) for p in written))
+    if args.json:
+        text = json.dumps(result, indent=1)
+        if args.json == "-":
+            sys.stdout.write(text + "\n")
+        else:
+            Path(args.json).write_text(text, encoding="utf-8")
+    if not args.quiet:
+        print_tables(result, sys.stderr if args.json == "-" else sys.stdout)
+    return 0
+
+
+def print_tables(result: dict[str, Any], out: TextIO) -> None:
+    """Per-task tables (mean [95% CI], verdict against the baseline), then the ranks."""
+    from ..stats import format_ci, format_p, verdict
+
+    for task, summary in result["per_task"].items():
+        print(f"{task} ({result['metrics'][task]}, {result['seeds']} seeds)", file=out)
+        for entry in summary:
+            shown = format_ci(entry["mean"], entry["ci_low"], entry["ci_high"])
+            line = f"  {entry['activation']:14} {shown:>27}"
+            vs = entry.get("vs_baseline")
+            if vs is not None:
+                diff = format_ci(vs["diff_mean"], vs["ci_low"], vs["ci_high"])
+                line += f"  diff {diff:>27}  p(Holm) {format_p(vs['p_holm']):>6}  {verdict(entry)}"
+            elif result.get("baseline") == entry["activation"]:
+                line += "  baseline"
+            print(line, file=out)
+    print("mean rank over tasks (1 = best)", file=out)
+    for row in result["ranking"]:
+        ranks = "  ".join(f"{t} {r:g}" for t, r in row["ranks"].items())
+        print(f"  {row['activation']:14} {row['mean_rank']:5.2f}   {ranks}", file=out)
+    test = result["friedman"]
+    if "skipped" in test:
+        print(f"Friedman test skipped: {test['skipped']}", file=out)
+    else:
+        nem = result["nemenyi"]
+        groups = "; ".join(", ".join(g) for g in nem["groups"]) or "none"
+        print(
+            f"Friedman chi2 = {test['statistic']:.3f}, p = {format_p(test['p_value'])} "
+            f"({test['k']} activations, {test['n_tasks']} tasks); Nemenyi CD = {nem['cd']:.2f} "
+            f"at alpha {nem['alpha']:g}; not significantly different: {groups}",
+            file=out,
+        )

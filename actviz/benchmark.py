@@ -77,41 +77,71 @@ def run_shards(
     catalogue: Any,
     shards: Any | None = None,
     progress: Callable[[str], None] | None = None,
+    executor: Any | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Train (or load) every shard; ``{task: race dict}`` with all seeds of the task.
 
-    ``shards`` is a :class:`~actviz.storage.shards.ShardStore` (``None``: keep nothing).
-    ``progress`` gets one line per shard.
+    ``shards`` is a :class:`~actviz.storage.shards.ShardStore` (``None``: keep nothing);
+    ``executor`` one of :mod:`actviz.executors` (``None``: this process). Results are
+    kept as each shard finishes, under the shard's content key, so an interrupted
+    benchmark resumes where it stopped and no shard is counted twice. Shards that keep
+    failing are listed under the :data:`FAILED` key; the rest completes without them.
     """
-    from .storage.shards import shard_key
-    from .training import engine
-    from .training.results import RaceResult
+    from .executors import InProcess
+    from .shards import make_shard, train_shard
 
     say = progress or (lambda _line: None)
-    configs = spec.configs()
-    races: dict[str, dict[str, Any]] = {}
-    for number, config in enumerate(configs, 1):
-        seeds = config.seed_list()
-        where = f"[{number}/{len(configs)}] {config.task}, seeds {seeds[0]}-{seeds[-1]}"
-        key = shard_key(config.to_dict())
-        data = shards.load(key) if shards is not None else None
+    work = [make_shard(config.to_dict(), catalogue) for config in spec.configs()]
+    total = len(work)
+    found: dict[int, dict[str, Any]] = {}
+    todo: list[int] = []
+    for number, shard in enumerate(work):
+        data = shards.load(shard.key) if shards is not None else None
         if data is not None:
-            say(f"{where}: done before, skipped")
+            found[number] = data
+            say(f"[{len(found)}/{total}] {shard.describe()}: done before, skipped")
         else:
-            say(f"{where}: training {len(config.activations)} activations x {len(seeds)} seeds")
-            task = catalogue.tasks[config.task]
-            result: RaceResult = engine.run_race(config, catalogue.activations, task)
-            if result.status != "finished":
-                raise RuntimeError(f"{where}: the race ended {result.status}")
-            data = result.to_dict()
-            say(f"{where}: {result.train_seconds:.1f} s")
+            todo.append(number)
+    failed: list[dict[str, Any]] = []
+    if todo:
+        runner = executor or InProcess()
+        say(f"training {len(todo)} of {total} shards ({runner.name})")
+        for outcome in runner.run([work[i] for i in todo], train_shard):
+            number = todo[outcome.index]
+            shard = work[number]
+            if not outcome.ok:
+                failed.append(
+                    {
+                        "shard": shard.describe(),
+                        "key": shard.key,
+                        "error": outcome.error,
+                        "attempts": outcome.attempts,
+                    }
+                )
+                say(f"{shard.describe()}: failed after {outcome.attempts} tries: {outcome.error}")
+                continue
+            data = outcome.result
+            found[number] = data
             if shards is not None:
-                shards.save(key, config.task, config.activations, seeds, config.to_dict(), data)
+                config = shard.config
+                shards.save(
+                    shard.key, config["task"], config["activations"], shard.seeds, config, data
+                )
+            say(f"[{len(found)}/{total}] {shard.describe()}: {data.get('train_seconds', 0):.1f} s")
+    races: dict[str, dict[str, Any]] = {}
+    for number in sorted(found):  # configuration order, whatever order shards finished in
+        data = found[number]
         merged = races.setdefault(
-            config.task, {"task": config.task, "metric": data["metric"], "runs": []}
+            work[number].task, {"task": work[number].task, "metric": data["metric"], "runs": []}
         )
         merged["runs"].extend(data["runs"])
+    if failed:
+        races[FAILED] = {"failed": failed}
     return races
+
+
+#: Key of the returned races under which shards that kept failing are listed.
+FAILED = "__failed__"
 
 
 def analyse(
@@ -157,6 +187,7 @@ def run_benchmark(
     shards: Any | None = None,
     baseline: str | None = None,
     progress: Callable[[str], None] | None = None,
+    executor: Any | None = None,
 ) -> dict[str, Any]:
     """Validate, train or load every shard, and analyse; :class:`ValueError` on bad input."""
     problems = spec.validate(catalogue)
@@ -164,5 +195,10 @@ def run_benchmark(
         problems.append(f"--baseline {baseline!r} is not among --activations")
     if problems:
         raise ValueError("; ".join(problems))
-    races = run_shards(spec, catalogue, shards, progress)
-    return analyse(spec, races, baseline)
+    races = run_shards(spec, catalogue, shards, progress, executor)
+    failed = races.pop(FAILED, {}).get("failed", [])
+    if not races:
+        raise RuntimeError("every shard failed: " + "; ".join(f["error"] for f in failed[:3]))
+    result = analyse(spec, races, baseline)
+    result["failed_shards"] = failed
+    return result

@@ -34,6 +34,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="DIR", help="write bench.csv, bench.tex and cd.png/svg/pdf")
     p.add_argument("--db", type=Path, default=None, help="run database (default: user data)")
     p.add_argument("--no-store", action="store_true", help="keep no shards (no resuming)")
+    p.add_argument(
+        "--executor",
+        choices=("in-process", "processes"),
+        default="in-process",
+        help="where shards train: this process (default) or one worker process per core",
+    )
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
+    p.add_argument(
+        "--cluster",
+        default=None,
+        metavar="ray|ray://HOST:PORT|auto",
+        help="train shards on Ray: 'ray' starts a local Ray, 'ray://HOST:PORT' or 'auto' "
+        "(or RAY_ADDRESS) joins a running cluster; needs pip install 'actviz[cluster]'",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress or tables")
     p.set_defaults(func=run)
 
@@ -79,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
     from ..benchmark import run_benchmark
 
     shards = None
+    executor = None
     say = None if args.quiet else (lambda line: print(f"actviz bench: {line}", file=sys.stderr))
     try:
         catalogue = catalogue_from_args(args)
@@ -90,12 +105,26 @@ def run(args: argparse.Namespace) -> int:
                 shards = ShardStore(args.db)
             except Exception as exc:  # noqa: BLE001 - say why, in one line
                 return fail(f"cannot open the run database: {exc}")
-        result = run_benchmark(spec, catalogue, shards=shards, baseline=args.baseline, progress=say)
+        from ..executors import make_executor
+
+        if args.workers is not None and args.workers < 1:
+            return fail("--workers must be a positive count")
+        executor = make_executor(args.executor, args.workers, args.cluster or None)
+        result = run_benchmark(
+            spec,
+            catalogue,
+            shards=shards,
+            baseline=args.baseline,
+            progress=say,
+            executor=executor,
+        )
     except (ValueError, RuntimeError) as exc:
         return fail(str(exc))
     finally:
         if shards is not None:
             shards.close()
+        if executor is not None:
+            executor.close()
     if args.out:
         from ..bench_report import write_outputs
 
@@ -113,7 +142,13 @@ def run(args: argparse.Namespace) -> int:
             Path(args.json).write_text(text, encoding="utf-8")
     if not args.quiet:
         print_tables(result, sys.stderr if args.json == "-" else sys.stdout)
-    return 0
+    for failure in result.get("failed_shards", []):
+        print(
+            f"actviz bench: shard {failure['shard']} failed after {failure['attempts']} tries "
+            f"and is left out: {failure['error']}",
+            file=sys.stderr,
+        )
+    return 1 if result.get("failed_shards") else 0
 
 
 def print_tables(result: dict[str, Any], out: TextIO) -> None:

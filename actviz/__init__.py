@@ -13,11 +13,25 @@ from .api import Activation, Param, hookimpl, hookspec
 
 __version__ = "0.1.0"
 
-__all__ = ["Activation", "Param", "hookimpl", "hookspec", "Task", "Lesson", "__version__"]
+__all__ = [
+    "Activation",
+    "Param",
+    "hookimpl",
+    "hookspec",
+    "Task",
+    "Lesson",
+    "table_task",
+    "csv_task",
+    "imported_csv_tasks",
+    "__version__",
+]
 
 _LAZY = {
     "Task": ("actviz.training.task", "Task"),
     "Lesson": ("actviz.lessons.lesson", "Lesson"),
+    "table_task": ("actviz.training.tabular", "table_task"),
+    "csv_task": ("actviz.training.csv_task", "csv_task"),
+    "imported_csv_tasks": ("actviz.training.csv_task", "imported_csv_tasks"),
 }
 
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...analysis.train_cost import training_costs
 from ...training.bundle import summarise
 from ...training.events import ActivationFailed, Diverged, Evaluation, Progress, Started
 from ..measurements import Measurements
@@ -74,14 +75,16 @@ def result_columns() -> list[Column]:
                 if r["steps_to_threshold"] is not None
                 else f"– (0/{r['seeds']})"
             ),
-            tip="first evaluated step whose test metric reached the threshold "
-            "(mean over the seeds that did)",
+            tip="steps until the test metric reached the threshold, interpolated between "
+            "evaluations on a fixed step grid (mean over the seeds that did): the same "
+            "for a short and a long run of the same race",
         ),
         Column(
-            "seconds_to_threshold",
-            "time to thr. (s)",
-            lambda r: fmt(r["seconds_to_threshold"], 2),
-            tip="training time (wall clock, pauses excluded) until the threshold was reached",
+            "cost",
+            "cost (x ReLU)",
+            lambda r: fmt(r.get("cost"), 2),
+            tip="this activation's own forward+backward time per element relative to ReLU, "
+            "measured on a fixed tensor (the race's wall time is shared by every activation)",
         ),
         Column(
             "diverged",
@@ -456,7 +459,10 @@ class PlaygroundPanel(Panel):
         self.table_title.setText(
             f"<b>Results</b>: test {metric} over seeds (mean ± std; click a header to sort)"
         )
-        rows = summarise(self.history.as_run(), self.threshold.value())
+        run = self.history.as_run()
+        names = list(dict.fromkeys(m["activation"] for m in run.get("runs", [])))
+        costs = training_costs(names, self.state.catalogue.activations)
+        rows = summarise(run, self.threshold.value(), costs)
         for row in rows:
             row["status"] = self.history.status_of(row["activation"])
         self.results.set_rows(rows)

@@ -20,6 +20,8 @@ from .measurements import Measurements, Plot
 from .race_summary import RaceRun
 
 ProgressFn = Callable[[float, str], None]
+#: Distance between the data seeds of one lesson's several draws (see ``data_seeds``).
+DRAW_STEP = 1000
 
 
 class LessonStopped(Exception):
@@ -109,7 +111,7 @@ class LessonContext:
     def race_config(self, **overrides: Any) -> RaceConfig:
         """The race the settings describe, with ``overrides`` (unknown keys are ignored)."""
         data = {**self.settings, **overrides}
-        if self.data_seed is not None:
+        if self.data_seed is not None and "data_seed" not in overrides:
             data["data_seed"] = int(self.data_seed)
         if self.model_seed is not None:
             count = len(RaceConfig(seeds=data.get("seeds", 3)).seed_list())
@@ -118,6 +120,12 @@ class LessonContext:
         if self.device != "auto":
             data["device"] = self.device
         return RaceConfig.from_dict(data)
+
+    def data_seeds(self, count: int) -> list[int]:
+        """``count`` data seeds for a lesson that draws several datasets: the run's data
+        seed, then steps of 1000 from it (so fresh seed pairs never share a draw)."""
+        base = self.data_seed if self.data_seed is not None else self.settings.get("data_seed", 0)
+        return [int(base) + DRAW_STEP * k for k in range(count)]
 
     def race(self, label: str = "", **overrides: Any) -> RaceRun:
         """Train the race of the settings (plus ``overrides``) to the end.

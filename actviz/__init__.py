@@ -24,6 +24,9 @@ __all__ = [
     "Lesson",
     "race",
     "bench",
+    "table_task",
+    "csv_task",
+    "imported_csv_tasks",
     "__version__",
 ]
 
@@ -32,6 +35,9 @@ _LAZY = {
     "Lesson": ("actviz.lessons.lesson", "Lesson"),
     "race": ("actviz.notebook", "race"),
     "bench": ("actviz.notebook", "bench"),
+    "table_task": ("actviz.training.tabular", "table_task"),
+    "csv_task": ("actviz.training.csv_task", "csv_task"),
+    "imported_csv_tasks": ("actviz.training.csv_task", "imported_csv_tasks"),
 }
 
 

@@ -104,8 +104,9 @@ def test_summary_is_mean_std_over_seeds_and_steps_to_threshold():
     assert relu["final_mean"] == pytest.approx(0.85)
     assert relu["final_std"] == pytest.approx(math.sqrt(0.005))
     assert relu["best_mean"] == pytest.approx(0.875)
-    assert (relu["reached"], relu["steps_to_threshold"]) == (1, 10)
-    assert relu["seconds_to_threshold"] == pytest.approx(0.1)
+    # 0.5 at step 0, 0.95 at step 10: 0.9 is crossed 8/9 of the way, at step 80/9
+    assert relu["reached"] == 1 and relu["steps_to_threshold"] == pytest.approx(80 / 9)
+    assert relu["seed_steps_to_threshold"] == [pytest.approx(80 / 9), None]
     assert (tanh["final_mean"], tanh["diverged"], tanh["reached"]) == (None, 1, 0)
     assert mean_std([]) == (None, None) and mean_std([2.0]) == (2.0, 0.0)
 

@@ -117,3 +117,20 @@ def test_results_are_kept_per_lesson(window, qtbot):
 def test_preset_line_reads_naturally():
     text = describe_preset({"task": "xor", "activations": ["linear", "tanh"], "hidden": [8, 8]})
     assert text == "task xor · activations linear, tanh · hidden 8x8"
+
+
+def test_reseeding_shows_k_of_n(window, qtbot):
+    from actviz.lessons import fresh_seed_pairs
+
+    panel = window.panel("lessons")
+    panel.reseed.setValue(3)
+    result = run_and_wait(qtbot, panel, "sigmoid_vanishing")
+    outcome = panel.reseeds[("sigmoid_vanishing", "quick")]
+    assert [(r.data_seed, r.model_seed) for r in outcome.results] == fresh_seed_pairs(3)
+    assert (result.data_seed, result.model_seed) == fresh_seed_pairs(1)[0]
+    held = sum(r.holds for r in outcome.results)
+    assert f"Holds in {held} of 3 seed pairs" in panel.verdict.text()
+    assert "model seed 1000" in panel.verdict.text()
+    panel.reseed.setValue(0)
+    run_and_wait(qtbot, panel, "sigmoid_vanishing")
+    assert "Holds here" in panel.verdict.text() and "seed pairs" not in panel.verdict.text()

@@ -36,6 +36,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="quick: a reduced run (seconds in all); full: the real experiment (default)",
     )
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where races train")
+    p.add_argument("--data-seed", type=int, metavar="D", help="data seed of every race (preset: 0)")
+    p.add_argument(
+        "--model-seed",
+        type=int,
+        metavar="M",
+        help="first model seed: a race of n seeds trains M..M+n-1 (preset: 0..n-1)",
+    )
+    p.add_argument(
+        "--reseed",
+        type=int,
+        metavar="N",
+        help="run on N seed pairs the lesson was not tuned on and report 'holds in k of N'",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=run)
 
@@ -60,6 +73,12 @@ def run(args: argparse.Namespace) -> int:
         names = [args.name]
     else:
         return fail("name a lesson, or use --list or --all")
+    if args.reseed is not None:
+        if args.reseed < 1:
+            return fail(f"--reseed needs a count of at least 1, got {args.reseed}")
+        if args.data_seed is not None or args.model_seed is not None:
+            return fail("--reseed picks its own seed pairs; drop --data-seed and --model-seed")
+        return _reseed(args, catalogue, [lessons[n] for n in names])
     from ..lessons import run_lesson
 
     results = []
@@ -72,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
             budget=args.budget,
             device=args.device,
             on_progress=show,
+            data_seed=args.data_seed,
+            model_seed=args.model_seed,
         )
         if show is not None:
             _end_progress(sys.stderr)
@@ -85,6 +106,55 @@ def run(args: argparse.Namespace) -> int:
     elif args.all:
         _print_table(results, sys.stdout)
     return 0 if all(r.status == "done" for r in results) else 1
+
+
+def _reseed(args: argparse.Namespace, catalogue: Any, lessons: list[Any]) -> int:
+    from ..lessons import reseed_lesson
+
+    outcomes = []
+    for lesson in lessons:
+        show = None if args.quiet or args.json else _progress_printer(lesson.name, sys.stderr)
+        outcome = reseed_lesson(
+            lesson,
+            catalogue.activations,
+            catalogue.tasks,
+            args.reseed,
+            budget=args.budget,
+            device=args.device,
+            on_progress=show,
+        )
+        if show is not None:
+            _end_progress(sys.stderr)
+        outcomes.append(outcome)
+        if not args.json:
+            print_reseed(lesson, outcome, sys.stdout)
+    if args.json:
+        data: Any = [o.to_dict() for o in outcomes] if args.all else outcomes[0].to_dict()
+        json.dump(data, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif args.all:
+        _print_reseed_table(outcomes, sys.stdout)
+    return 0 if all(o.status == "done" for o in outcomes) else 1
+
+
+def print_reseed(lesson: Any, outcome: Any, out: TextIO) -> None:
+    """One line per seed pair, then "holds in k of N"."""
+    out.write(f"{lesson.title}  [{lesson.name}, {outcome.budget} budget]\n")
+    out.write(f"Claim: {lesson.claim}\n")
+    for r in outcome.results:
+        word = r.status if r.verdict is None else ("holds" if r.holds else "does not hold")
+        detail = r.verdict.summary if r.verdict else (r.error or "")
+        out.write(
+            f"  data seed {r.data_seed:>3}, model seed {r.model_seed:>5}: {word:<13} {detail}\n"
+        )
+    out.write(f"Verdict: {outcome.text()} ({outcome.seconds:.1f} s)\n\n")
+
+
+def _print_reseed_table(outcomes: list[Any], out: TextIO) -> None:
+    out.write(f"{'lesson':<28} {'holds in':<12} {'seconds':>8}\n")
+    for o in outcomes:
+        out.write(f"{o.lesson:<28} {f'{o.holds_in} of {o.count}':<12} {o.seconds:>8.1f}\n")
+    out.write(f"{'total':<28} {'':<12} {sum(o.seconds for o in outcomes):>8.1f}\n")
 
 
 def _list(lessons: dict[str, Any], as_json: bool) -> int:

@@ -54,6 +54,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     note.add_argument("text")
     note.set_defaults(func=run_note)
 
+    from .runs_compare import register_actions
+
+    register_actions(actions, db)
+
 
 def fail(message: str) -> int:
     print(f"actviz runs: {message}", file=sys.stderr)

@@ -26,7 +26,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Example: actviz train --task moons --activations relu,tanh,gelu "
         "--seeds 3 --steps 2000 --hidden 8,8 --optimizer adam --lr 0.01 --json out.json",
     )
-    p.add_argument("--task", default="moons", help="task name (default moons)")
+    p.add_argument(
+        "--task", default="moons", help="task name (default moons), or csv:PATH for your own data"
+    )
+    p.add_argument("--target", help="with --task csv:PATH: the column to predict")
+    p.add_argument(
+        "--kind",
+        choices=("auto", "classification", "regression"),
+        default="auto",
+        help="with --task csv:PATH: what the target is (auto: text or few whole numbers "
+        "are classes)",
+    )
     p.add_argument("--activations", default="relu,tanh", help="comma-separated names")
     p.add_argument("--seeds", default="3", help="a count (3 -> seeds 0,1,2) or a list: 0,4,7")
     p.add_argument("--steps", type=int, default=1000, help="optimiser steps (default 1000)")
@@ -120,6 +130,8 @@ def build_config(args: argparse.Namespace, catalogue: Any) -> Any:
         if broken and broken[0].error is not None:
             raise UsageError(f"activation {name!r} did not load: {broken[0].error.message}")
         raise UsageError(_unknown("activation", name, sorted(usable)))
+    if args.task.startswith("csv:") and args.task not in catalogue.tasks:
+        catalogue.tasks[args.task] = _csv_task(args)
     if args.task not in catalogue.tasks:
         raise UsageError(_unknown("task", args.task, sorted(catalogue.tasks)))
     config = RaceConfig(
@@ -147,6 +159,15 @@ def build_config(args: argparse.Namespace, catalogue: Any) -> Any:
     if problems:
         raise UsageError("; ".join(problems))
     return config
+
+
+def _csv_task(args: argparse.Namespace) -> Any:
+    """The task of ``--task csv:PATH --target COL``, or :class:`UsageError` saying why not."""
+    from ..training.csv_task import csv_task
+
+    if not args.target:
+        raise UsageError(f"--task {args.task} needs --target COLUMN: the column to predict")
+    return csv_task(args.task[len("csv:") :], args.target, args.kind)
 
 
 class ProgressBar:
@@ -194,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
         config = build_config(args, catalogue)
         check_comparison_args(args, config)
         task = catalogue.tasks[config.task]
-    except (UsageError, ValueError) as exc:
+    except (UsageError, ValueError, RuntimeError) as exc:
         return fail(str(exc))
     store = None
     versions = None
@@ -231,7 +252,7 @@ def run(args: argparse.Namespace) -> int:
 
             result = run_batch(config)
             summary = summarise(result.to_dict(), args.baseline)
-    except ValueError as exc:
+    except (ValueError, RuntimeError) as exc:
         return fail(str(exc))
     finally:
         if store is not None:

@@ -8,6 +8,7 @@ from .context import LessonContext, LessonStopped
 from .lesson import BUDGETS, Lesson, Verdict
 from .measurements import Curve, Measurements, Plot
 from .race_summary import RaceRun
+from .reseed import ReseedResult, fresh_seed_pairs, reseed_lesson
 from .runner import LessonResult, measure_lesson, run_lesson
 
 __all__ = [
@@ -20,7 +21,10 @@ __all__ = [
     "Measurements",
     "Plot",
     "RaceRun",
+    "ReseedResult",
     "Verdict",
+    "fresh_seed_pairs",
     "measure_lesson",
+    "reseed_lesson",
     "run_lesson",
 ]

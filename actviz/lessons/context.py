@@ -20,6 +20,8 @@ from .measurements import Measurements, Plot
 from .race_summary import RaceRun
 
 ProgressFn = Callable[[float, str], None]
+#: Distance between the data seeds of one lesson's several draws (see ``data_seeds``).
+DRAW_STEP = 1000
 
 
 class LessonStopped(Exception):
@@ -31,6 +33,10 @@ class LessonContext:
 
     :param settings: the lesson's preset with the budget's overrides.
     :param device: where races train (``auto``, ``cpu``, ``cuda``, ``mps``).
+    :param data_seed: the data seed of every race (``None``: the preset's, usually 0).
+    :param model_seed: the first model seed (``None``: the preset's ``0..seeds-1``); a
+        race of ``n`` seeds trains ``model_seed .. model_seed + n - 1``, and the
+        deep-signal weights are drawn from it.
     """
 
     def __init__(
@@ -43,8 +49,12 @@ class LessonContext:
         device: str = "auto",
         on_progress: ProgressFn | None = None,
         should_stop: Callable[[], bool] | None = None,
+        data_seed: int | None = None,
+        model_seed: int | None = None,
     ) -> None:
         self.settings = dict(settings)
+        self.data_seed = data_seed
+        self.model_seed = model_seed
         self.activations = activations
         self.tasks = tasks
         self.budget = budget
@@ -101,10 +111,21 @@ class LessonContext:
     def race_config(self, **overrides: Any) -> RaceConfig:
         """The race the settings describe, with ``overrides`` (unknown keys are ignored)."""
         data = {**self.settings, **overrides}
+        if self.data_seed is not None and "data_seed" not in overrides:
+            data["data_seed"] = int(self.data_seed)
+        if self.model_seed is not None:
+            count = len(RaceConfig(seeds=data.get("seeds", 3)).seed_list())
+            data["seeds"] = list(range(self.model_seed, self.model_seed + count))
         data.setdefault("device", self.device)
         if self.device != "auto":
             data["device"] = self.device
         return RaceConfig.from_dict(data)
+
+    def data_seeds(self, count: int) -> list[int]:
+        """``count`` data seeds for a lesson that draws several datasets: the run's data
+        seed, then steps of 1000 from it (so fresh seed pairs never share a draw)."""
+        base = self.data_seed if self.data_seed is not None else self.settings.get("data_seed", 0)
+        return [int(base) + DRAW_STEP * k for k in range(count)]
 
     def race(self, label: str = "", **overrides: Any) -> RaceRun:
         """Train the race of the settings (plus ``overrides``) to the end.
@@ -137,6 +158,8 @@ class LessonContext:
         from ..analysis.deep_signal import deep_signal
 
         self.check_stop()
+        if self.model_seed is not None:
+            options.setdefault("seed", int(self.model_seed))
         return deep_signal(self.activation(name), params, **options)
 
     def relative_cost(self, name: str, threads: int = 1, **options: Any) -> float:

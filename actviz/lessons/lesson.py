@@ -22,32 +22,18 @@ The verdict is always computed from measurements by ``check``; nothing is typed 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+from .jsonable import jsonable
+from .measurements import Measurements
+from .verdict import Verdict
+
+if TYPE_CHECKING:  # the context imports the training engine; only its type is needed here
     from .context import LessonContext
-    from .measurements import Measurements
 
 BUDGETS: tuple[str, ...] = ("quick", "full")
-
-
-@dataclass
-class Verdict:
-    """Whether the claim held in this run, in one sentence, with the numbers behind it."""
-
-    holds: bool
-    summary: str
-    numbers: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "holds": bool(self.holds),
-            "summary": self.summary,
-            "numbers": {k: _json_number(v) for k, v in self.numbers.items()},
-        }
 
 
 @dataclass
@@ -117,32 +103,7 @@ class Lesson:
             "explanation": self.explanation,
             "view": self.view,
             "kind": "race" if self.measure is None else "custom",
-            "preset": _jsonable(self.preset),
-            "budgets": _jsonable(self.budgets),
+            "preset": jsonable(self.preset),
+            "budgets": jsonable(self.budgets),
             "references": list(self.references),
         }
-
-
-def _json_number(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return _jsonable(value)
-
-
-def _jsonable(value: Any) -> Any:
-    """Plain JSON values: tuples become lists, numpy scalars become floats, NaN becomes None."""
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if hasattr(value, "tolist"):  # numpy arrays and scalars, torch tensors
-        return _jsonable(value.tolist())
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    return number if math.isfinite(number) else None

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .lesson import Verdict, _jsonable
+from .jsonable import jsonable
+from .verdict import Verdict
 
 
 @dataclass
@@ -24,7 +25,7 @@ class Curve:
     y: list[float | None]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "x": _jsonable(self.x), "y": _jsonable(self.y)}
+        return {"label": self.label, "x": jsonable(self.x), "y": jsonable(self.y)}
 
 
 @dataclass
@@ -93,7 +94,7 @@ class Measurements:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "values": _jsonable(self.values),
+            "values": jsonable(self.values),
             "plot": self.plot.to_dict() if self.plot is not None else None,
             "notes": list(self.notes),
         }

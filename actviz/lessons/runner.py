@@ -15,8 +15,10 @@ from typing import Any
 from ..api import Activation
 from ..training.task import Task
 from .context import LessonContext, LessonStopped, ProgressFn
-from .lesson import Lesson, Verdict, _jsonable
+from .jsonable import jsonable
+from .lesson import Lesson
 from .measurements import Measurements
+from .verdict import Verdict
 
 STATUSES = ("done", "stopped", "error")
 
@@ -37,6 +39,8 @@ class LessonResult:
     devices: list[str] = field(default_factory=list)
     error: str | None = None
     traceback: str | None = None
+    data_seed: int | None = None
+    model_seed: int | None = None
 
     @property
     def holds(self) -> bool | None:
@@ -54,8 +58,10 @@ class LessonResult:
             "seconds": round(self.seconds, 3),
             "verdict": self.verdict.to_dict() if self.verdict is not None else None,
             "measurements": self.measurements.to_dict() if self.measurements else None,
-            "settings": _jsonable(self.settings),
+            "settings": jsonable(self.settings),
             "devices": list(self.devices),
+            "data_seed": self.data_seed,
+            "model_seed": self.model_seed,
             "error": self.error,
         }
 
@@ -82,8 +88,13 @@ def run_lesson(
     device: str = "auto",
     on_progress: ProgressFn | None = None,
     should_stop: Callable[[], bool] | None = None,
+    data_seed: int | None = None,
+    model_seed: int | None = None,
 ) -> LessonResult:
-    """Measure ``lesson`` at ``budget`` and compute its verdict from the measurements."""
+    """Measure ``lesson`` at ``budget`` and compute its verdict from the measurements.
+
+    ``data_seed`` and ``model_seed`` replace the preset's seeds (see :class:`LessonContext`).
+    """
     settings = lesson.settings(budget)
     ctx = LessonContext(
         settings,
@@ -93,6 +104,8 @@ def run_lesson(
         device=device,
         on_progress=on_progress,
         should_stop=should_stop,
+        data_seed=data_seed,
+        model_seed=model_seed,
     )
     result = LessonResult(
         lesson=lesson.name,
@@ -102,6 +115,8 @@ def run_lesson(
         status="error",
         seconds=0.0,
         settings=settings,
+        data_seed=data_seed,
+        model_seed=model_seed,
     )
     start = time.perf_counter()
     try:

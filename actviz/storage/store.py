@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..paths import user_data_dir
+from ..training.runinfo import describe_config, unique_name
 from .schema import migrate
 
 RUN_STATUSES = ("running", "finished", "stopped", "failed")
@@ -111,14 +112,18 @@ class RunStore:
         name: str | None = None,
         note: str = "",
     ) -> int:
-        """Start a run (status ``running``) with one member per ``(activation, seed)``."""
+        """Start a run (status ``running``) with one member per ``(activation, seed)``.
+
+        The name defaults to a description of the configuration; a name already taken
+        gets `` (2)``, `` (3)`` ... so that no two runs share one.
+        """
         if name is None:
             acts = list(dict.fromkeys(a for a, _ in members))
-            shown = ", ".join(acts[:4]) + (f" +{len(acts) - 4}" if len(acts) > 4 else "")
-            name = f"{task}: {shown}"
+            name = describe_config({**config, "activations": acts}, task)
         stamp = _now()
         with self._lock:
             self._begin()
+            name = unique_name(name, self._names())
             cur = self._conn.execute(
                 "INSERT INTO runs (name, note, created, updated, task, metric, config, status,"
                 " device, strategy, versions) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)",
@@ -409,7 +414,16 @@ class RunStore:
         return cur.rowcount > 0
 
     def rename_run(self, run_id: int, name: str) -> None:
+        """Rename a run; a name another run has gets `` (2)`` ... (runs never share one)."""
+        with self._lock:
+            row = self._conn.execute("SELECT name FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is not None and row[0] == name:
+                return
+            name = unique_name(name, self._names())
         self.update_run(run_id, name=name)
+
+    def _names(self) -> set[str]:
+        return {r[0] for r in self._conn.execute("SELECT name FROM runs")}
         self.flush()
 
     def annotate_run(self, run_id: int, note: str) -> None:

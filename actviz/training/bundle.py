@@ -24,6 +24,7 @@ from ..api import Activation
 from ..stats import mean_std
 from .config import RaceConfig
 from .init import siren_w0
+from .schedule import steps_to_threshold
 from .task import Task
 
 #: Plain-torch bodies of ``activation(x, ...)`` for the built-in activations, copied
@@ -101,22 +102,16 @@ def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def first_reaching(history: Sequence[Mapping[str, Any]], threshold: float) -> tuple[int, float]:
-    """``(step, seconds)`` of the first evaluation whose test metric is >= ``threshold``,
-    or ``(-1, nan)`` when none is."""
-    for row in history:
-        value = row.get("test_metric")
-        if value is None:
-            value = row.get("train_metric")
-        if _finite(value) and value >= threshold:
-            return int(row["step"]), float(row.get("seconds") or 0.0)
-    return -1, math.nan
-
-
-def summarise(run: Mapping[str, Any], threshold: float = 0.9) -> list[dict[str, Any]]:
+def summarise(
+    run: Mapping[str, Any],
+    threshold: float = 0.9,
+    costs: Mapping[str, float] | None = None,
+) -> list[dict[str, Any]]:
     """One row per activation of a run (stored or ``RaceResult.to_dict()``): final and
-    best test metric over seeds (mean, std), steps and seconds to reach ``threshold``
-    (mean over the seeds that did; ``reached`` counts them), diverged and failed counts.
+    best test metric over seeds (mean, std), steps to reach ``threshold`` (interpolated
+    per seed on the fixed evaluation grid, mean over the seeds that did; ``reached``
+    counts them), diverged and failed counts, and ``cost``: the activation's own
+    forward+backward time relative to ReLU when ``costs`` has it.
     """
     metric = run.get("metric", "accuracy")
     groups: dict[str, list[Mapping[str, Any]]] = {}
@@ -128,8 +123,8 @@ def summarise(run: Mapping[str, Any], threshold: float = 0.9) -> list[dict[str, 
         bests = [m.get(f"best_test_{metric}") for m in members]
         final_mean, final_std = mean_std([v for v in finals if v is not None])
         best_mean, best_std = mean_std([v for v in bests if v is not None])
-        hits = [first_reaching(m.get("history", []), threshold) for m in members]
-        reached = [h for h in hits if h[0] >= 0]
+        hits = [steps_to_threshold(m.get("history", []), threshold) for m in members]
+        reached = [h for h in hits if h is not None]
         rows.append(
             {
                 "activation": name,
@@ -139,12 +134,9 @@ def summarise(run: Mapping[str, Any], threshold: float = 0.9) -> list[dict[str, 
                 "best_mean": best_mean,
                 "best_std": best_std,
                 "reached": len(reached),
-                "steps_to_threshold": (
-                    sum(s for s, _ in reached) / len(reached) if reached else None
-                ),
-                "seconds_to_threshold": (
-                    sum(t for _, t in reached) / len(reached) if reached else None
-                ),
+                "steps_to_threshold": sum(reached) / len(reached) if reached else None,
+                "seed_steps_to_threshold": hits,
+                "cost": (costs or {}).get(name),
                 "diverged": sum(m.get("status") == "diverged" for m in members),
                 "failed": sum(m.get("status") == "failed" for m in members),
                 "train_seconds": float(run.get("train_seconds") or 0.0),
@@ -247,7 +239,7 @@ def _write_metrics(path: Path, runs: Sequence[Mapping[str, Any]], threshold: flo
                     "run_name": run.get("name", ""),
                     "task": run.get("task"),
                     "metric": run.get("metric"),
-                    **row,
+                    **{k: v for k, v in row.items() if not isinstance(v, list)},
                 }
             )
     return _write_csv(path, rows)

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from .schedule import grid_interval, on_grid
+
 INITS = ("default", "he", "xavier", "lecun", "siren")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adagrad", "adam")
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -23,7 +25,8 @@ class RaceConfig:
 
     ``params`` holds the user's chosen values, ``{activation: {param: value}}``;
     parameters not named there take their defaults. ``batch_size=None`` trains on the
-    full batch; ``eval_every=None`` evaluates about 50 times per race. ``points``,
+    full batch; ``eval_every=None`` evaluates on a fixed step grid that does not depend on
+    the race's length (see :mod:`actviz.training.schedule`). ``points``,
     ``noise`` and ``test_fraction`` default to the task's own values.
     ``boundary_grid`` is the side of the decision-boundary grid of 2-D tasks (1-D tasks
     get a fitted curve of ``4 * boundary_grid`` points; 0 turns both off).
@@ -64,10 +67,19 @@ class RaceConfig:
         return [int(s) for s in self.seeds]
 
     def eval_interval(self) -> int:
-        """Steps between evaluations (about 50 per race unless ``eval_every`` is set)."""
+        """Steps between evaluations: ``eval_every``, else the fixed grid's spacing at the
+        end of the race (the grid is finer early on; see :meth:`is_eval_step`)."""
         if self.eval_every:
             return max(1, int(self.eval_every))
-        return max(1, int(self.steps) // 50)
+        return grid_interval(int(self.steps))
+
+    def is_eval_step(self, step: int) -> bool:
+        """Whether the race evaluates after ``step`` (the last step always does)."""
+        if step == self.steps:
+            return True
+        if self.eval_every:
+            return step % max(1, int(self.eval_every)) == 0
+        return on_grid(step)
 
     def params_for(self, activation: str) -> dict[str, float]:
         return dict(self.params.get(activation, {}))

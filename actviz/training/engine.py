@@ -149,7 +149,6 @@ class Race:
 
     def _train(self) -> Iterator[Event]:
         cfg = self.config
-        eval_every = cfg.eval_interval()
         last_progress = time.perf_counter()
         step = 0
         while step < cfg.steps:
@@ -165,9 +164,10 @@ class Race:
                 continue  # the same step again, without that activation
             step += 1
             self.result.steps_done = step
-            if step % CHECK_EVERY == 0 or step % eval_every == 0 or step == cfg.steps:
+            evaluate = cfg.is_eval_step(step)
+            if step % CHECK_EVERY == 0 or evaluate:
                 yield from self._check_divergence()
-            if step % eval_every == 0 or step == cfg.steps:
+            if evaluate:
                 yield from self._evaluate(step, final=step == cfg.steps)
                 last_progress = time.perf_counter()
             elif time.perf_counter() - last_progress > PROGRESS_SECONDS:

@@ -56,6 +56,8 @@ class Task:
     :param metric: ``"accuracy"`` for classification, ``"r2"`` for regression.
     :param domain: the plotting box; ``None`` takes the data's bounding box plus a margin.
     :param noise_help: what ``noise`` means for this task, shown next to the field.
+    :param standardise: scale inputs (and regression targets) to mean 0, variance 1 with
+        the training split's statistics, as real data needs.
     """
 
     name: str
@@ -72,9 +74,11 @@ class Task:
     domain: tuple[tuple[float, float], ...] | None = None
     noise_help: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
+    standardise: bool = False
 
     def __post_init__(self) -> None:
-        if not self.name or self.name != self.name.lower():
+        # A CSV task is named by its file (csv:PATH), whose case matters.
+        if not self.name or (self.name != self.name.lower() and not self.name.startswith("csv:")):
             raise ValueError(f"task name {self.name!r} must be non-empty and lower-case")
         if not callable(self.sample):
             raise TypeError(f"task {self.name!r}: sample is not callable")
@@ -118,6 +122,10 @@ class Task:
         perm = torch.randperm(n, generator=gen)
         n_test = min(n - 1, max(1, round(n * fraction))) if fraction > 0 else 0
         test, train = perm[:n_test], perm[n_test:]
+        if self.standardise:
+            x = _standardised(x, x[train])
+            if self.loss == "mse":
+                y = _standardised(y, y[train])
         domain = self.domain or _bounding_box(x)
         extras = dict(self.extras)
         return TaskData(x[train], y[train], x[test], y[test], tuple(domain), extras)
@@ -159,6 +167,13 @@ class Task:
             "test_fraction": self.test_fraction,
             "noise_help": self.noise_help,
         }
+
+
+def _standardised(values: torch.Tensor, train: torch.Tensor) -> torch.Tensor:
+    """``values`` scaled by the training rows' mean and spread (a constant column stays 0)."""
+    mean = train.mean(dim=0)
+    std = train.std(dim=0, unbiased=False) if train.shape[0] > 1 else torch.ones_like(mean)
+    return (values - mean) / torch.where(std > 0, std, torch.ones_like(std))
 
 
 def _bounding_box(x: torch.Tensor, margin: float = 0.1) -> list[tuple[float, float]]:

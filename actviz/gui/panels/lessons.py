@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...lessons import BUDGETS, Lesson, LessonResult, run_lesson
+from ...lessons import BUDGETS, Lesson, LessonResult, ReseedResult, reseed_lesson, run_lesson
 from ..headless import colour as palette_colour
 from ..measurements import Measurements
 from ..plots import PlotExport, add_legend, make_plot, restyle
@@ -62,11 +63,14 @@ class LessonWorker(QObject):
     """Runs one lesson when :meth:`run` is called in its thread."""
 
     progress = Signal(float, str)
-    finished = Signal(object)  # LessonResult
+    finished = Signal(object)  # LessonResult, or ReseedResult when re-seeding
 
-    def __init__(self, lesson: Lesson, activations: dict, tasks: dict, budget: str) -> None:
+    def __init__(
+        self, lesson: Lesson, activations: dict, tasks: dict, budget: str, reseed: int = 0
+    ) -> None:
         super().__init__()
         self.lesson, self.activations, self.tasks, self.budget = lesson, activations, tasks, budget
+        self.reseed = reseed
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -74,6 +78,18 @@ class LessonWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        if self.reseed > 0:
+            outcome = reseed_lesson(
+                self.lesson,
+                self.activations,
+                self.tasks,
+                self.reseed,
+                budget=self.budget,
+                on_progress=lambda f, t: self.progress.emit(f, t),
+                should_stop=self._stop.is_set,
+            )
+            self.finished.emit(outcome)
+            return
         result = run_lesson(
             self.lesson,
             self.activations,
@@ -113,6 +129,8 @@ class LessonsPanel(Panel):
     ) -> None:
         super().__init__(state, measurements, parent)
         self.results: dict[tuple[str, str], LessonResult] = {}
+        #: Re-seeded runs, keyed like ``results`` (whose entry is then the first pair's run).
+        self.reseeds: dict[tuple[str, str], ReseedResult] = {}
         self._thread: QThread | None = None
         self._worker: LessonWorker | None = None
         self._running: str | None = None
@@ -139,6 +157,14 @@ class LessonsPanel(Panel):
         self.budget.setCurrentText("full")
         self.budget.setToolTip("quick: a reduced run in about a second; full: the real experiment")
         self.budget.currentTextChanged.connect(lambda *_: self._show_lesson())
+        self.reseed = QSpinBox()
+        self.reseed.setRange(0, 50)
+        self.reseed.setPrefix("Re-seed x")
+        self.reseed.setSpecialValueText("Preset seeds")
+        self.reseed.setToolTip(
+            "run on this many seed pairs the lesson was not tuned on and count how often "
+            "the claim holds (k of N); 'Preset seeds' runs the lesson's own seeds once"
+        )
         self.run_button = QPushButton("Run")
         self.run_button.clicked.connect(self.run_lesson)
         self.stop_button = QPushButton("Stop")
@@ -152,6 +178,7 @@ class LessonsPanel(Panel):
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Budget"))
         controls.addWidget(self.budget)
+        controls.addWidget(self.reseed)
         controls.addWidget(self.run_button)
         controls.addWidget(self.stop_button)
         controls.addWidget(self.progress, 1)
@@ -316,13 +343,20 @@ class LessonsPanel(Panel):
             self.summary.clear()
             return
         holds = result.verdict.holds
-        colour = HOLDS_COLOUR if holds else self.state.theme.error
         word = "Holds here" if holds else "Does not hold here"
+        seconds, detail = result.seconds, ""
+        outcome = self.reseeds.get((result.lesson, result.budget))
+        if outcome is not None:
+            holds = outcome.holds_in >= 0.8 * outcome.count
+            word = f"Holds in {outcome.holds_in} of {outcome.count} seed pairs"
+            seconds = outcome.seconds
+            detail = f", shown: data seed {result.data_seed}, model seed {result.model_seed}"
+        colour = HOLDS_COLOUR if holds else self.state.theme.error
         mark = "\u2714" if holds else "\u2718"
         self.verdict.setText(
             f"<span style='font-size:15pt; font-weight:600; color:{colour}'>{mark} {word}</span>"
             f"&nbsp;&nbsp;<span style='color:{self.state.theme.muted}'>"
-            f"{result.budget} budget, {result.seconds:.1f} s</span>"
+            f"{result.budget} budget, {seconds:.1f} s{detail}</span>"
         )
         self.summary.setText(result.verdict.summary)
         self.summary.setToolTip("")
@@ -426,8 +460,13 @@ class LessonsPanel(Panel):
             return False
         budget = self.budget.currentText()
         self.results.pop((lesson.name, budget), None)
+        self.reseeds.pop((lesson.name, budget), None)
         worker = LessonWorker(
-            lesson, dict(self.state.catalogue.activations), dict(self.state.catalogue.tasks), budget
+            lesson,
+            dict(self.state.catalogue.activations),
+            dict(self.state.catalogue.tasks),
+            budget,
+            self.reseed.value(),
         )
         thread = QThread()
         thread.setObjectName("actviz-lesson")
@@ -459,8 +498,14 @@ class LessonsPanel(Panel):
         if text and self._running:
             self.status.setText(f"running {self._running}: {text}")
 
-    def _finished(self, result: LessonResult) -> None:
+    def _finished(self, result: LessonResult | ReseedResult) -> None:
         self._release()
+        if isinstance(result, ReseedResult):
+            outcome = result
+            if outcome.status == "done":
+                self.reseeds[(outcome.lesson, outcome.budget)] = outcome
+            unfinished = [r for r in outcome.results if r.status != "done"]
+            result = unfinished[0] if unfinished else outcome.results[0]
         self.results[(result.lesson, result.budget)] = result
         self.progress.setValue(1000 if result.status == "done" else self.progress.value())
         self.status.setText(
@@ -486,6 +531,7 @@ class LessonsPanel(Panel):
         self.run_button.setEnabled(has and not self.running)
         self.stop_button.setEnabled(self.running)
         self.budget.setEnabled(not self.running)
+        self.reseed.setEnabled(not self.running)
 
     def shutdown(self) -> None:
         """Stop a running lesson and wait for its thread (the window is closing)."""

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...analysis.train_cost import training_costs
 from ...training.bundle import summarise
 from ...training.events import ActivationFailed, Diverged, Evaluation, Progress, Started
 from ..measurements import Measurements
@@ -76,14 +77,16 @@ def result_columns() -> list[Column]:
                 if r["steps_to_threshold"] is not None
                 else f"– (0/{r['seeds']})"
             ),
-            tip="first evaluated step whose test metric reached the threshold "
-            "(mean over the seeds that did)",
+            tip="steps until the test metric reached the threshold, interpolated between "
+            "evaluations on a fixed step grid (mean over the seeds that did): the same "
+            "for a short and a long run of the same race",
         ),
         Column(
-            "seconds_to_threshold",
-            "time to thr. (s)",
-            lambda r: fmt(r["seconds_to_threshold"], 2),
-            tip="training time (wall clock, pauses excluded) until the threshold was reached",
+            "cost",
+            "cost (x ReLU)",
+            lambda r: fmt(r.get("cost"), 2),
+            tip="this activation's own forward+backward time per element relative to ReLU, "
+            "measured on a fixed tensor (the race's wall time is shared by every activation)",
         ),
         Column(
             "diverged",
@@ -464,7 +467,9 @@ class PlaygroundPanel(Panel):
             "choose a baseline for paired comparisons; click a header to sort"
         )
         run = self.history.as_run()
-        rows = summarise(run, self.threshold.value())
+        names = list(dict.fromkeys(m["activation"] for m in run.get("runs", [])))
+        costs = training_costs(names, self.state.catalogue.activations)
+        rows = summarise(run, self.threshold.value(), costs)
         for row in rows:
             row["status"] = self.history.status_of(row["activation"])
         if not self.running:  # CIs and tests once the race is over, not at every redraw

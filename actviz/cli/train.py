@@ -202,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
             name=args.name,
             note=args.note,
             versions=run_versions(config.activations, catalogue),
+            on_problem=lambda problem: _note(bar, f"{problem}; training goes on, retrying"),
         )
     code = 0
     try:
@@ -221,8 +222,11 @@ def run(args: argparse.Namespace) -> int:
         raise
     finally:
         bar.close()
+        unsaved = recorder.close() if recorder is not None else None
+        if unsaved is not None:
+            print(f"actviz train: {unsaved}", file=sys.stderr)
         if store is not None:
-            store.close()
+            _close_quietly(store)
     result = current.result
     data = result.to_dict()
     data["run_id"] = recorder.run_id if recorder is not None else None
@@ -291,6 +295,16 @@ def _drive(current: Any, recorder: Any, bar: ProgressBar, metric: str) -> None:
             _note(bar, f"{event.activation} seed {event.seed} diverged at step {event.step}")
         elif isinstance(event, ActivationFailed):
             _note(bar, f"activation {event.activation!r} failed and was left out: {event.error}")
+
+
+def _close_quietly(store: Any) -> None:
+    """Close the database; a failure here has already been reported as what is unsaved."""
+    import sqlite3
+
+    try:
+        store.close()
+    except sqlite3.Error:
+        pass
 
 
 def _note(bar: ProgressBar, message: str) -> None:

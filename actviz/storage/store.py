@@ -75,8 +75,9 @@ class RunStore:
         """Mark runs whose recording process died as ``interrupted`` (best effort: a
         locked file is left as it is; reading shows them as interrupted anyway)."""
         try:
-            with self.transaction(timeout_s=0.2):
-                liveness.mark_interrupted(self._conn, liveness.interrupted_runs(self._conn))
+            if liveness.interrupted_runs(self._conn):  # a read: most opens stop here
+                with self.transaction(timeout_s=0.2):
+                    liveness.mark_interrupted(self._conn, liveness.interrupted_runs(self._conn))
         except sqlite3.OperationalError:
             pass
 

@@ -15,6 +15,8 @@ system_packages=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
 )
+# The tests read the run database back with the sqlite3 command-line tool.
+[ -n "$extras" ] && system_packages+=(sqlite3)
 if command -v dpkg >/dev/null && command -v apt-get >/dev/null; then
   missing=()
   for pkg in "${system_packages[@]}"; do

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
 import torch
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from actviz.gui import formula_dialog
@@ -50,7 +51,13 @@ def type_formula(qtbot, d: FormulaDialog, text: str, rows: list | None = None) -
     d.formula_edit.clear()
     qtbot.keyClicks(d.formula_edit, text)
     assert d.timer.isActive()  # debounced: nothing is parsed while the user types
-    qtbot.waitUntil(lambda: not d.timer.isActive(), timeout=2000)
+    qtbot.waitUntil(lambda: not d.timer.isActive() and not d.busy, timeout=30000)
+
+
+def settle(qtbot, d: FormulaDialog) -> None:
+    """Check the current text now and wait for the background compile to answer."""
+    d.refresh()
+    qtbot.waitUntil(lambda: not d.busy, timeout=30000)
 
 
 def value_at(curve, x: float) -> float:
@@ -132,31 +139,32 @@ def test_declaring_parameters(qtbot, dialog):
     assert dialog.suggest_button.text() == "Add beta as a parameter"
     qtbot.mouseClick(dialog.suggest_button, Qt.MouseButton.LeftButton)
     assert dialog.param_rows() == [["beta", "1.0", "0.01", "10.0", False]]
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30000)
     assert dialog.suggest_button.isHidden() and dialog.save_button.isEnabled()
     assert value_at(dialog.f_curve, 1.0) == pytest.approx(1 / (1 + math.exp(-1)), abs=1e-4)
 
     dialog.table.item(0, 1).setText("2")
-    qtbot.waitUntil(lambda: not dialog.timer.isActive(), timeout=2000)
+    qtbot.waitUntil(lambda: not dialog.timer.isActive() and not dialog.busy, timeout=30000)
     assert value_at(dialog.f_curve, 1.0) == pytest.approx(1 / (1 + math.exp(-2)), abs=1e-4)
     dialog.table.item(0, 4).setCheckState(Qt.CheckState.Checked)
-    dialog.refresh()
+    settle(qtbot, dialog)
     assert dialog.formula.params[0].learnable and dialog.report.ok
 
     dialog.table.item(0, 1).setText("abc")
-    dialog.refresh()
+    settle(qtbot, dialog)
     assert "parameter row 1: default 'abc' is not a number" in dialog.save_button.toolTip()
     dialog.table.item(0, 1).setText("20")  # outside [min, max]
-    dialog.refresh()
+    settle(qtbot, dialog)
     assert "default 20.0 is outside [0.01, 10.0]" in dialog.error_label.text()
     assert dialog.table.item(0, 1).background().color().alpha() > 0  # the row is marked
     dialog.table.item(0, 1).setText("1")
 
     dialog.add_param_row("gamma", "0.5")
-    dialog.refresh()
+    settle(qtbot, dialog)
     assert "'gamma' is declared but the formula does not use it" in dialog.save_button.toolTip()
     dialog.table.selectRow(1)
     dialog.remove_param_row()
-    dialog.refresh()
+    settle(qtbot, dialog)
     assert [row[0] for row in dialog.param_rows()] == ["beta"]
     assert dialog.save_button.isEnabled()
 
@@ -166,12 +174,12 @@ def test_bad_names_disable_save(qtbot, make_window):
     d = formula_dialog.open_dialog(w)
     type_formula(qtbot, d, "x * tanh(x)", rows=[])
     d.name_edit.setText("Bad Name")
-    d.refresh()
+    settle(qtbot, d)
     assert (
         not d.save_button.isEnabled() and "must start with a lower-case" in d.save_button.toolTip()
     )
     d.name_edit.setText("relu")
-    d.refresh()
+    settle(qtbot, d)
     assert "taken by plugin 'relu_family'" in d.save_button.toolTip()
 
 
@@ -261,6 +269,7 @@ def test_the_draft_survives_closing_by_mistake(qtbot):
     assert second.name_edit.text() == "half_typed"
     assert second.formula_edit.text() == "x + sin(a*x)**2/a + k"
     assert second.param_rows() == [["a", "1.0", "0.1", "10.0", True], ["k", "0.5", "", "2", True]]
+    qtbot.waitUntil(lambda: not second.busy, timeout=30000)
     assert second.save_button.isEnabled()
 
 
@@ -272,4 +281,64 @@ def test_actviz_open_formula_opens_the_dialog_at_start(qtbot, make_window, monke
     qtbot.waitUntil(lambda: w2.findChild(FormulaDialog) is not None, timeout=3000)
     d = w2.findChild(FormulaDialog)
     assert d.isVisible() and d.formula_edit.text() == "x + sin(a*x)**2/a"
+    qtbot.waitUntil(lambda: not d.busy, timeout=30000)
     assert d.save_button.isEnabled()
+
+
+#: Within the size budget but slow in sympy (about 8 s here): the time limit must stop it.
+SLOW = (
+    "max(x**1,x**2,x**3,x**4,x**5,x**6,x**7,x**8)"
+    "*max(sin(x)**1,sin(x)**2,sin(x)**3,sin(x)**4,sin(x)**5,sin(x)**6,sin(x)**7,sin(x)**8)"
+)
+
+
+def test_the_dialog_stays_responsive_while_a_slow_formula_compiles(qtbot, dialog, monkeypatch):
+    monkeypatch.setenv("ACTVIZ_FORMULA_LIMIT_S", "2")
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30000)
+    ticks: list[float] = []
+    beat = QTimer()
+    beat.setInterval(20)
+    beat.timeout.connect(lambda: ticks.append(time.monotonic()))
+    beat.start()
+    dialog.formula_edit.setText(SLOW)
+    dialog.refresh()
+    assert dialog.busy and dialog.busy_bar.isVisible() and not dialog.save_button.isEnabled()
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30000)
+    beat.stop()
+    during = [t for t in ticks if t >= started]
+    gaps = [b - a for a, b in zip(during, during[1:], strict=False)]
+    assert len(during) > 20 and max(gaps) < 0.5  # the event loop kept running throughout
+    assert "too complex: compiling took longer than 2 s and was stopped" in (
+        dialog.error_label.text()
+    )
+    assert not dialog.save_button.isEnabled() and dialog.busy_bar.isHidden()
+
+
+def test_typing_again_makes_the_old_answer_stale(qtbot, dialog, monkeypatch):
+    monkeypatch.setenv("ACTVIZ_FORMULA_LIMIT_S", "2")
+    dialog.name_edit.setText("fresh")
+    dialog.table.setRowCount(0)
+    dialog.formula_edit.setText(SLOW)
+    dialog.refresh()
+    dialog.formula_edit.setText("x * tanh(x)")
+    dialog.refresh()
+    shown = []
+    dialog.compiler.finished.connect(lambda outcome: shown.append(outcome.text))
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60000)
+    qtbot.wait(200)
+    assert shown == ["x * tanh(x)"]  # the slow formula's answer never reached the screen
+    assert dialog.formula.text == "x * tanh(x)" and dialog.error_label.isHidden()
+    assert value_at(dialog.f_curve, 2.0) == pytest.approx(2 * math.tanh(2), abs=1e-4)
+    assert dialog.save_button.isEnabled()
+
+
+def test_a_formula_that_would_fail_validation_cannot_be_saved(qtbot, dialog):
+    dialog.name_edit.setText("tower")
+    type_formula(qtbot, dialog, "exp(exp(exp(exp(x))))", rows=[])
+    assert not dialog.save_button.isEnabled()
+    assert dialog.save_button.toolTip().startswith(
+        "cannot save: validation failed: finite: NaN/inf output for finite input"
+    )
+    assert dialog.save() is None
+    assert not (user_plugin_dir() / "tower.py").exists()

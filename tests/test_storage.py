@@ -185,13 +185,17 @@ def test_a_killed_race_leaves_a_readable_database(tmp_path):
         proc.wait()
     with RunStore(db) as store:
         (summary,) = store.list_runs()
-        assert summary["status"] == "running"  # it never got to finish
+        assert summary["status"] == "interrupted"  # its process died before finishing
         run = store.load_run(summary["id"])
+    assert run["status"] == "interrupted"
+    assert run["steps_done"] == max(h["step"] for m in run["runs"] for h in m["history"])
     assert len(run["runs"]) == 4
     for member in run["runs"]:
         steps = [h["step"] for h in member["history"]]
         assert steps[:3] == [0, 20, 40]
-        assert member["test_accuracy"] == member["history"][-1]["test_metric"]
+        measured = [h["test_metric"] for h in member["history"] if h["test_metric"] is not None]
+        assert member["test_accuracy"] == measured[-1]
+        assert member["status"] == "interrupted"
 
 
 def test_a_file_that_is_not_a_database_raises_and_leaves_no_connection(tmp_path, monkeypatch):

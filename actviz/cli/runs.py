@@ -110,14 +110,14 @@ def run_list(args: argparse.Namespace) -> int:
         print("no stored runs" + (" match" if (args.task or args.activation) else ""))
         return 0
     print(
-        f"{'id':>4}  {'created':19}  {'task':10} {'status':9} {'steps':>6} {'seconds':>8}  "
+        f"{'id':>4}  {'created':19}  {'task':10} {'status':11} {'steps':>6} {'seconds':>8}  "
         f"{'best':>7}  name"
     )
     for r in runs:
         best = "-" if r["best_final_metric"] is None else f"{r['best_final_metric']:.4f}"
         print(
             f"{r['id']:>4}  {r['created'][:19].replace('T', ' '):19}  {r['task']:10} "
-            f"{r['status']:9} {r['steps_done']:>6} {r['train_seconds']:>8.2f}  {best:>7}  "
+            f"{r['status']:11} {r['steps_done']:>6} {r['train_seconds']:>8.2f}  {best:>7}  "
             f"{r['name']}"
         )
     return 0

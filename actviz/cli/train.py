@@ -256,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     finally:
         if store is not None:
-            store.close()
+            _close_quietly(store)
     from ..stats import method_notes
 
     data = result.to_dict()
@@ -315,7 +315,13 @@ def _race_once(
         if name and args.until_decided:
             seeds = config.seed_list()
             name = f"{name} (seeds {seeds[0]}-{seeds[-1]})"
-        recorder = RaceRecorder(store, name=name, note=args.note, versions=versions)
+        recorder = RaceRecorder(
+            store,
+            name=name,
+            note=args.note,
+            versions=versions,
+            on_problem=lambda problem: _note(bar, f"{problem}; training goes on, retrying"),
+        )
     code = 0
     try:
         with first_ctrl_c_stops(current, bar) as interrupts:
@@ -334,6 +340,9 @@ def _race_once(
         raise
     finally:
         bar.close()
+        unsaved = recorder.close() if recorder is not None else None
+        if unsaved is not None:
+            print(f"actviz train: {unsaved}", file=sys.stderr)
     if code and current.result.status == "finished":
         current.result.status = "stopped"
     return current.result, recorder.run_id if recorder is not None else None, code
@@ -400,6 +409,16 @@ def _drive(current: Any, recorder: Any, bar: ProgressBar, metric: str) -> None:
             _note(bar, f"{event.activation} seed {event.seed} diverged at step {event.step}")
         elif isinstance(event, ActivationFailed):
             _note(bar, f"activation {event.activation!r} failed and was left out: {event.error}")
+
+
+def _close_quietly(store: Any) -> None:
+    """Close the database; a failure here has already been reported as what is unsaved."""
+    import sqlite3
+
+    try:
+        store.close()
+    except sqlite3.Error:
+        pass
 
 
 def _note(bar: ProgressBar, message: str) -> None:

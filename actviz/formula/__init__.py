@@ -16,36 +16,57 @@ expressions, LaTeX of f and f', torch callables) for live previews;
 :func:`write_formula_plugin` and :func:`write_template` write plugin files.
 """
 
-from .build import Formula, activation_from, build_activation, check_name, compile_formula
+from .budget import DEFAULT_BUDGET, SizeBudget, check_size
+from .build import (
+    Formula,
+    FormulaParts,
+    activation_from,
+    build_activation,
+    check_name,
+    compile_formula,
+)
 from .errors import FormulaError
 from .functions import CONSTANTS, FUNCTIONS, VARIABLE
 from .parser import MAX_LENGTH, check_param_name, parse_formula
+from .sandbox import DEFAULT_LIMIT_S, LIMIT_ENV, compile_bounded, shared_sandbox
 from .writer import (
     PluginWriteError,
     formula_plugin_source,
     plugin_path,
+    refuse_invalid,
     template_source,
+    write_compiled_plugin,
     write_formula_plugin,
     write_template,
 )
 
 __all__ = [
     "CONSTANTS",
+    "DEFAULT_BUDGET",
+    "DEFAULT_LIMIT_S",
+    "LIMIT_ENV",
     "FUNCTIONS",
     "MAX_LENGTH",
     "VARIABLE",
     "Formula",
+    "FormulaParts",
+    "SizeBudget",
     "FormulaError",
     "PluginWriteError",
     "activation_from",
     "build_activation",
     "check_name",
     "check_param_name",
+    "check_size",
+    "compile_bounded",
     "compile_formula",
     "formula_plugin_source",
     "parse_formula",
     "plugin_path",
+    "refuse_invalid",
+    "shared_sandbox",
     "template_source",
+    "write_compiled_plugin",
     "write_formula_plugin",
     "write_template",
 ]

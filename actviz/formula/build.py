@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -12,7 +13,9 @@ import sympy as sp
 import torch
 
 from ..api import Activation, Param
+from .budget import check_size
 from .calculus import candidates, derivative
+from .codegen import program_lines
 from .compiler import compile_program
 from .errors import FormulaError
 from .latex import to_latex
@@ -29,23 +32,37 @@ _PROBE = torch.tensor(
 
 
 @dataclass(frozen=True)
-class Formula:
+class FormulaParts:
+    """Everything sympy computes for a formula, as plain data (picklable).
+
+    A child process computes this (where a runaway sympy call can be stopped) and
+    the caller turns it into a :class:`Formula` with :func:`formula_from_parts`.
+    ``f_lines``/``d_lines`` are the generated torch statements for a plugin file.
+    """
+
+    text: str
+    params: tuple[Param, ...]
+    expr_text: str
+    derivative_text: str
+    symbols: frozenset[str]
+    latex: str
+    derivative_latex: str
+    program: Program
+    derivative_program: Program
+    f_lines: tuple[str, ...]
+    d_lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Formula(FormulaParts):
     """A parsed formula with its symbolic derivative, LaTeX and torch callables.
 
     ``fn(x, **params)`` and ``derivative(x, **params)`` take a tensor ``x`` (any
     device, dtype, shape) and parameters as floats or tensors.
     """
 
-    text: str
-    params: tuple[Param, ...]
-    expr: sp.Expr
-    derivative_expr: sp.Expr
-    latex: str
-    derivative_latex: str
-    program: Program
-    derivative_program: Program
-    fn: Callable[..., torch.Tensor]
-    derivative: Callable[..., torch.Tensor]
+    fn: Callable[..., torch.Tensor] = None  # type: ignore[assignment]
+    derivative: Callable[..., torch.Tensor] = None  # type: ignore[assignment]
 
     def defaults(self) -> dict[str, float]:
         return {p.name: p.default for p in self.params}
@@ -87,12 +104,21 @@ def check_name(name: object) -> str:
 
 
 def compile_formula(text: str, params: Sequence[Param] = (), *, budget_s: float = 0.5) -> Formula:
-    """Parse, differentiate and compile ``text``; raises :class:`FormulaError`.
+    """Parse, differentiate and compile ``text`` in this process; raises :class:`FormulaError`.
 
-    ``budget_s`` bounds the time spent tidying the derivative (the GUI can pass
-    a small value while the user types).
+    ``budget_s`` bounds the time spent tidying the derivative. The size budget is
+    checked first, but sympy itself cannot be stopped here: code that must stay
+    responsive uses :func:`actviz.formula.sandbox.compile_bounded` instead.
     """
+    return formula_from_parts(formula_parts(text, params, budget_s=budget_s))
+
+
+def formula_parts(
+    text: str, params: Sequence[Param] = (), *, budget_s: float = 0.5
+) -> FormulaParts:
+    """The sympy half of :func:`compile_formula`: parse, differentiate, tidy, generate code."""
     params = check_params(params)
+    check_size(text)
     expr = parse_formula(text, [p.name for p in params])
     if X not in expr.free_symbols:
         raise FormulaError(
@@ -104,18 +130,30 @@ def compile_formula(text: str, params: Sequence[Param] = (), *, budget_s: float 
     program = _lower(expr)
     fn = compile_program(program, defaults)
     _probe_runs(fn, defaults)
-    d_expr, d_program, d_fn = _best_derivative(derivative(expr), fn, defaults, budget_s)
-    return Formula(
+    d_expr, d_program, _ = _best_derivative(derivative(expr), fn, defaults, budget_s)
+    return FormulaParts(
         text=text,
         params=params,
-        expr=expr,
-        derivative_expr=d_expr,
+        expr_text=str(expr),
+        derivative_text=str(d_expr),
+        symbols=frozenset(str(s) for s in expr.free_symbols),
         latex=to_latex(expr),
         derivative_latex=to_latex(d_expr),
         program=program,
         derivative_program=d_program,
-        fn=fn,
-        derivative=d_fn,
+        f_lines=tuple(program_lines(program)),
+        d_lines=tuple(program_lines(d_program)),
+    )
+
+
+def formula_from_parts(parts: FormulaParts) -> Formula:
+    """Attach torch callables (closures over the lowered programs: cheap, no sympy)."""
+    defaults = {p.name: float(p.default) for p in parts.params}
+    fields = {f.name: getattr(parts, f.name) for f in dataclasses.fields(FormulaParts)}
+    return Formula(
+        **fields,
+        fn=compile_program(parts.program, defaults),
+        derivative=compile_program(parts.derivative_program, defaults),
     )
 
 
@@ -144,7 +182,7 @@ def activation_from(name: str, formula: Formula, *, description: str = "") -> Ac
         family=FAMILY,
         extra={
             "formula_text": formula.text,
-            "derivative_text": str(formula.derivative_expr),
+            "derivative_text": formula.derivative_text,
             "derivative_latex": formula.derivative_latex,
         },
     )

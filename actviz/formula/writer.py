@@ -14,8 +14,9 @@ from importlib import resources
 from pathlib import Path
 
 from ..api import Param
-from .build import Formula, check_name, compile_formula
-from .codegen import program_lines
+from .build import Formula, FormulaParts, activation_from, check_name
+from .errors import FormulaError
+from .sandbox import compile_bounded
 
 TEMPLATE = "plugin_template.txt"
 _PLACEHOLDER = "{{name}}"
@@ -41,18 +42,45 @@ def write_formula_plugin(
     *,
     description: str = "",
     overwrite: bool = False,
+    limit_s: float | None = None,
 ) -> Path:
     """Write a plugin file computing the formula ``text`` and its symbolic derivative.
 
-    ``path`` is the file, or a folder to write ``NAME.py`` into. Raises
-    :class:`FormulaError` for a bad formula, :class:`FileExistsError` when the
-    file exists and ``overwrite`` is false, :class:`PluginWriteError` otherwise.
+    ``path`` is the file, or a folder to write ``NAME.py`` into. The formula is
+    compiled in the stoppable child (:mod:`.sandbox`, at most ``limit_s`` seconds)
+    and its activation validated before anything is written. Raises
+    :class:`FormulaError` for a bad, too complex or invalid formula,
+    :class:`FileExistsError` when the file exists and ``overwrite`` is false,
+    :class:`PluginWriteError` otherwise.
     """
     name = check_name(name)
-    formula = compile_formula(text, params)
+    formula = compile_bounded(text, params, limit_s=limit_s)
+    return write_compiled_plugin(path, name, formula, description=description, overwrite=overwrite)
+
+
+def write_compiled_plugin(
+    path: str | os.PathLike[str],
+    name: str,
+    formula: Formula,
+    *,
+    description: str = "",
+    overwrite: bool = False,
+) -> Path:
+    """Write an already compiled ``formula`` as a plugin, refusing one that fails validation."""
+    name = check_name(name)
+    refuse_invalid(name, formula)
     target = plugin_path(path, name)
     _write(target, formula_plugin_source(name, formula, description=description), overwrite)
     return target
+
+
+def refuse_invalid(name: str, formula: Formula) -> None:
+    """Raise :class:`FormulaError` with the validation reason when the plugin would not load."""
+    from ..host.validation import validate_activation
+
+    report = validate_activation(activation_from(name, formula))
+    if not report.ok:
+        raise FormulaError(f"the plugin would fail validation: {report.error}")
 
 
 def write_template(path: str | os.PathLike[str], name: str, *, overwrite: bool = False) -> Path:
@@ -69,7 +97,7 @@ def template_source(name: str) -> str:
     return raw.replace(_PLACEHOLDER, check_name(name))
 
 
-def formula_plugin_source(name: str, formula: Formula, *, description: str = "") -> str:
+def formula_plugin_source(name: str, formula: FormulaParts, *, description: str = "") -> str:
     """Python source of a plugin file for ``formula`` (checked to parse)."""
     text = formula.text.strip()
     if any(c in text for c in "\"'\\\n\r"):  # the parser refuses these; never emit them
@@ -77,11 +105,11 @@ def formula_plugin_source(name: str, formula: Formula, *, description: str = "")
     params = formula.params
     signature = ", ".join(["x", *(f"{p.name}={float(p.default)!r}" for p in params)])
     conversions = [f"    {p.name} = _as_tensor({p.name}, x)" for p in params]
-    f_body = program_lines(formula.program)
-    d_body = program_lines(formula.derivative_program)
+    f_body = list(formula.f_lines)
+    d_body = list(formula.d_lines)
     uses_math = any("math." in line for line in f_body + d_body)
     derivative_text = textwrap.fill(
-        str(formula.derivative_expr),
+        formula.derivative_text,
         width=80,
         initial_indent="    f'(x) = ",
         subsequent_indent="            ",
@@ -106,7 +134,7 @@ def formula_plugin_source(name: str, formula: Formula, *, description: str = "")
         "from actviz import Activation, Param, hookimpl",
         "",
         f"FORMULA = {_quoted(text)}",
-        f"DERIVATIVE = {_quoted(str(formula.derivative_expr))}",
+        f"DERIVATIVE = {_quoted(formula.derivative_text)}",
         f"LATEX = {_string(formula.latex)}",
         f"DERIVATIVE_LATEX = {_string(formula.derivative_latex)}",
         "",

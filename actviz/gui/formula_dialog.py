@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -58,16 +59,15 @@ from ..formula import (
     Formula,
     FormulaError,
     PluginWriteError,
-    activation_from,
     check_name,
     check_param_name,
-    compile_formula,
     plugin_path,
-    write_formula_plugin,
+    write_compiled_plugin,
 )
-from ..host.validation import ValidationReport, validate_activation
+from ..host.validation import ValidationReport
 from ..paths import user_plugin_dir
 from . import formula as latex_render
+from .formula_worker import CompileOutcome, FormulaCompiler
 from .headless import PALETTE
 from .plots import make_plot, restyle
 from .settings import open_settings, read_json, write_json
@@ -164,21 +164,6 @@ def params_from_rows(rows: list[list[Any]]) -> list[Param]:
     return params
 
 
-def unused_params(formula: Formula) -> None:
-    """Refuse a declared parameter the formula never uses (a leftover row, or a typo).
-
-    A learnable one would get no gradient and fail validation with a torch error.
-    """
-    used = {str(s) for s in formula.expr.free_symbols}
-    for p in formula.params:
-        if p.name not in used:
-            raise FormulaError(
-                f"parameter {p.name!r} is declared but the formula does not use it: "
-                "use it or remove its row",
-                param=p.name,
-            )
-
-
 # -- the formula field --------------------------------------------------------------------
 
 
@@ -258,8 +243,12 @@ class FormulaDialog(QDialog):
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.refresh)
+        self.compiler = FormulaCompiler(LIVE_BUDGET_S, self)
+        self.compiler.finished.connect(self._show_outcome)
+        self.compiler.warm_up()
 
         self._build()
+        self.compiler.busyChanged.connect(self._show_busy)
         self._load_draft()
         self.refresh()
         if state is not None:
@@ -388,8 +377,15 @@ class FormulaDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.reject)
+        self.busy_bar = QProgressBar()  # indeterminate while the formula compiles
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(110)
+        self.busy_bar.setFormat("checking…")
+        self.busy_bar.setToolTip("compiling the formula (stopped after a few seconds)")
+        self.busy_bar.hide()
         bottom = QHBoxLayout()
         bottom.addWidget(self.target_label, 1)
+        bottom.addWidget(self.busy_bar)
         bottom.addWidget(self.save_button)
         bottom.addWidget(self.close_button)
 
@@ -491,31 +487,47 @@ class FormulaDialog(QDialog):
         if not self._loading:
             self.timer.start()
 
+    @property
+    def busy(self) -> bool:
+        """True while a formula is being compiled (off the GUI thread)."""
+        return self.compiler.busy
+
     def refresh(self) -> None:
-        """Parse, differentiate, plot, validate and decide whether Save is allowed."""
+        """Compile the formula in the background; :meth:`_show_outcome` shows the answer.
+
+        Compiling never runs on this thread, so the dialog stays responsive however
+        slow sympy is; typing again makes the pending answer stale.
+        """
         self.timer.stop()
         self._save_draft()
         text = self.formula_edit.text()
-        self.formula, self.report = None, None
-        error: FormulaError | None = None
         try:
             params = params_from_rows(self.param_rows())
-            self.formula = compile_formula(text, params, budget_s=LIVE_BUDGET_S)
-            unused_params(self.formula)
         except FormulaError as exc:
-            error = exc
+            self.compiler.invalidate()
+            self._show_outcome(CompileOutcome(self.compiler.generation, text, None, None, exc))
+            return
+        self.compiler.request(text, params, self._name_or_preview())
+
+    def _show_outcome(self, outcome: CompileOutcome) -> None:
+        """Plot, render and validate what the compiler produced, and decide about Save."""
+        text, error = outcome.text, outcome.error
+        self.formula, self.report = outcome.formula, outcome.report
         self._show_error(error, text)
         self._show_suggestion(text)
         if self.formula is not None:
-            if error is None:
-                act = activation_from(self._name_or_preview(), self.formula)
-                self.report = validate_activation(act)
             self._plot(self.formula)
             self._render_tex(self.formula)
         else:
             self._dim_previous()
         self._show_validation()
         self._update_save(error)
+
+    def _show_busy(self, busy: bool) -> None:
+        self.busy_bar.setVisible(busy)
+        if busy:
+            self.save_button.setEnabled(False)
+            self.save_button.setToolTip("checking the formula…")
 
     def _name_or_preview(self) -> str:
         try:
@@ -657,8 +669,9 @@ class FormulaDialog(QDialog):
 
     def save(self) -> Path | None:
         """Write the plugin file (asking before replacing one); returns its path."""
-        self.refresh()
         target = self.target()
+        if self.busy or self.timer.isActive() or self.formula is None:
+            return None  # Save is off until the current text has been checked
         if self.problem is not None or target is None:
             return None
         name = target.stem
@@ -674,11 +687,8 @@ class FormulaDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return None
             overwrite = True
-        params = params_from_rows(self.param_rows())
         try:
-            path = write_formula_plugin(
-                target.parent, name, self.formula_edit.text(), params, overwrite=overwrite
-            )
+            path = write_compiled_plugin(target.parent, name, self.formula, overwrite=overwrite)
         except FormulaError as exc:
             self._show_error(exc, self.formula_edit.text())
             return None

@@ -8,6 +8,7 @@ queued signals and are never waited on, so drawing can never hold training back.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import traceback
 from collections.abc import Mapping
@@ -21,6 +22,9 @@ from ..training.config import RaceConfig
 from ..training.events import Finished
 from ..training.task import Task
 
+#: At the end of a race, how long the worker keeps retrying a locked database.
+CLOSE_WAIT_S = 3.0
+
 
 class RaceWorker(QObject):
     """Runs one race when :meth:`run` is called (in its thread). See the module docstring."""
@@ -28,6 +32,7 @@ class RaceWorker(QObject):
     event = Signal(object)  # every engine event but Finished, in order
     finished = Signal(object, object)  # RaceResult (or None if set-up failed), stored run id
     failed = Signal(str)  # the engine raised: a message with the traceback
+    storeProblem = Signal(str)  # noqa: N815 - the run database failed: one line for the user
 
     def __init__(
         self,
@@ -90,21 +95,19 @@ class RaceWorker(QObject):
 
     @Slot()
     def run(self) -> None:
-        from ..storage import RaceRecorder, RunStore
+        """Train, record and report; ``finished`` is emitted whatever happens."""
         from ..training.engine import race
 
         store = recorder = None
         result = None
+        failed = False
         try:
             current = race(self.config, self.activations, self.task)
             self.race = current
             if self._stopping:
                 current.stop()
             if self.store:
-                store = RunStore(self.store_path)
-                recorder = RaceRecorder(
-                    store, name=self.name, note=self.note, versions=self.versions
-                )
+                store, recorder = self._open_store()
             for event in current:
                 if recorder is not None:
                     recorder(event)
@@ -117,17 +120,55 @@ class RaceWorker(QObject):
             else:
                 result = current.result
         except Exception as exc:  # noqa: BLE001 - a crash must end the thread, not the app
+            failed = True
             text = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
             if self.race is not None:
                 self.race.close()
                 result = self.race.result
-            if recorder is not None:
-                recorder.abort("failed", result)
+            if recorder is not None and recorder.problem is None:
+                recorder.abort("failed", result)  # a failing database is not written again
             self.failed.emit(text)
         finally:
-            if store is not None:
+            try:
+                self._close_store(store, recorder, failed)
+            finally:
+                self.finished.emit(result, self.run_id)
+
+    def _open_store(self) -> tuple[Any, Any]:
+        """The store and a recorder that reports database problems; ``(None, None)``
+        (and a message) when the file cannot be opened: the race then runs unstored."""
+        from ..storage import RaceRecorder, RunStore
+
+        try:
+            store = RunStore(self.store_path)
+        except (sqlite3.Error, OSError, RuntimeError) as exc:
+            self.storeProblem.emit(f"cannot open the run database ({exc}): this race is not stored")
+            return None, None
+        recorder = RaceRecorder(
+            store,
+            name=self.name,
+            note=self.note,
+            versions=self.versions,
+            on_problem=lambda problem: self.storeProblem.emit(
+                f"{problem}; training goes on and the results are kept until it can write"
+            ),
+        )
+        return store, recorder
+
+    def _close_store(self, store: Any, recorder: Any, failed: bool) -> None:
+        if recorder is not None:
+            if failed and recorder.problem is not None:
+                unsaved = recorder.give_up()
+            else:
+                unsaved = recorder.close(wait_s=CLOSE_WAIT_S)
+            self.run_id = recorder.run_id
+            if unsaved is not None:
+                self.storeProblem.emit(unsaved)
+        if store is not None:
+            try:
                 store.close()
-        self.finished.emit(result, self.run_id)
+            except sqlite3.Error:
+                pass  # already reported as unsaved
 
 
 class RaceRunner(QObject):
@@ -136,6 +177,7 @@ class RaceRunner(QObject):
     event = Signal(object)
     finished = Signal(object, object)
     failed = Signal(str)
+    storeProblem = Signal(str)  # noqa: N815
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -160,6 +202,7 @@ class RaceRunner(QObject):
         worker.moveToThread(thread)
         worker.event.connect(self.event)
         worker.failed.connect(self.failed)
+        worker.storeProblem.connect(self.storeProblem)
         worker.finished.connect(self._worker_done)
         thread.started.connect(worker.run)
         self.thread, self.worker = thread, worker
@@ -198,7 +241,13 @@ class RaceRunner(QObject):
 
     def _release(self) -> None:
         if self.worker is not None:
-            for signal in (self.worker.event, self.worker.failed, self.worker.finished):
+            signals = (
+                self.worker.event,
+                self.worker.failed,
+                self.worker.finished,
+                self.worker.storeProblem,
+            )
+            for signal in signals:
                 try:
                     signal.disconnect()
                 except (RuntimeError, TypeError):

@@ -99,6 +99,8 @@ def migrate(conn: sqlite3.Connection) -> int:
     its transaction, so a failed step changes nothing and two processes opening the
     same new file do not both create it.
     """
+    if current_version(conn) == LATEST:
+        return LATEST  # up to date: a read, so a file another process holds locked opens
     while True:
         conn.execute("BEGIN IMMEDIATE")
         try:

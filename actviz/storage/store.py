@@ -15,16 +15,18 @@ import math
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ..paths import user_data_dir
 from ..training.runinfo import describe_config, unique_name
+from . import liveness
 from .schema import migrate
 
-RUN_STATUSES = ("running", "finished", "stopped", "failed")
+RUN_STATUSES = ("running", "finished", "stopped", "failed", "interrupted")
 _EVAL_COLUMNS = ("step", "seconds", "train_loss", "test_loss", "train_metric", "test_metric")
 
 
@@ -52,19 +54,33 @@ class RunStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.commit_seconds = commit_seconds
         self._lock = threading.RLock()
+        self.busy_seconds = 30.0
         self._conn = sqlite3.connect(
-            str(self.path), timeout=30.0, isolation_level=None, check_same_thread=False
+            str(self.path), timeout=self.busy_seconds, isolation_level=None, check_same_thread=False
         )
         try:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self.schema_version = migrate(self._conn)
+            liveness.ensure_tables(self._conn)
         except BaseException:
             self._conn.close()  # a file that is not a database must not keep a handle open
             raise
         self._in_tx = False
+        self._batch = False
         self._last_commit = time.monotonic()
+        self._settle_interrupted()
+
+    def _settle_interrupted(self) -> None:
+        """Mark runs whose recording process died as ``interrupted`` (best effort: a
+        locked file is left as it is; reading shows them as interrupted anyway)."""
+        try:
+            if liveness.interrupted_runs(self._conn):  # a read: most opens stop here
+                with self.transaction(timeout_s=0.2):
+                    liveness.mark_interrupted(self._conn, liveness.interrupted_runs(self._conn))
+        except sqlite3.OperationalError:
+            pass
 
     # -- transactions -----------------------------------------------------------------
 
@@ -74,8 +90,10 @@ class RunStore:
             self._in_tx = True
 
     def flush(self) -> None:
-        """Commit whatever has been written."""
+        """Commit whatever has been written (inside :meth:`transaction`, at its end)."""
         with self._lock:
+            if self._batch:
+                return
             if self._in_tx:
                 self._conn.execute("COMMIT")
                 self._in_tx = False
@@ -85,6 +103,31 @@ class RunStore:
         """Commit if the last commit is older than ``commit_seconds``."""
         if time.monotonic() - self._last_commit >= self.commit_seconds:
             self.flush()
+
+    @contextmanager
+    def transaction(self, timeout_s: float = 0.1) -> Iterator[None]:
+        """Write several things atomically, waiting at most ``timeout_s`` for the write lock.
+
+        Raises ``sqlite3.OperationalError`` ("database is locked") at once when another
+        connection keeps the lock, with nothing written; the caller can keep its rows and
+        try again later instead of blocking training.
+        """
+        with self._lock:
+            self.flush()
+            self._conn.execute(f"PRAGMA busy_timeout = {max(0, int(timeout_s * 1000))}")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._in_tx = self._batch = True
+                yield
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._in_tx = self._batch = False
+                self._last_commit = time.monotonic()
+                self._conn.execute(f"PRAGMA busy_timeout = {int(self.busy_seconds * 1000)}")
 
     def close(self) -> None:
         with self._lock:
@@ -266,7 +309,35 @@ class RunStore:
                     "UPDATE members SET status = ? WHERE run_id = ? AND status = 'running'",
                     (status, run_id),
                 )
+            liveness.release(self._conn, run_id)
             self.flush()
+
+    def record_samples(
+        self,
+        run_id: int,
+        step: int,
+        seconds: float,
+        losses: Sequence[float | None],
+        wall: float | None = None,
+    ) -> None:
+        """Light rows between evaluations: each training run's loss at ``step``."""
+        with self._lock:
+            self._begin()
+            liveness.record_samples(self._conn, run_id, step, seconds, losses, wall)
+            self.maybe_flush()
+
+    def claim_run(self, run_id: int) -> None:
+        """Mark this process as the one recording ``run_id`` (see :mod:`.liveness`)."""
+        with self._lock:
+            self._begin()
+            liveness.claim(self._conn, run_id)
+            self.maybe_flush()
+
+    def heartbeat(self, run_id: int) -> None:
+        with self._lock:
+            self._begin()
+            liveness.beat(self._conn, run_id)
+            self.maybe_flush()
 
     # -- reading ----------------------------------------------------------------------
 
@@ -307,6 +378,7 @@ class RunStore:
         sql += " ORDER BY r.id DESC"
         with self._lock:
             rows = self._conn.execute(sql, args).fetchall()
+            gone = liveness.interrupted_runs(self._conn)
             out = []
             for row in rows:
                 members = self._conn.execute(
@@ -324,11 +396,11 @@ class RunStore:
                         "created": row[3],
                         "task": row[4],
                         "metric": row[5],
-                        "status": row[6],
+                        "status": "interrupted" if row[0] in gone else row[6],
                         "device": row[7],
                         "strategy": row[8],
                         "train_seconds": row[9],
-                        "steps_done": row[10],
+                        "steps_done": gone.get(row[0], row[10]),
                         "steps": config.get("steps"),
                         "activations": list(dict.fromkeys(m[0] for m in members)),
                         "seeds": sorted({m[1] for m in members}),
@@ -358,12 +430,26 @@ class RunStore:
                 " diagnostics FROM evaluations WHERE run_id = ? ORDER BY idx, step",
                 (run_id,),
             ).fetchall()
+            gone = liveness.interrupted_runs(self._conn)
+            status, steps_done = row[7], row[11]
+            if run_id in gone:
+                status, steps_done = "interrupted", gone[run_id]
+            light = {}
+            if status == "interrupted":  # the light rows past the last evaluation
+                for m in members:
+                    last = max((e[1] for e in evals if e[0] == m[0]), default=-1)
+                    light[m[0]] = liveness.samples_after(self._conn, run_id, m[0], last)
         metric = row[5]
         history: dict[int, list[dict[str, Any]]] = {}
         for e in evals:
             entry = dict(zip(_EVAL_COLUMNS, e[1:7], strict=False))
             entry.update(json.loads(e[7]))
             history.setdefault(e[0], []).append(entry)
+        for idx, samples in light.items():
+            for step, seconds, loss in samples:
+                entry = dict.fromkeys(_EVAL_COLUMNS)
+                entry.update(step=step, seconds=seconds, train_loss=loss)
+                history.setdefault(idx, []).append(entry)
         runs = []
         for m in members:
             run: dict[str, Any] = {
@@ -373,15 +459,15 @@ class RunStore:
                 f"best_test_{metric}": m[5],
                 "final_loss": m[6],
                 "diverged_at": m[7],
-                "status": m[3],
+                "status": "interrupted" if status == "interrupted" and m[3] == "running" else m[3],
                 "error": m[8],
                 "history": history.get(m[0], []),
             }
-            if m[3] == "running":  # the run never finished (killed): use what was stored
+            if m[3] in ("running", "interrupted"):  # never finished (killed): use what is stored
                 past = run["history"]
-                run[f"test_{metric}"] = past[-1]["test_metric"] if past else None
-                run["final_loss"] = past[-1]["train_loss"] if past else None
                 values = [h["test_metric"] for h in past if h["test_metric"] is not None]
+                run[f"test_{metric}"] = values[-1] if values else None
+                run["final_loss"] = past[-1]["train_loss"] if past else None
                 run[f"best_test_{metric}"] = max(values) if values else None
             if m[9] is not None:
                 run["final_grid"] = json.loads(m[9])
@@ -396,8 +482,8 @@ class RunStore:
             "metric": metric,
             "device": row[8],
             "strategy": row[9],
-            "status": row[7],
-            "steps_done": row[11],
+            "status": status,
+            "steps_done": steps_done,
             "train_seconds": row[10],
             "versions": json.loads(row[12]),
             "runs": runs,

@@ -51,6 +51,8 @@ from .results import RaceResult, RunRecord
 from .task import Task, TaskData
 
 PROGRESS_SECONDS = 0.1
+#: How often a Progress event carries the runs' training losses (a light recorded row).
+LOSS_SECONDS = 1.0
 #: Decision-boundary grids cost more than the metrics (thousands of points): compute
 #: them at most this often while training, and always at the first and last evaluation.
 GRID_SECONDS = 0.25
@@ -149,7 +151,7 @@ class Race:
 
     def _train(self) -> Iterator[Event]:
         cfg = self.config
-        last_progress = time.perf_counter()
+        last_progress = last_losses = time.perf_counter()
         step = 0
         while step < cfg.steps:
             if self._stop_requested or (self.should_stop is not None and self.should_stop()):
@@ -172,10 +174,28 @@ class Race:
                 last_progress = time.perf_counter()
             elif time.perf_counter() - last_progress > PROGRESS_SECONDS:
                 last_progress = time.perf_counter()
-                yield from self._emit(Progress(step, cfg.steps, self._elapsed()))
+                losses = None
+                if last_progress - last_losses >= LOSS_SECONDS:
+                    last_losses, losses = last_progress, self._train_losses()
+                yield from self._emit(Progress(step, cfg.steps, self._elapsed(), losses))
         if step < cfg.steps and step > self._last_eval_step:
             yield from self._check_divergence()
             yield from self._evaluate(step, final=True)  # keep the state reached when stopped
+
+    @torch.no_grad()
+    def _train_losses(self) -> list[float | None] | None:
+        """Each running model's loss on the training set (one forward, no diagnostics)."""
+        losses: list[float | None] = [None] * len(self.runs)
+        try:
+            for stack in self.stacks:
+                out, _ = stack.forward(self._x_train, train=False)
+                values = per_model_loss(self.task.loss, out, self._y_train).tolist()
+                for local, run in enumerate(stack.run_ids):
+                    if self.result.runs[run].status == "running" and math.isfinite(values[local]):
+                        losses[run] = values[local]
+        except ActivationError:
+            return None  # the next training step reports it
+        return losses
 
     def _any_live(self) -> bool:
         return any(r.status == "running" for r in self.result.runs)

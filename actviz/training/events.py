@@ -43,11 +43,17 @@ class Started:
 
 @dataclass
 class Progress:
-    """A cheap heartbeat a few times a second: ``step`` of ``steps`` done."""
+    """A cheap heartbeat a few times a second: ``step`` of ``steps`` done.
+
+    About once a second ``train_loss`` also carries each run's current training loss
+    (``None`` for runs no longer training), so a recorder can keep a light row between
+    evaluations and a killed process loses only the last second or two.
+    """
 
     step: int
     steps: int
     seconds: float
+    train_loss: list[float | None] | None = None
 
 
 @dataclass

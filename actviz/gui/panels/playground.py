@@ -10,6 +10,7 @@ waits for the screen and the screen never waits for the race.
 from __future__ import annotations
 
 import time
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -248,6 +249,7 @@ class PlaygroundPanel(Panel):
         self.runner.event.connect(self._queue)
         self.runner.finished.connect(self._race_done)
         self.runner.failed.connect(self._race_failed)
+        self.runner.storeProblem.connect(self._store_problem)
         state.themeChanged.connect(self.apply_theme)
         self._update_buttons()
 
@@ -294,6 +296,7 @@ class PlaygroundPanel(Panel):
         self._started_at = time.perf_counter()
         self.last_run_id = None
         self.last_result = None
+        self.store_problem: str | None = None
         self.progress.setValue(0)
         self.progress.setFormat("starting…")
         self.status.setText(
@@ -501,12 +504,23 @@ class PlaygroundPanel(Panel):
                 f"{status} after {result.steps_done} steps in {result.train_seconds:.1f} s"
                 f"{stored}{note}"
             )
+            if getattr(self, "store_problem", None):
+                self._store_problem(self.store_problem)
             self.state.notify(f"race {status}{stored}")
             if result.train_seconds > 0:
                 rate = result.steps_done / result.train_seconds
                 self.rate_label.setText(f"{rate:,.0f} steps/s on average")
         self._update_buttons()
         self.raceFinished.emit(self.last_run_id)
+
+    def _store_problem(self, text: str) -> None:
+        """The run database failed while recording: say so where the user looks."""
+        self.store_problem = text
+        colour = self.state.theme.error
+        line = self.status.text().split("<br>")[0]
+        self.status.setText(f"{line}<br><span style='color:{colour}'>{escape(text)}</span>")
+        self.status.setToolTip(text)
+        self.state.notify(text)
 
     def _race_failed(self, text: str) -> None:
         first = text.splitlines()[0] if text else "unknown error"

@@ -11,25 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from ..analysis.curves import CurveSet
+from ..palette import styles_for
 
 ROW_LABELS = {"f": "f(x)", "d1": "f'(x)", "d2": "f''(x)"}
-
-#: Distinct, print-safe colours (Tableau 10 then 10 lighter companions).
-PALETTE = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-    "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
-    "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
-)  # fmt: skip
-
-
-def colour(index: int) -> str:
-    """The ``index``-th curve colour; beyond the palette, hues are spread evenly."""
-    if index < len(PALETTE):
-        return PALETTE[index]
-    import pyqtgraph as pg
-
-    return pg.intColor(index, hues=17, values=2).name()
 
 
 def ensure_app():
@@ -54,11 +38,14 @@ def curve_figure(
     ensure_app()
     import pyqtgraph as pg
 
+    from .pens import curve_pen
+
     background, foreground = ("#1e1e1e", "#dddddd") if dark else ("w", "#222222")
     widget = pg.GraphicsLayoutWidget()
     widget.setBackground(background)
     widget.resize(width, height)
     first = None
+    styles = styles_for([cs.name for cs in curves], dark)
     for r, row in enumerate(rows):
         plot = widget.addPlot(row=r, col=0)
         plot.showGrid(x=True, y=True, alpha=0.25)
@@ -75,8 +62,8 @@ def curve_figure(
             plot.setXLink(first)
         if r == len(rows) - 1:
             plot.setLabel("bottom", "x", color=foreground)
-        for i, cs in enumerate(curves):
-            pen = pg.mkPen(colour(i), width=2)
+        for cs in curves:
+            pen = curve_pen(styles[cs.name], width=2, cosmetic=False)
             name = cs.name + ("*" if cs.view else "") if plot is first else None
             plot.plot(cs.x, getattr(cs, row), pen=pen, name=name, connect="finite")
     notes = [f"* {cs.name}: {cs.view}" for cs in curves if cs.view]

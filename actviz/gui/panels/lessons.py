@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...lessons import BUDGETS, Lesson, LessonResult, run_lesson
-from ..headless import colour as palette_colour
+from ...palette import styles_for
 from ..measurements import Measurements
+from ..pens import QT_LINES
 from ..plots import PlotExport, add_legend, make_plot, restyle
 from ..settings import read_json, write_json
 from ..state import AppState
@@ -359,14 +360,16 @@ class LessonsPanel(Panel):
         else:
             axis.setTicks(None)
         scatter = bool(plot.x_ticks)
-        for i, curve in enumerate(plot.curves):
+        styles = styles_for([c.label for c in plot.curves], self.state.theme.dark)
+        for curve in plot.curves:
             x = np.asarray(curve.x, float)
             y = np.array([np.nan if v is None else v for v in curve.y], float)
             if plot.log_y:
                 y[y <= 0] = np.nan
             truth = curve.label in ("true force", "true value", "signal")
-            colour = self.state.theme.foreground if truth else palette_colour(i)
-            style = Qt.PenStyle.DashLine if truth else Qt.PenStyle.SolidLine
+            own = styles[curve.label]
+            colour = self.state.theme.foreground if truth else own.colour
+            style = Qt.PenStyle.DashLine if truth else QT_LINES[own.line]
             pen = pg.mkPen(colour, width=2, style=style)
             symbol = "o" if scatter or len(x) <= 12 else None
             item.plot(

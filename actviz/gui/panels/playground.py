@@ -506,6 +506,7 @@ class PlaygroundPanel(Panel):
 
     def apply_theme(self) -> None:
         theme = self.state.theme
+        self.colours = {n: self.state.colour(n) for n in self.colours}
         self.curves.apply_theme(theme)
         self.boundaries.apply_theme(theme)
         self.diagnostics.apply_theme(theme)

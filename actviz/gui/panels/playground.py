@@ -322,7 +322,11 @@ class PlaygroundPanel(Panel):
         if self.runner.paused:
             self.runner.resume()
             self.progress.setFormat("%p%")
+            self._tick.start()
         else:
+            # Freeze every view at once: events the worker sent before it noticed the
+            # pause, and redraws already scheduled, wait in the queue until resume.
+            self._tick.stop()
             self.runner.pause()
             self.progress.setFormat("paused at %p%")
         self._update_buttons()

@@ -206,14 +206,15 @@ class LessonsPanel(Panel):
         self.lower = lower
         self._sized = False
 
+        # The controls sit above the description, so Run stays put whatever its length.
         right = QWidget()
         layout = QVBoxLayout(right)
         layout.addWidget(self.heading)
+        layout.addLayout(controls)
+        layout.addLayout(status_row)
         layout.addWidget(self.claim)
         layout.addWidget(self.explanation)
         layout.addWidget(self.experiment)
-        layout.addLayout(controls)
-        layout.addLayout(status_row)
         layout.addWidget(self.verdict)
         layout.addWidget(self.summary)
         layout.addWidget(lower, 1)
@@ -281,6 +282,8 @@ class LessonsPanel(Panel):
             self._update_buttons()
             return
         budget = self.budget.currentText()
+        if not self.running:
+            self.status.clear()  # "done" belonged to the lesson shown before
         self.heading.setText(f"<h3>{_esc(lesson.title)}</h3>")
         self.claim.setText(f"<b>Claim.</b> {_esc(lesson.claim)}")
         self.explanation.setText(lesson.explanation)
@@ -298,9 +301,7 @@ class LessonsPanel(Panel):
     def _show_result(self, result: LessonResult | None) -> None:
         self.numbers.setRowCount(0)
         self.plot_title.clear()
-        self.plot.getPlotItem().clear()
-        self.legend.clear()
-        self.legend.setVisible(False)
+        self._reset_plot()
         if result is None:
             running = self._running is not None and self._running == self.current_name()
             self.verdict.setText("" if running else "<i>Not run yet: press Run.</i>")
@@ -329,6 +330,20 @@ class LessonsPanel(Panel):
         self.summary.setToolTip("")
         self._fill_numbers(result)
         self._draw(result)
+
+    def _reset_plot(self) -> None:
+        """An empty plot with none of the previous lesson's axes, ticks or scale."""
+        item = self.plot.getPlotItem()
+        item.clear()
+        item.setLogMode(x=False, y=False)
+        for side in ("left", "bottom"):
+            item.setLabel(side, "")
+            item.showLabel(side, False)
+        item.getAxis("bottom").setTicks(None)
+        item.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+        item.enableAutoRange()
+        self.legend.clear()
+        self.legend.setVisible(False)
 
     def _fill_numbers(self, result: LessonResult) -> None:
         rows = list(result.verdict.numbers.items()) if result.verdict else []

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 
-def run_gui(plugin_dirs: list[str] | None = None) -> int:
-    """Open the actviz window (with extra plugin folders) and return its exit code."""
+from .display import has_display, run_without_display
+
+
+def run_gui(plugin_dirs: list[str] | None = None, argv: Sequence[str] = ()) -> int:
+    """Open the actviz window (with extra plugin folders) and return its exit code.
+
+    Without a display, ``argv`` (the command line) is re-run on a virtual screen."""
+    if not has_display():
+        return run_without_display(argv)
     try:
         from .gui.launch import run
     except ImportError as exc:  # PySide6 or pyqtgraph missing: say so, do not trace back

@@ -12,6 +12,7 @@ Qt-free: the GUI, the CLI and the figure renderer all read it.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -56,12 +57,13 @@ class CurveStyle:
 
 def slot(name: str) -> int:
     """The palette index of ``name``: a fixed slot, else a stable hash of the name."""
-    base = name.split(">")[0].split("[")[0].strip().lower()
     if name in FIXED:
         return FIXED[name]
-    if base in FIXED and base != name:
-        # variants of a built-in (``relu[a=0.1]``) keep its colour; a dash tells them apart
-        return FIXED[base]
+    base = re.split(r"[>\[,(]", name)[0].strip().lower()
+    if base and base != name:
+        # variants (``relu[a=0.1]``, ``relu, lr 0.1``) keep their activation's colour;
+        # a line style tells them apart
+        return slot(base)
     digest = hashlib.sha1(name.encode("utf-8")).digest()
     return digest[0] % len(LIGHT)
 

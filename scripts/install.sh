@@ -32,12 +32,48 @@ if command -v dpkg >/dev/null && command -v apt-get >/dev/null; then
   fi
 fi
 
+# The interpreter: this project's .venv once there is one; else PYTHON (or python3) when
+# pip may install into it. A system python that is "externally managed" (PEP 668: Debian,
+# Ubuntu, Fedora) refuses pip, so a project .venv is made and used instead.
+venv="$PWD/.venv"
 python=${PYTHON:-python3}
-# A CPU build of torch keeps the install small; where this exact wheel is not at
-# hand, pip resolves torch from pyproject.toml instead.
-if ! "$python" -c "import torch" >/dev/null 2>&1; then
-  "$python" -m pip install --quiet "torch==2.13.0" \
-    || echo "torch 2.13.0 not available here; installing torch from the project's requirements"
+[ -x "$venv/bin/python" ] && python=$venv/bin/python
+
+pip() {  # "$python" -m pip ARGS; ACTVIZ_INSTALL_PIP names a stand-in (the script's tests)
+  if [ -n "${ACTVIZ_INSTALL_PIP:-}" ]; then "$ACTVIZ_INSTALL_PIP" "$python" "$@"
+  else "$python" -m pip "$@"; fi
+}
+
+externally_managed() {  # PEP 668's marker in the stdlib folder, outside a virtual env
+  "$python" -c 'import os, sys, sysconfig
+marker = os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")
+sys.exit(0 if sys.prefix == sys.base_prefix and os.path.exists(marker) else 1)'
+}
+
+use_project_venv() {
+  echo "$python is managed by the system (PEP 668): installing into a project venv, .venv"
+  "$python" -m venv "$venv"
+  python=$venv/bin/python
+}
+
+if [ "$python" != "$venv/bin/python" ] && externally_managed; then
+  use_project_venv
 fi
-"$python" -m pip install --quiet -e ".${extras}"
-echo "actviz installed: run 'scripts/launch' (or 'actviz'); tests: 'python -m pytest'"
+
+# A CPU build of torch keeps the install small; where this exact wheel is not at hand,
+# torch comes from pyproject.toml with actviz. A pip that refuses the system python (a
+# PEP 668 marker in an unusual place) sends everything into the project venv.
+if ! "$python" -c "import torch" >/dev/null 2>&1; then
+  if ! log=$(pip install --quiet "torch==2.13.0" 2>&1); then
+    if [ "$python" != "$venv/bin/python" ] && grep -q "externally-managed-environment" <<<"$log"
+    then
+      use_project_venv
+      pip install --quiet "torch==2.13.0" \
+        || echo "no torch 2.13.0 CPU wheel on this index: torch comes with actviz's requirements"
+    else
+      echo "no torch 2.13.0 CPU wheel on this index: torch comes with actviz's requirements"
+    fi
+  fi
+fi
+pip install --quiet -e ".${extras}"
+echo "actviz installed for $python: run 'scripts/launch' (or 'actviz'); tests: 'scripts/test'"

@@ -134,3 +134,25 @@ def test_reseeding_shows_k_of_n(window, qtbot):
     panel.reseed.setValue(0)
     run_and_wait(qtbot, panel, "sigmoid_vanishing")
     assert "Holds here" in panel.verdict.text() and "seed pairs" not in panel.verdict.text()
+
+
+def test_another_lesson_starts_from_a_clean_panel_and_run_stays_put(window, qtbot):
+    panel = window.panel("lessons")
+    run_and_wait(qtbot, panel, "step_cannot_learn")
+    item = panel.plot.getPlotItem()
+    assert item.getAxis("left").labelText and panel.status.text() == "done"
+    lengths = {}
+    for name in ("dying_relu", "false_claim", "selu_self_normalising"):
+        assert panel.select(name)
+        qtbot.wait(50)
+        assert "Not run yet" in panel.verdict.text()
+        assert panel.status.text() == ""
+        assert item.listDataItems() == [] and not panel.legend.isVisible()
+        for side in ("left", "bottom"):
+            assert item.getAxis(side).labelText == ""
+        assert item.getAxis("bottom")._tickLevels is None  # no tick names left over
+        lengths[name] = len(panel.explanation.text())
+        origin = panel.run_button.mapTo(window, panel.run_button.rect().topLeft())
+        lengths[name] = (lengths[name], origin.y())
+    assert len({n for n, _y in lengths.values()}) == 3  # descriptions of different lengths
+    assert len({y for _n, y in lengths.values()}) == 1  # Run does not move

@@ -303,3 +303,49 @@ def test_the_training_panels_fit_a_1280_px_window_beside_the_docks(make_window, 
     w.show_panel(key)
     # 1280 px less the activation list (230) and the inspector (340) leaves about 700.
     assert w.panel(key).minimumSizeHint().width() <= 700
+
+
+def _snapshot(panel):
+    """What the user sees of a race: progress, rate, every curve and cell, the table."""
+    curves = {
+        key: repr(items["line"].getOriginalDataset())
+        for bands in (panel.curves.loss_bands, panel.curves.metric_bands)
+        for key, items in bands.items.items()
+    }
+    cells = {
+        name: cell["image"].image.tobytes() if cell["image"].image is not None else None
+        for name, cell in panel.boundaries.cells.items()
+        if "image" in cell
+    }
+    assert cells, "moons draws decision regions"
+    return (
+        panel.progress.value(),
+        panel.rate_label.text(),
+        curves,
+        cells,
+        repr(panel.results.rows),
+    )
+
+
+def test_pause_freezes_every_view_and_rates_exclude_the_pause(make_window, qtbot):
+    w, panel = make_window(["relu", "tanh"])
+    panel.form.steps.setValue(1500)
+    started = time.perf_counter()
+    panel.train_button.click()
+    qtbot.waitUntil(lambda: panel.step >= 100, timeout=30_000)
+    panel.pause_button.click()
+    frozen = _snapshot(panel)
+    qtbot.wait(1500)
+    assert _snapshot(panel) == frozen
+    pause_began = time.perf_counter()
+    qtbot.wait(1500)
+    paused = time.perf_counter() - pause_began
+    panel.pause_button.click()
+    with qtbot.waitSignal(panel.raceFinished, timeout=60_000):
+        pass
+    wall = time.perf_counter() - started
+    result = panel.last_result
+    assert result.status == "finished" and result.steps_done == 1500
+    assert result.train_seconds < wall - paused
+    rate = float(panel.rate_label.text().split()[0].replace(",", ""))
+    assert rate == pytest.approx(1500 / result.train_seconds, rel=0.02)

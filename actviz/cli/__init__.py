@@ -64,12 +64,13 @@ def _add_plugin_options(parser: argparse.ArgumentParser, *, default: bool) -> No
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
         from ..app import run_gui
 
-        return run_gui(plugin_dirs=plugin_dirs_from_args(args))
+        return run_gui(plugin_dirs=plugin_dirs_from_args(args), argv=argv)
     try:
         return int(func(args) or 0)
     except KeyboardInterrupt:

@@ -13,18 +13,18 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .host_window import HostWindow
 
 OPEN_ENV = "ACTVIZ_OPEN"
 
 
-def open_formula_dialog(window: MainWindow) -> None:
+def open_formula_dialog(window: HostWindow) -> None:
     from .formula_dialog import open_dialog
 
     open_dialog(window)
 
 
-def install(window: MainWindow, menu: QMenu) -> QAction:
+def install(window: HostWindow, menu: QMenu) -> QAction:
     """Add "New activation from formula…" (Ctrl+Shift+N) to ``menu``.
 
     With ``ACTVIZ_OPEN=formula`` the dialog also opens once the window is up.

@@ -65,16 +65,16 @@ from ..formula import (
     write_compiled_plugin,
 )
 from ..host.validation import ValidationReport
+from ..palette import colour_for
 from ..paths import user_plugin_dir
 from . import formula as latex_render
 from .formula_worker import CompileOutcome, FormulaCompiler
-from .headless import PALETTE
 from .plots import make_plot, restyle
 from .settings import open_settings, read_json, write_json
 from .theme import LIGHT, Theme
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .host_window import HostWindow
     from .state import AppState
 
 OPEN_ENV = "ACTVIZ_OPEN"
@@ -350,10 +350,8 @@ class FormulaDialog(QDialog):
         self.f_plot = make_plot(self.theme, left="f(x)")
         self.d_plot = make_plot(self.theme, left="f′(x)", bottom="x")
         self.d_plot.setXLink(self.f_plot)
-        pen_f = pg.mkPen(PALETTE[0], width=2)
-        pen_d = pg.mkPen(PALETTE[1], width=2)
-        self.f_curve = self.f_plot.plot([], [], pen=pen_f, connect="finite")
-        self.d_curve = self.d_plot.plot([], [], pen=pen_d, connect="finite")
+        self.f_curve = self.f_plot.plot([], [], connect="finite")
+        self.d_curve = self.d_plot.plot([], [], connect="finite")
         plots = QSplitter(Qt.Orientation.Vertical)
         plots.addWidget(self.f_plot)
         plots.addWidget(self.d_plot)
@@ -407,6 +405,13 @@ class FormulaDialog(QDialog):
         self.formula_edit.set_error_span(self.formula_edit.error_span, self.theme.error)
         for plot in (self.f_plot, self.d_plot):
             restyle(plot, self.theme)
+        self._pen_curves()
+
+    def _pen_curves(self) -> None:
+        """Draw f and f' in the colour the activation will have once it is added."""
+        colour = colour_for(self.name_edit.text().strip() or "formula", self.theme.dark)
+        for curve in (self.f_curve, self.d_curve):
+            curve.setPen(pg.mkPen(colour, width=2))
 
     # -- parameters table -----------------------------------------------------------------
 
@@ -575,6 +580,7 @@ class FormulaDialog(QDialog):
         xs = x.numpy()
         self.f_curve.setData(xs, np.asarray(f, dtype=float))
         self.d_curve.setData(xs, np.asarray(d, dtype=float))
+        self._pen_curves()
         for curve in (self.f_curve, self.d_curve):
             curve.setOpacity(1.0)
 
@@ -776,7 +782,7 @@ def _escape(text: str) -> str:
 # -- hooking into the main window ---------------------------------------------------------
 
 
-def open_dialog(window: MainWindow) -> FormulaDialog:
+def open_dialog(window: HostWindow) -> FormulaDialog:
     """Show the dialog (one per window); a saved activation is loaded and selected."""
     dialog = window.findChild(FormulaDialog)
     if dialog is None:
@@ -789,7 +795,7 @@ def open_dialog(window: MainWindow) -> FormulaDialog:
     return dialog
 
 
-def show_saved(window: MainWindow, name: str, path: str) -> None:
+def show_saved(window: HostWindow, name: str, path: str) -> None:
     """Reload the plugins and select the new activation (or say why it did not load)."""
     window.reload_plugins()
     state = window.state

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..api import Activation
 from ..host import Catalogue, PluginHost
-from .headless import PALETTE, colour
+from ..palette import CurveStyle, colour_for, styles_for
 from .theme import LIGHT, Theme
 
 DEFAULT_SELECTION = ("relu", "sigmoid", "tanh", "gelu", "silu")
@@ -45,7 +45,6 @@ class AppState(QObject):
         self.points = DEFAULT_POINTS
         self.theme: Theme = LIGHT
         self.theme_choice = "system"
-        self._colours: dict[str, str] = {}
 
     # -- plugins ----------------------------------------------------------------------
 
@@ -59,9 +58,6 @@ class AppState(QObject):
         self.generation += 1
         usable = self.catalogue.activations
         self.selected = [n for n in self.selected if n in usable]
-        for name in list(self._colours):
-            if name not in self.selected:
-                del self._colours[name]
         if self.current is not None and self.current not in {
             e.name for e in self.catalogue.entries
         }:
@@ -87,11 +83,6 @@ class AppState(QObject):
         if names == self.selected:
             return
         self.selected = names
-        for name in list(self._colours):
-            if name not in names:
-                del self._colours[name]
-        for name in names:
-            self.colour(name)
         self.selectionChanged.emit()
 
     def toggle(self, name: str, on: bool) -> None:
@@ -113,12 +104,13 @@ class AppState(QObject):
         return self.selected[0] if self.selected else None
 
     def colour(self, name: str) -> str:
-        """A colour that stays with an activation while it is selected."""
-        if name not in self._colours:
-            taken = set(self._colours.values())
-            free = [c for c in PALETTE if c not in taken]
-            self._colours[name] = free[0] if free else colour(len(self._colours))
-        return self._colours[name]
+        """The activation's colour in the current theme (``actviz.palette``: fixed by name)."""
+        return colour_for(name, self.theme.dark)
+
+    def style(self, name: str) -> CurveStyle:
+        """Colour and line style of ``name`` among the selected curves (dashes where colours
+        repeat)."""
+        return styles_for([*self.selected, name], self.theme.dark)[name]
 
     # -- parameters -------------------------------------------------------------------
 

@@ -42,7 +42,6 @@ from ...training.events import Evaluation, Progress
 from ...training.sweep import parse_sweep, sweep_race
 from ..export import ExportError
 from ..exporting import export_plot, export_table
-from ..headless import colour as palette_colour
 from ..measurements import Measurements
 from ..plots import PlotExport, add_legend, make_plot, restyle
 from ..race_worker import RaceRunner, RaceWorker
@@ -405,13 +404,14 @@ class ComparePanel(Panel):
         shown = set()
         names: list[str] = []
         metrics = set()
+        state_colour = self.state.colour  # one colour per activation, fixed by name
         for r, (run_id, history) in enumerate(self.histories.items()):
             metrics.add(history.metric)
             style = LAYER_STYLES[r % len(LAYER_STYLES)]
             for name in history.activations():
                 if name not in names:
                     names.append(name)
-                colour = self._colour(name, names)
+                colour = state_colour(name)
                 series = f"#{run_id} {name}"
                 label = series
                 status = history.status_of(name)
@@ -427,18 +427,6 @@ class ComparePanel(Panel):
         if "metric" in key and len(metrics) == 1:
             text = text.replace("metric", METRIC_NAMES.get(next(iter(metrics)), "metric"))
         self.overlay.getPlotItem().setLabel("left", text)
-
-    def _colour(self, name: str, names: list[str]) -> str:
-        """The activation's colour in the list when it is checked there, else the next
-        palette colour no checked activation uses (the same activation keeps one colour
-        across runs; runs differ by line style)."""
-        state = self.state
-        if name in state.selected:
-            return state.colour(name)
-        taken = {state.colour(n) for n in state.selected}
-        free = [c for c in (palette_colour(i) for i in range(40)) if c not in taken]
-        others = [n for n in names if n not in state.selected]
-        return free[others.index(name) % len(free)]
 
     def _update_leaderboard(self) -> None:
         rows = []

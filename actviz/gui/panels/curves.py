@@ -36,6 +36,7 @@ from ...figures.curves import curve_stack
 from ..activation_list import swatch
 from ..features import dead_regions, notable_points, saturated_regions
 from ..measurements import Measurements
+from ..pens import curve_pen
 from ..plots import PlotExport, add_legend, curve_columns, make_plot, restyle
 from ..sampling import SampleCache, Sampled, peak_decimate
 from ..settings import read_json, write_json
@@ -325,7 +326,7 @@ class CurvesPanel(Panel):
     # -- curve items ------------------------------------------------------------------
 
     def _pen(self, name: str):
-        return pg.mkPen(self.state.colour(name), width=self.line_width, cosmetic=True)
+        return curve_pen(self.state.style(name), width=self.line_width)
 
     def _add(self, name: str) -> None:
         act = self.state.activation(name)
@@ -349,7 +350,7 @@ class CurvesPanel(Panel):
     def _restyle_items(self, name: str) -> None:
         """Set pen and stacking, only when they change (``setPen`` re-renders the curve)."""
         focus = name == self.state.focus()
-        style = (self.state.colour(name), self.line_width, focus)
+        style = (self.state.style(name), self.line_width, focus)
         if self._styles.get(name) == style:
             return
         self._styles[name] = style

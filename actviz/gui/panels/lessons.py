@@ -35,8 +35,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...lessons import BUDGETS, Lesson, LessonResult, ReseedResult, reseed_lesson, run_lesson
-from ..headless import colour as palette_colour
+from ...palette import styles_for
 from ..measurements import Measurements
+from ..pens import QT_LINES
 from ..plots import PlotExport, add_legend, make_plot, restyle
 from ..settings import read_json, write_json
 from ..state import AppState
@@ -232,14 +233,15 @@ class LessonsPanel(Panel):
         self.lower = lower
         self._sized = False
 
+        # The controls sit above the description, so Run stays put whatever its length.
         right = QWidget()
         layout = QVBoxLayout(right)
         layout.addWidget(self.heading)
+        layout.addLayout(controls)
+        layout.addLayout(status_row)
         layout.addWidget(self.claim)
         layout.addWidget(self.explanation)
         layout.addWidget(self.experiment)
-        layout.addLayout(controls)
-        layout.addLayout(status_row)
         layout.addWidget(self.verdict)
         layout.addWidget(self.summary)
         layout.addWidget(lower, 1)
@@ -307,6 +309,8 @@ class LessonsPanel(Panel):
             self._update_buttons()
             return
         budget = self.budget.currentText()
+        if not self.running:
+            self.status.clear()  # "done" belonged to the lesson shown before
         self.heading.setText(f"<h3>{_esc(lesson.title)}</h3>")
         self.claim.setText(f"<b>Claim.</b> {_esc(lesson.claim)}")
         self.explanation.setText(lesson.explanation)
@@ -324,9 +328,7 @@ class LessonsPanel(Panel):
     def _show_result(self, result: LessonResult | None) -> None:
         self.numbers.setRowCount(0)
         self.plot_title.clear()
-        self.plot.getPlotItem().clear()
-        self.legend.clear()
-        self.legend.setVisible(False)
+        self._reset_plot()
         if result is None:
             running = self._running is not None and self._running == self.current_name()
             self.verdict.setText("" if running else "<i>Not run yet: press Run.</i>")
@@ -363,6 +365,20 @@ class LessonsPanel(Panel):
         self._fill_numbers(result)
         self._draw(result)
 
+    def _reset_plot(self) -> None:
+        """An empty plot with none of the previous lesson's axes, ticks or scale."""
+        item = self.plot.getPlotItem()
+        item.clear()
+        item.setLogMode(x=False, y=False)
+        for side in ("left", "bottom"):
+            item.setLabel(side, "")
+            item.showLabel(side, False)
+        item.getAxis("bottom").setTicks(None)
+        item.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+        item.enableAutoRange()
+        self.legend.clear()
+        self.legend.setVisible(False)
+
     def _fill_numbers(self, result: LessonResult) -> None:
         rows = list(result.verdict.numbers.items()) if result.verdict else []
         notes = result.measurements.notes if result.measurements else []
@@ -393,14 +409,16 @@ class LessonsPanel(Panel):
         else:
             axis.setTicks(None)
         scatter = bool(plot.x_ticks)
-        for i, curve in enumerate(plot.curves):
+        styles = styles_for([c.label for c in plot.curves], self.state.theme.dark)
+        for curve in plot.curves:
             x = np.asarray(curve.x, float)
             y = np.array([np.nan if v is None else v for v in curve.y], float)
             if plot.log_y:
                 y[y <= 0] = np.nan
             truth = curve.label in ("true force", "true value", "signal")
-            colour = self.state.theme.foreground if truth else palette_colour(i)
-            style = Qt.PenStyle.DashLine if truth else Qt.PenStyle.SolidLine
+            own = styles[curve.label]
+            colour = self.state.theme.foreground if truth else own.colour
+            style = Qt.PenStyle.DashLine if truth else QT_LINES[own.line]
             pen = pg.mkPen(colour, width=2, style=style)
             symbol = "o" if scatter or len(x) <= 12 else None
             item.plot(

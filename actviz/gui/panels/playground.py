@@ -333,7 +333,11 @@ class PlaygroundPanel(Panel):
         if self.runner.paused:
             self.runner.resume()
             self.progress.setFormat("%p%")
+            self._tick.start()
         else:
+            # Freeze every view at once: events the worker sent before it noticed the
+            # pause, and redraws already scheduled, wait in the queue until resume.
+            self._tick.stop()
             self.runner.pause()
             self.progress.setFormat("paused at %p%")
         self._update_buttons()
@@ -536,6 +540,7 @@ class PlaygroundPanel(Panel):
 
     def apply_theme(self) -> None:
         theme = self.state.theme
+        self.colours = {n: self.state.colour(n) for n in self.colours}
         self.curves.apply_theme(theme)
         self.boundaries.apply_theme(theme)
         self.diagnostics.apply_theme(theme)

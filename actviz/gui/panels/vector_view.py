@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...api import Activation
-from ..headless import colour as colour_for
+from ...palette import styles_for
+from ..pens import curve_pen
 from ..plots import PlotExport, add_legend, make_plot, restyle
 from ..state import AppState
 
@@ -201,13 +202,14 @@ class VectorView(QWidget):
         for key in list(self._lines):
             if key not in lines:
                 self.line_plot.removeItem(self._lines.pop(key))
-        for i, (key, y) in enumerate(lines.items()):
+        styles = styles_for(list(lines), self.state.theme.dark)
+        for key, y in lines.items():
             item = self._lines.get(key)
             if item is None:
-                colour = colour_for(i)  # the curve palette reads on light and dark
-                item = pg.PlotDataItem(name=key, pen=pg.mkPen(colour, width=1, cosmetic=True))
+                item = pg.PlotDataItem(name=key)
                 self.line_plot.addItem(item)
                 self._lines[key] = item
+            item.setPen(curve_pen(styles[key], width=1.5))
             item.setData(self._line_x, y, connect="finite")
         self._line_data = lines
 

@@ -127,7 +127,8 @@ def validate_activation(act: Activation) -> ValidationReport:
     report = ValidationReport(act.name)
     params = act.defaults()
     for p in act.params:
-        if p.min is not None and p.max is not None and not (p.min <= p.default <= p.max):
+        in_range = not p.is_scalar or p.kind == "choice" or p.min is None or p.max is None
+        if not in_range and not (p.min <= p.default <= p.max):
             report.add("params", False, f"default {p.name}={p.default} outside [{p.min}, {p.max}]")
             return report
         if p.name == "x":
@@ -190,7 +191,10 @@ def _check_learnable(act: Activation, report: ValidationReport, params: dict) ->
     learnable = [p for p in act.params if p.learnable]
     if not learnable:
         return
-    tensors = {p.name: torch.tensor(p.default, requires_grad=True) for p in learnable}
+    tensors = {
+        p.name: torch.as_tensor(params[p.name], dtype=torch.float32).clone().requires_grad_()
+        for p in learnable
+    }
     x = vector_input(act, torch.float32) if act.is_vector else torch.linspace(-3, 3, 50)
     try:
         out = act.fn(x, **{**params, **tensors})

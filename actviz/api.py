@@ -255,7 +255,7 @@ class Activation:
             "params": [
                 {
                     "name": p.name,
-                    "default": p.default if p.is_scalar else None,
+                    "default": _json_default(p.default),
                     "min": p.min,
                     "max": p.max,
                     "learnable": p.learnable,
@@ -268,6 +268,19 @@ class Activation:
                 for p in self.params
             ],
         }
+
+
+def _json_default(default: Any) -> Any:
+    """A default for JSON: numbers and strings as they are, arrays as lists, a callable
+    (drawn per seed and layer) as ``None``."""
+    if callable(default):
+        return None
+    if isinstance(default, (int, float, str)):
+        return default
+    try:
+        return [float(v) if not isinstance(v, (list, tuple)) else list(v) for v in default]
+    except TypeError:
+        return None
 
 
 def _json_range(bounds: tuple[float, float] | None) -> list[float | None] | None:

@@ -8,6 +8,8 @@ per-unit hinges, and PReLU with one slope per unit.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 
@@ -23,13 +25,24 @@ PADE_DENOMINATOR = (1.278297, 4.440481, -0.984416, 0.352057)
 
 
 def pade(x: torch.Tensor, p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
-    """Safe rational ``P5(x) / (1 + sum |q_k| |x|^k)``, numerator and denominator
-    divided by ``max(1, |x|)^5`` first so no power overflows at any finite x."""
+    """Safe rational ``P5(x) / (1 + sum |q_k| |x|^k)``. Numerator and denominator are
+    divided by ``m^5``, ``m = max(1, |x|)``, so no power overflows at any finite x; both
+    are evaluated by Horner's rule in ``u = x/m`` and ``w = 1/m``."""
     m = x.abs().clamp_min(1.0)
-    u, w = x / m, 1.0 / m
-    num = sum(p[..., k] * u**k * w ** (5 - k) for k in range(6))
-    den = w**5 + sum(q[..., k - 1].abs() * u.abs() ** k * w ** (5 - k) for k in range(1, 5))
-    return num / den
+    w = m.reciprocal()
+    u = x * w
+    w2 = w * w
+    w3 = w2 * w
+    num = p[..., 5] * u + p[..., 4] * w
+    num = num * u + p[..., 3] * w2
+    num = num * u + p[..., 2] * w3
+    num = num * u + p[..., 1] * (w2 * w2)
+    num = num * u + p[..., 0] * (w2 * w3)
+    a, b = u.abs(), q.abs()
+    den = b[..., 3] * a + b[..., 2] * w
+    den = den * a + b[..., 1] * w2
+    den = den * a + b[..., 0] * w3
+    return num / (w2 * w3 + a * w * den)
 
 
 # -- B-spline ---------------------------------------------------------------------------
@@ -48,36 +61,55 @@ def _knot(j: float, degree: int) -> float:
     return -SPLINE_REACH + (j - (degree + 1) / 2) * SPLINE_STEP
 
 
-def _basis(x: torch.Tensor, degree: int, first: float, cells: int) -> torch.Tensor:
-    """Cox-de Boor on uniform knots ``first + j * SPLINE_STEP``: ``[..., cells - degree]``
-    basis values at x inside ``[knot degree, knot cells - degree]`` (closed at the right).
-    Pure tensor arithmetic, no host sync, so a CUDA graph can capture it."""
-    knots = first + SPLINE_STEP * torch.arange(cells + 1, dtype=x.dtype, device=x.device)
-    cell = ((x - first) / SPLINE_STEP).floor().clamp(degree, cells - degree - 1)
-    b = (cell.unsqueeze(-1) == knots[:-1].sub(first).div(SPLINE_STEP).round()).to(x.dtype)
-    xe = x.unsqueeze(-1)
-    for d in range(1, degree + 1):
-        left = (xe - knots[: cells - d]) * b[..., :-1]
-        right = (knots[d + 1 : cells + 1] - xe) * b[..., 1:]
-        b = (left + right) / (d * SPLINE_STEP)
-    return b
+@functools.lru_cache(maxsize=16)
+def _piece_matrix(degree: int) -> np.ndarray:
+    """``M`` with ``f = [1, t, .., t^d] @ M @ c[j-d .. j]`` on cell ``j``, ``t`` in [0, 1]:
+    the uniform B-spline's pieces as polynomials (from Cox-de Boor, solved once)."""
+    t = np.linspace(0.0, 1.0, degree + 1)
+    values = np.array([[_cardinal(degree, ti + degree - r) for r in range(degree + 1)] for ti in t])
+    powers = np.vander(t, degree + 1, increasing=True)
+    return np.linalg.solve(powers, values)
+
+
+def _cardinal(degree: int, u: float) -> float:
+    """The cardinal B-spline of ``degree`` on [0, degree + 1] (Cox-de Boor)."""
+    if degree == 0:
+        return 1.0 if 0.0 <= u < 1.0 else 0.0
+    return (u * _cardinal(degree - 1, u) + (degree + 1 - u) * _cardinal(degree - 1, u - 1)) / degree
+
+
+def _pieces(degree: int, like: torch.Tensor) -> torch.Tensor:
+    key = (degree, like.dtype, like.device)
+    if key not in _PIECES:
+        _PIECES[key] = torch.as_tensor(_piece_matrix(degree), dtype=like.dtype, device=like.device)
+    return _PIECES[key]
+
+
+_PIECES: dict[tuple, torch.Tensor] = {}
 
 
 def bspline(x: torch.Tensor, c: torch.Tensor, degree: int) -> torch.Tensor:
     """Uniform B-spline through learnable control points ``c``, extended linearly
-    beyond its knots (value and slope of the end points), so it is finite everywhere."""
-    degree = int(degree)
-    cells = SPLINE_POINTS + degree
-    low, high = _knot(degree, degree), _knot(SPLINE_POINTS, degree)
+    beyond its knots (value and slope of the end points), so it is finite everywhere.
+    Each x gathers the ``degree + 1`` control points of its cell and evaluates that
+    cell's polynomial: no host sync, so a CUDA graph can capture it."""
+    d = int(degree)
+    first = _knot(0, d)
+    low, high = _knot(d, d), _knot(SPLINE_POINTS, d)
     inside = x.clamp(low, high)
-    y = (_basis(inside, degree, _knot(0, degree), cells) * c).sum(-1)
-    if degree == 0:
+    position = (inside - first) / SPLINE_STEP
+    cell = position.floor().clamp(d, SPLINE_POINTS - 1)
+    t = position - cell
+    m = _pieces(d, x)
+    powers = torch.stack([t**k for k in range(d + 1)], dim=-1) if d else t.unsqueeze(-1) ** 0
+    index = (cell.long() - d).unsqueeze(-1) + torch.arange(d + 1, device=x.device)
+    near = torch.gather(c.expand(*x.shape, SPLINE_POINTS), -1, index)
+    y = ((powers @ m) * near).sum(-1)
+    if d == 0:
         return y
-    ends = torch.linspace(low, high, 2, dtype=x.dtype, device=x.device)
-    slopes = _basis(ends, degree - 1, _knot(1, degree), cells - 2)  # [2, SPLINE_POINTS - 1]
-    diffs = (c[..., 1:] - c[..., :-1]) / SPLINE_STEP
-    slope_low = (diffs * slopes[0]).sum(-1)
-    slope_high = (diffs * slopes[1]).sum(-1)
+    slope_low = (m[1] * c[..., : d + 1]).sum(-1) / SPLINE_STEP
+    weights = torch.arange(d + 1, dtype=x.dtype, device=x.device) @ m
+    slope_high = (weights * c[..., SPLINE_POINTS - 1 - d :]).sum(-1) / SPLINE_STEP
     return y + slope_low * (x - inside).clamp(max=0) + slope_high * (x - inside).clamp(min=0)
 
 

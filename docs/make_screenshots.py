@@ -76,7 +76,7 @@ def main(view: str) -> int:
             panel.raceFinished.connect(lambda _id: panel.views.setCurrentIndex(1))
         if view == "playground-learned":
             form.hidden.setText("8, 8")
-            form.steps.setValue(600)
+            form.steps.setValue(250)
 
             def learned(_id: object) -> None:
                 panel.views.setCurrentWidget(panel.learned)

@@ -41,17 +41,20 @@ ALL_SEEDS = "all seeds"
 
 
 class LearnedShapesView(QWidget):
-    """See the module docstring. ``notify`` reports results and errors in one line."""
+    """See the module docstring. ``notify`` reports results and errors in one line;
+    ``colour`` gives an activation's colour (default: the palette's)."""
 
     def __init__(
         self,
         theme: Theme,
         activation: Callable[[str], Activation | None],
         notify: Callable[[str], None],
+        colour: Callable[[str], str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.theme = theme
+        self.colour = colour  # the race's colour of an activation, as in the other tabs
         self.activation = activation
         self.notify = notify
         self.run: Mapping[str, Any] = {}
@@ -172,7 +175,8 @@ class LearnedShapesView(QWidget):
             self.step_label.setText("step –")
             return
         self.step_label.setText(f"step {self.shapes[0].step}")
-        colour = colour_for(self.shapes[0].activation, self.theme.dark)
+        name = self.shapes[0].activation
+        colour = self.colour(name) if self.colour else colour_for(name, self.theme.dark)
         alpha = max(40, int(255 / max(1, len(self.shapes)) ** 0.5))
         learned = pg.mkColor(colour)
         learned.setAlpha(alpha)

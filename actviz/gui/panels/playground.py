@@ -173,7 +173,7 @@ class PlaygroundPanel(Panel):
         self.views = QTabWidget()
         self.views.addTab(overview, "Curves and boundaries")
         self.views.addTab(self.diagnostics, "Gradients, dead units, parameters")
-        self.learned = LearnedShapesView(theme, state.activation, state.notify)
+        self.learned = LearnedShapesView(theme, state.activation, state.notify, state.colour)
         self.views.addTab(self.learned, "Learned shapes")
         self.views.currentChanged.connect(lambda _i: self._redraw(full=True))
 

@@ -5,7 +5,7 @@ Keep this module small and stable: third-party plugins are written against it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,6 +22,9 @@ KINDS: tuple[str, ...] = ("elementwise", "vector", "gated")
 #: Declared smoothness, weakest first: a jump, a kink in f, a kink in f', a kink in f'', smooth.
 Smoothness = Literal["discontinuous", "C0", "C1", "C2", "Cinf"]
 SMOOTHNESS: tuple[str, ...] = ("discontinuous", "C0", "C1", "C2", "Cinf")
+
+#: Metadata that may be declared as a value or as a function of the parameters.
+DECLARED_FIELDS: tuple[str, ...] = ("output_range", "smoothness", "monotonic", "zero_centered")
 
 
 #: The shape entry meaning "one value per hidden unit of the layer".
@@ -160,6 +163,15 @@ class Activation:
 
     Declared metadata (``output_range``, ``monotonic``, ``smoothness``...) is checked
     against measurements and disagreements are flagged; it is never trusted blindly.
+    Each of :data:`DECLARED_FIELDS` is either a value, which describes the function at
+    its default parameters (and is checked only there), or a callable taking the
+    parameters as keyword arguments and returning the value, which is checked at every
+    setting: ``output_range=lambda alpha: (-alpha, math.inf)``.
+
+    ``stochastic=True`` declares that ``fn`` itself is random (noise even in evaluation);
+    validation otherwise requires two calls on the same input to agree, and a random
+    training-only form belongs in ``train_fn`` (RReLU). Properties of a stochastic
+    activation are shown as such rather than as discontinuities.
     """
 
     name: str
@@ -173,12 +185,13 @@ class Activation:
     year: int | None = None
     use_cases: Sequence[str] = ()
     limitations: Sequence[str] = ()
-    output_range: tuple[float, float] | None = None
-    smoothness: Smoothness | None = None
-    monotonic: bool | None = None
-    zero_centered: bool | None = None
+    output_range: tuple[float, float] | Callable[..., tuple[float, float]] | None = None
+    smoothness: Smoothness | Callable[..., Smoothness] | None = None
+    monotonic: bool | Callable[..., bool] | None = None
+    zero_centered: bool | Callable[..., bool] | None = None
     kind: ActivationKind = "elementwise"
     train_fn: Callable[..., Any] | None = None
+    stochastic: bool = False
     init: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -193,7 +206,8 @@ class Activation:
             raise TypeError(f"activation {self.name!r}: fn is not callable")
         if self.derivative is not None and not callable(self.derivative):
             raise TypeError(f"activation {self.name!r}: derivative is not callable")
-        if self.smoothness is not None and self.smoothness not in SMOOTHNESS:
+        smooth = self.smoothness
+        if smooth is not None and not callable(smooth) and smooth not in SMOOTHNESS:
             raise ValueError(f"activation {self.name!r}: smoothness must be one of {SMOOTHNESS}")
         if self.kind not in KINDS:
             raise ValueError(f"activation {self.name!r}: kind must be one of {KINDS}")
@@ -228,6 +242,14 @@ class Activation:
                 values[p.name] = outside_value(p)
         return values
 
+    def declared(self, name: str, params: Mapping[str, float] | None = None) -> Any:
+        """Declared metadata ``name`` at ``params`` (defaults fill the gaps): a callable
+        declaration is called with the parameters as keyword arguments."""
+        value = getattr(self, name)
+        if callable(value):
+            return value(**{**self.defaults(), **(params or {})})
+        return value
+
     def param(self, name: str) -> Param:
         for p in self.params:
             if p.name == name:
@@ -246,11 +268,13 @@ class Activation:
             "year": self.year,
             "use_cases": list(self.use_cases),
             "limitations": list(self.limitations),
-            "output_range": _json_range(self.output_range),
-            "smoothness": self.smoothness,
-            "monotonic": self.monotonic,
-            "zero_centered": self.zero_centered,
+            "output_range": _json_range(self.declared("output_range")),
+            "smoothness": self.declared("smoothness"),
+            "monotonic": self.declared("monotonic"),
+            "zero_centered": self.declared("zero_centered"),
+            "depends_on_params": [f for f in DECLARED_FIELDS if callable(getattr(self, f))],
             "init": self.init,
+            "stochastic": self.stochastic,
             "has_derivative": self.derivative is not None,
             "params": [
                 {

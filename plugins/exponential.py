@@ -45,6 +45,11 @@ def _alpha() -> Param:
     return Param("alpha", default=1.0, min=0.01, max=5.0, description="negative saturation")
 
 
+def _down_to_minus_alpha(alpha: float) -> tuple[float, float]:
+    """ELU and CELU approach -alpha for large negative x and are unbounded above."""
+    return (-alpha, float("inf"))
+
+
 @hookimpl
 def actviz_activations() -> list[Activation]:
     inf = float("inf")
@@ -69,8 +74,8 @@ def actviz_activations() -> list[Activation]:
                 "an exponential costs more than ReLU",
                 "f'' jumps at 0 (f' does too unless alpha = 1)",
             ],
-            output_range=(-1.0, inf),
-            smoothness="C1",
+            output_range=_down_to_minus_alpha,
+            smoothness=lambda alpha: "C1" if alpha == 1.0 else "C0",
             monotonic=True,
             zero_centered=False,
         ),
@@ -93,7 +98,7 @@ def actviz_activations() -> list[Activation]:
             year=2017,
             use_cases=["ELU with a tunable alpha without a kink in f'"],
             limitations=["an exponential costs more than ReLU", "f'' jumps at 0"],
-            output_range=(-1.0, inf),
+            output_range=_down_to_minus_alpha,
             smoothness="C1",
             monotonic=True,
             zero_centered=False,

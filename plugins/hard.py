@@ -70,7 +70,7 @@ def actviz_activations() -> list[Activation]:
             year=2004,
             use_cases=["cheap bounded activation", "quantised and binarised networks"],
             limitations=["zero gradient outside the clip", "kinks at the clip points"],
-            output_range=(-1.0, 1.0),
+            output_range=lambda min_val, max_val: (min_val, max_val),
             smoothness="C0",
             monotonic=True,
             zero_centered=True,

@@ -321,7 +321,7 @@ def _range_samples(act) -> torch.Tensor:
 @pytest.mark.parametrize("name", IDS)
 def test_declared_output_range_holds_and_is_tight(cat, name):
     act = cat.get(name)
-    lo, hi = act.output_range
+    lo, hi = act.declared("output_range")
     y = _range_samples(act)
     y_min, y_max = y.min().item(), y.max().item()
     assert lo - 1e-12 <= y_min and y_max <= hi + 1e-12, (y_min, y_max)
@@ -343,8 +343,9 @@ def test_metadata_is_complete(cat, name):
     assert act.description.count(". ") >= 1, "a description of at least two sentences"
     assert act.references and all(r.strip() for r in act.references)
     assert isinstance(act.year, int) and 1940 <= act.year <= 2030
-    assert act.smoothness in SMOOTHNESS
-    assert isinstance(act.monotonic, bool) and isinstance(act.zero_centered, bool)
+    assert act.declared("smoothness") in SMOOTHNESS
+    assert isinstance(act.declared("monotonic"), bool)
+    assert isinstance(act.declared("zero_centered"), bool)
     assert act.use_cases and act.limitations
     assert act.derivative is not None
     for p in act.params:

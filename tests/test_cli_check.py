@@ -120,7 +120,17 @@ def test_json_is_a_superset_with_properties_and_race(run_cli, plugin_file):
     by_name = {a["name"]: a for a in data["activations"]}
     isru = by_name["isru_chk"]
     assert {"name", "params", "status", "error", "checks", "properties", "race"} <= set(isru)
-    assert [c["name"] for c in isru["checks"]] == ["fn", "shape", "finite", "derivative"]
+    names = [c["name"] for c in isru["checks"]]
+    assert names == [
+        "fn",
+        "race",
+        "shape",
+        "dtype",
+        "finite",
+        "autograd",
+        "deterministic",
+        "derivative",
+    ]
     props = isru["properties"]
     assert props["range"] == pytest.approx([-1.0, 1.0], abs=1e-6)
     assert props["f'(0)"] == pytest.approx(1.0)

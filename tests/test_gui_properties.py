@@ -28,7 +28,9 @@ def window(qtbot, monkeypatch, tmp_path):
             @hookimpl
             def actviz_activations():
                 return [Activation(name="liar", fn=torch.tanh, output_range=(0.0, 1.0),
-                                   smoothness="C0", zero_centered=False)]
+                                   smoothness="C0", zero_centered=False),
+                        Activation(name="noisy", stochastic=True, smoothness="C0",
+                                   fn=lambda x: torch.nn.RReLU().train()(x))]
             """
         )
     )
@@ -121,3 +123,30 @@ def test_deep_signal_shows_selu_fixed_point_and_sigmoid_vanishing_gradient(windo
     grad = panel.deep_columns("grad_var")
     assert grad["sigmoid"][0] < 1e-40 * grad["sigmoid"][-1]
     assert math.isclose(grad["selu"][-1], grad["sigmoid"][-1])  # same final loss gradient
+
+
+def compare_texts(w):
+    table = w.inspector.compare
+    return {
+        table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text())
+        for r in range(table.rowCount())
+    }
+
+
+def test_moving_elu_alpha_raises_no_false_flag(window, qtbot):
+    window.state.set_current("elu")
+    window.state.set_param("elu", "alpha", 3.43)
+    qtbot.waitUntil(
+        lambda: "Every declared property agrees" in window.inspector.flags.text(), timeout=30000
+    )
+    texts = compare_texts(window)
+    assert texts["output range"] == ("[-3.43, ∞]", "[-3.43, ∞]")
+    assert texts["smoothness"] == ("C0", "C0")
+
+
+def test_a_stochastic_activation_is_shown_as_such(window, qtbot):
+    panel = wait_measured(qtbot, window, ["noisy"])
+    assert panel.model.text("noisy", "continuity") == "stochastic"
+    window.state.set_current("noisy")
+    qtbot.waitUntil(lambda: "stochastic" in compare_texts(window), timeout=30000)
+    assert compare_texts(window)["smoothness"] == ("C0", "stochastic")

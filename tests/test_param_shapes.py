@@ -140,3 +140,17 @@ def test_slider_range_is_not_a_constraint_but_bounds_are(builtin_catalogue, boun
         assert any(not 0.4 <= v <= 0.6 for v in values), values
     else:
         assert all(0.45 - 1e-7 <= v <= 0.55 + 1e-7 for v in values), values
+
+
+def test_validation_calls_vector_params_in_race_shape():
+    """``p[0]`` works on the Curves view's ``[k]`` but not on a race's ``[models, 1, 1, k]``:
+    validation must fail it, naming the race shapes, as ``p[..., 0]`` passes."""
+    from actviz.host.validation import validate_activation
+
+    def make(fn):
+        return Activation("vec", fn=fn, params=[Param("p", [1.0, 0.5], shape=(2,), learnable=True)])
+
+    bad = validate_activation(make(lambda x, p: p[0] * x + p[1] * torch.tanh(x)))
+    assert not bad.ok and "[3, 1, 1, 2]" in bad.error, bad.error
+    good = validate_activation(make(lambda x, p: p[..., 0] * x + p[..., 1] * torch.tanh(x)))
+    assert good.ok, good.error

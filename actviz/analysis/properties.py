@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..api import Activation
+from ..api import DECLARED_FIELDS, Activation
 from .curves import along_line, vector_view
 
 #: Far points for the output range; an end still growing between 1e3 and 1e4 is unbounded.
@@ -32,9 +32,14 @@ QUAD_POINTS = 120_001
 QUAD_SPAN = 12.0
 FD2_STEP = 1e-7
 ZERO_SLOPE = 1e-12
+#: A declared derivative agrees with autograd within these tolerances.
+DERIVATIVE_ATOL = 1e-4
+DERIVATIVE_RTOL = 1e-3
 #: |E f(z)| below this fraction of the standard deviation of f(z) counts as zero-centred.
 ZERO_CENTRED_SIGMAS = 0.1
 CONTINUITY_CLASSES = ("discontinuous", "C0", "C1", "C2+")
+#: The continuity class shown for a declared ``stochastic`` activation (noise is no jump).
+STOCHASTIC = "stochastic"
 
 Fn = Callable[[torch.Tensor], torch.Tensor]
 
@@ -91,15 +96,17 @@ class Properties:
 
 
 def _functions(act: Activation, params: Mapping[str, float]) -> tuple[Fn, Fn, Fn]:
-    """f, f' and f'' as functions of a float64 1-D tensor, each returning a detached tensor."""
+    """f, f' and f'' of a float64 1-D tensor, each returning a detached tensor.
+
+    f' and f'' come from autograd through ``fn`` (what training sees), never from the
+    declared derivative, which :func:`derivative_problem` checks against them instead.
+    """
 
     def f(x: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
             return along_line(act, x, params).to(torch.float64)
 
     def d1_graph(x: torch.Tensor, create_graph: bool) -> torch.Tensor:
-        if act.derivative is not None and not act.is_vector:
-            return act.derivative(x, **params).to(torch.float64)
         y = along_line(act, x, params)
         if not y.requires_grad:
             return torch.zeros_like(x)
@@ -107,9 +114,6 @@ def _functions(act: Activation, params: Mapping[str, float]) -> tuple[Fn, Fn, Fn
         return torch.zeros_like(x) if g is None else g
 
     def d1(x: torch.Tensor) -> torch.Tensor:
-        if act.derivative is not None and not act.is_vector:
-            with torch.no_grad():
-                return act.derivative(x, **params).to(torch.float64)
         xg = x.detach().clone().requires_grad_(True)
         with torch.enable_grad():
             return d1_graph(xg, create_graph=False).detach()
@@ -122,10 +126,34 @@ def _functions(act: Activation, params: Mapping[str, float]) -> tuple[Fn, Fn, Fn
                 (h,) = torch.autograd.grad(g.sum(), xg, allow_unused=True)
                 if h is not None:
                     return h.detach()
-        # No graph through f' (piecewise-constant or hand-written): central differences.
+        # No graph through f' (piecewise-constant, e.g. ReLU's): central differences.
         return (d1(x + FD2_STEP) - d1(x - FD2_STEP)) / (2 * FD2_STEP)
 
     return f, d1, d2
+
+
+def derivative_problem(act: Activation, params: Mapping[str, float], d1: Fn) -> str | None:
+    """How the declared derivative disagrees with the measured f' (autograd), or ``None``.
+
+    Compared on [-10, 10] offset so that kinks fall between points; vector kinds declare a
+    Jacobian diagonal that is not the view line's slope, and are left to validation.
+    """
+    if act.derivative is None or act.is_vector:
+        return None
+    x = _t(continuity_grid()[:: CONTINUITY_POINTS // 2000]) * (10.0 / SPAN)
+    with torch.no_grad():
+        declared = act.derivative(x, **params).to(torch.float64)
+    measured = d1(x)
+    wrong = (declared - measured).abs() > DERIVATIVE_ATOL + DERIVATIVE_RTOL * measured.abs()
+    wrong &= torch.isfinite(measured)
+    if not bool(wrong.any()):
+        return None
+    gap = (declared - measured).abs().masked_fill(~wrong, -1.0)
+    i = int(gap.argmax())
+    return (
+        f"derivative: declared f'({_fmt(float(x[i]))}) = {_fmt(float(declared[i]))}, measured "
+        f"{_fmt(float(measured[i]))} by autograd ({int(wrong.sum())} of {x.numel()} points differ)"
+    )
 
 
 def _t(values: np.ndarray) -> torch.Tensor:
@@ -332,7 +360,7 @@ def measure(act: Activation, params: Mapping[str, float] | None = None) -> Prope
         max_abs, arg = math.nan, math.nan
     lo, hi = output_range(act, values)
     mono, increasing = monotonicity(f)
-    cls, jumps = continuity(act, values)
+    cls, jumps = (STOCHASTIC, {}) if act.stochastic else continuity(act, values)
     mean, var, gain, dead = gaussian_moments(f, d1)
     props = Properties(
         name=act.name,
@@ -354,6 +382,9 @@ def measure(act: Activation, params: Mapping[str, float] | None = None) -> Prope
         dead_fraction=dead,
     )
     props.flags = disagreements(act, props)
+    problem = derivative_problem(act, values, d1)
+    if problem:
+        props.flags.append(problem)
     return props
 
 
@@ -397,30 +428,63 @@ def smoothness_agrees(declared: str, measured: str) -> bool:
     return declared == measured
 
 
+def at_defaults(act: Activation, values: Mapping[str, float]) -> bool:
+    """Whether ``values`` are the activation's default parameters."""
+    return all(
+        math.isclose(float(values.get(k, v)), float(v), rel_tol=1e-9, abs_tol=1e-12)
+        for k, v in act.defaults().items()
+    )
+
+
+def declared_here(act: Activation, name: str, values: Mapping[str, float]) -> object:
+    """What ``act`` declares for ``name`` at ``values``, or ``None`` when it says nothing there.
+
+    A callable declaration speaks for every setting; a plain value was declared for the
+    defaults (elu's range ``(-1, inf)`` holds at alpha = 1 only), so it speaks only there.
+    """
+    value = getattr(act, name)
+    if value is None:
+        return None
+    if callable(value):
+        return act.declared(name, values)
+    return value if at_defaults(act, values) else None
+
+
 def disagreements(act: Activation, props: Properties) -> list[str]:
     """Every declared property that the measurement contradicts, in words."""
     problems: list[str] = []
-    if act.output_range is not None:
-        lo, hi = (float(v) for v in act.output_range)
-        for side, declared, measured in (
+    declared: dict[str, object] = {}
+    for name in DECLARED_FIELDS:
+        try:
+            declared[name] = declared_here(act, name, props.params)
+        except Exception as exc:  # noqa: BLE001 - a plugin's callable may raise anything
+            problems.append(f"{name}: the declaration raised {type(exc).__name__}: {exc}")
+            declared[name] = None
+    output_range, smoothness = declared["output_range"], declared["smoothness"]
+    monotonic, zero_centered = declared["monotonic"], declared["zero_centered"]
+    if output_range is not None:
+        lo, hi = (float(v) for v in output_range)  # type: ignore[union-attr]
+        for side, bound, measured in (
             ("lower", lo, props.range_lo),
             ("upper", hi, props.range_hi),
         ):
-            problem = _bound_problem(side, declared, measured)
+            problem = _bound_problem(side, bound, measured)
             if problem:
                 problems.append(f"range: {problem}")
-    if act.monotonic is not None and act.monotonic != props.monotonic:
-        said = "monotonic" if act.monotonic else "not monotonic"
+    if monotonic is not None and not act.stochastic and bool(monotonic) != props.monotonic:
+        said = "monotonic" if monotonic else "not monotonic"
         found = "monotonic" if props.monotonic else "not monotonic"
         problems.append(f"monotonic: declared {said}, measured {found}")
-    if act.smoothness is not None and not smoothness_agrees(act.smoothness, props.continuity):
+    if (
+        smoothness is not None
+        and not act.stochastic
+        and not smoothness_agrees(str(smoothness), props.continuity)
+    ):
         where = ", ".join(f"{k} jumps at x={v:.4g}" for k, v in props.jumps.items())
         detail = f" ({where})" if where else ""
-        problems.append(
-            f"smoothness: declared {act.smoothness}, measured {props.continuity}{detail}"
-        )
-    if act.zero_centered is not None and act.zero_centered != props.zero_centred:
-        said = "zero-centred" if act.zero_centered else "not zero-centred"
+        problems.append(f"smoothness: declared {smoothness}, measured {props.continuity}{detail}")
+    if zero_centered is not None and bool(zero_centered) != props.zero_centred:
+        said = "zero-centred" if zero_centered else "not zero-centred"
         sigma = math.sqrt(max(props.var, 0.0))
         ratio = abs(props.mean) / sigma if sigma > 0 else math.inf
         problems.append(

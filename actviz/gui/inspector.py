@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..analysis.properties import Properties, smoothness_agrees
+from ..analysis.properties import Properties, at_defaults
 from ..api import Activation, Param
 from . import formula
 from .measurements import Measurements
@@ -62,42 +62,61 @@ def fmt_range(lo: float | None, hi: float | None) -> str:
     return f"[{one(lo) if lo is not None and not math.isinf(lo) else '−∞'}, {one(hi)}]"
 
 
+def _declared_text(act: Activation, name: str, props: Properties | None, show) -> str:
+    """The declared value at the measured parameters; a plain value away from the defaults
+    is marked as declared for the defaults (it is not checked there)."""
+    value = getattr(act, name)
+    if value is None:
+        return "—"
+    params = props.params if props else act.defaults()
+    try:
+        text = show(act.declared(name, params))
+    except Exception as exc:  # noqa: BLE001 - a plugin's declaration may raise
+        return f"error: {type(exc).__name__}"
+    if not callable(value) and props and not at_defaults(act, params):
+        text += " (at defaults)"
+    return text
+
+
+def _yes_no(value: object) -> str:
+    return "yes" if value else "no"
+
+
 def comparison_rows(act: Activation, props: Properties | None) -> list[tuple[str, str, str, bool]]:
     """(property, declared, measured, disagrees) for the inspector's table."""
     flags = " ".join(props.flags) if props else ""
     rows = []
-    declared_range = fmt_range(*act.output_range) if act.output_range else "—"
+    declared_range = _declared_text(act, "output_range", props, lambda r: fmt_range(*r))
     measured_range = fmt_range(props.range_lo, props.range_hi) if props else "…"
     rows.append(("output range", declared_range, measured_range, "range:" in flags))
     rows.append(
         (
             "monotonic",
-            "—" if act.monotonic is None else ("yes" if act.monotonic else "no"),
+            _declared_text(act, "monotonic", props, _yes_no),
             ("yes" if props.monotonic else "no") if props else "…",
             "monotonic:" in flags,
         )
     )
-    measured_smooth = props.continuity if props else "…"
     rows.append(
         (
             "smoothness",
-            act.smoothness or "—",
-            measured_smooth,
-            bool(
-                props and act.smoothness and not smoothness_agrees(act.smoothness, props.continuity)
-            ),
+            _declared_text(act, "smoothness", props, str),
+            props.continuity if props else "…",
+            "smoothness:" in flags,
         )
     )
     rows.append(
         (
             "zero-centred",
-            "—" if act.zero_centered is None else ("yes" if act.zero_centered else "no"),
+            _declared_text(act, "zero_centered", props, _yes_no),
             (f"{'yes' if props.zero_centred else 'no'} (E={props.mean + 0.0:.2g})")
             if props
             else "…",
             "zero-centred:" in flags,
         )
     )
+    if act.stochastic:
+        rows.append(("stochastic", "yes", "not measured as jumps", False))
     return rows
 
 

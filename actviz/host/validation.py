@@ -1,19 +1,33 @@
 """Checks every activation must pass before the rest of actviz may use it.
 
-An activation is called on a grid that reaches large |x|, in float32 (what training
-uses) for finiteness and shape, and in float64 for the derivative check, where the
-declared derivative is compared with autograd (or with central finite differences
-where autograd has nothing useful to say, e.g. a function with no gradient graph).
+``fn`` is called the way each caller calls it: as a race does (:mod:`.race_shapes`: x shaped
+``[models, units, points]``, learnable parameters as ``[models, 1, 1]`` tensors, the training
+form ``train_fn`` too), as the Curves view does (1-D float64 x, float parameters), in float32,
+float64 and bfloat16. At the defaults and at the min, middle and max of every bounded
+parameter it must keep the input's shape and dtype, give finite values at large |x|, and
+have a finite autograd gradient there (training differentiates ``fn`` by autograd); a
+declared derivative must match autograd (or central differences where autograd has nothing
+to say). ``fn`` must give the same output twice for the same input unless the activation
+declares ``stochastic=True``. Anything that would fail in a race fails here, and the message
+names the shape or the parameter setting.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import torch
 
+from ..analysis.curves import along_line
 from ..api import Activation
+from ..param_shapes import params_like
+from .race_shapes import describe_shape, race_output_shape, race_params, race_x
+
+#: Bump when the checks change, so results cached by an earlier version are not trusted.
+RULES_VERSION = 2
 
 ATOL = 1e-4
 RTOL = 1e-3
@@ -51,17 +65,33 @@ class ValidationReport:
         return ok
 
 
+@functools.cache
+def _scalar_grid() -> torch.Tensor:
+    core = torch.linspace(-10.0, 10.0, 1999, dtype=torch.float64) + 1e-3 * math.sqrt(2.0)
+    return torch.cat([torch.tensor(LARGE, dtype=torch.float64), core])
+
+
 def scalar_grid(dtype: torch.dtype = torch.float64) -> torch.Tensor:
     """-10..10 offset by an irrational step so typical kinks (0, +-1, +-3, 6) are missed."""
-    core = torch.linspace(-10.0, 10.0, 1999, dtype=torch.float64) + 1e-3 * math.sqrt(2.0)
-    return torch.cat([torch.tensor(LARGE, dtype=torch.float64), core]).to(dtype)
+    return _scalar_grid().to(dtype, copy=True)
 
 
-def vector_input(act: Activation, dtype: torch.dtype = torch.float64) -> torch.Tensor:
+@functools.cache
+def _vector_input() -> torch.Tensor:
     gen = torch.Generator().manual_seed(0)
     x = torch.randn(6, 8, generator=gen, dtype=torch.float64) * 3.0
     x[0, :] = torch.tensor([-1e3, 50.0, -20.0, 1e3, 0.5, -0.5, 20.0, -50.0])
-    return x.to(dtype)
+    return x
+
+
+def vector_input(act: Activation, dtype: torch.dtype = torch.float64) -> torch.Tensor:
+    return _vector_input().to(dtype, copy=True)
+
+
+@functools.cache
+def _race_x(kind: str, dtype: torch.dtype) -> torch.Tensor:
+    """The scalar grid laid out as a race's ``x`` (cached; callers get a copy)."""
+    return race_x(kind, _scalar_grid(), dtype=dtype)
 
 
 def expected_shape(act: Activation, shape: torch.Size) -> torch.Size:
@@ -88,14 +118,19 @@ def _call(act: Activation, fn, x: torch.Tensor, params: dict) -> torch.Tensor:
 def reference_derivative(act: Activation, x: torch.Tensor, params: dict) -> torch.Tensor:
     """d f / d x as the contract defines it, from autograd; NaN where autograd gives nothing."""
     x = x.detach().clone().requires_grad_(True)
-    y = act.fn(x, **params)
+    with torch.enable_grad():
+        return autograd_derivative(act, x, act.fn(x, **params))
+
+
+def autograd_derivative(act: Activation, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """d y / d x paired as the contract pairs it, for ``y = fn(x)`` already computed."""
     if not y.requires_grad:
-        return torch.full_like(x, float("nan"))
+        return torch.full_like(x, float("nan")).detach()
     if act.kind == "elementwise":
         (g,) = torch.autograd.grad(y.sum(), x, allow_unused=True)
-        return g if g is not None else torch.full_like(x, float("nan"))
+        return g if g is not None else torch.full_like(x, float("nan")).detach()
     n_out = y.shape[-1]
-    out = torch.full_like(x, float("nan"))
+    out = torch.full_like(x, float("nan")).detach()
     for j in range(n_out):
         (g,) = torch.autograd.grad(y[..., j].sum(), x, retain_graph=True, allow_unused=True)
         if g is None:
@@ -122,122 +157,363 @@ def finite_difference(act: Activation, x: torch.Tensor, params: dict) -> torch.T
     return out
 
 
+class _Failed(Exception):
+    """A failed check, raised to stop validating at the first problem."""
+
+    def __init__(self, check: str, detail: str) -> None:
+        super().__init__(f"{check}: {detail}")
+        self.check = check
+        self.detail = detail
+
+
+Setting = tuple[str, dict[str, float]]
+
+
+def parameter_settings(act: Activation) -> list[Setting]:
+    """``(where, values)``: the defaults, then each bounded parameter at its min and max (and
+    its middle when the default is one of those), the others at their defaults.
+
+    ``where`` is empty for the defaults and reads like ``when a=5 (its max)`` otherwise.
+    """
+    defaults = act.defaults()
+    settings: list[Setting] = [("", defaults)]
+    seen = {tuple(defaults.items())}
+    for p in act.params:
+        if p.min is None or p.max is None:
+            continue
+        points = [("min", p.min), ("max", p.max)]
+        if p.default in (p.min, p.max):
+            points.append(("middle", 0.5 * (p.min + p.max)))
+        for tag, value in points:
+            values = {**defaults, p.name: float(value)}
+            key = tuple(values.items())
+            if key not in seen:
+                seen.add(key)
+                settings.append((f" when {p.name}={_fmt(value)} (its {tag})", values))
+    return settings
+
+
 def validate_activation(act: Activation) -> ValidationReport:
     """Run every check; never raises for a misbehaving plugin."""
     report = ValidationReport(act.name)
-    params = act.defaults()
     for p in act.params:
-        in_range = not p.is_scalar or p.kind == "choice" or p.min is None or p.max is None
-        if not in_range and not (p.min <= p.default <= p.max):
+        bounded = p.is_scalar and p.min is not None and p.max is not None
+        if bounded and not (p.min <= p.default <= p.max):
             report.add("params", False, f"default {p.name}={p.default} outside [{p.min}, {p.max}]")
             return report
         if p.name == "x":
             report.add("params", False, "a parameter may not be called 'x'")
             return report
-
-    x32 = vector_input(act, torch.float32) if act.is_vector else scalar_grid(torch.float32)
+    passed: dict[str, str] = {}
     try:
-        y = _call(act, act.fn, x32, params)
-    except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
-        report.add("fn", False, f"raised {_describe(exc)}")
+        for i, (where, values) in enumerate(parameter_settings(act)):
+            _check_setting(act, where, values, passed, first=i == 0)
+    except _Failed as failure:
+        passed.pop(failure.check, None)  # it passed at an earlier setting, not at this one
+        report.checks.extend(Check(name, True, detail) for name, detail in passed.items())
+        report.add(failure.check, False, failure.detail)
         return report
-    report.add("fn", True)
-
-    want = expected_shape(act, x32.shape)
-    if y.shape != want:
-        report.add(
-            "shape",
-            False,
-            f"output shape {tuple(y.shape)} for input {tuple(x32.shape)}, expected {tuple(want)}",
-        )
-        return report
-    if y.dtype != x32.dtype:
-        dtype = str(y.dtype).removeprefix("torch.")
-        report.add("dtype", False, f"returns {dtype} for float32 input")
-        return report
-    if not act.is_vector:
-        x2 = torch.linspace(-3, 3, 24).reshape(4, 6)
-        try:
-            y2 = _call(act, act.fn, x2, params)
-        except Exception as exc:  # noqa: BLE001
-            report.add("shape", False, f"fn fails on a 2-D input: {_describe(exc)}")
-            return report
-        if y2.shape != x2.shape:
-            report.add("shape", False, f"2-D input {tuple(x2.shape)} gave {tuple(y2.shape)}")
-            return report
-    report.add("shape", True)
-
-    bad = ~torch.isfinite(y)
-    if bad.any():
-        idx = int(bad.reshape(-1).nonzero()[0])
-        where = (
-            _fmt(float(x32.reshape(-1)[idx])) if not act.is_vector else f"row {idx // y.shape[-1]}"
-        )
-        report.add(
-            "finite",
-            False,
-            f"NaN/inf output for finite input (float32) at x={where}: "
-            f"{int(bad.sum())} of {bad.numel()} values",
-        )
-        return report
-    report.add("finite", True)
-
-    _check_learnable(act, report, params)
-    _check_derivative(act, report, params)
+    report.checks.extend(Check(name, True, detail) for name, detail in passed.items())
     return report
 
 
-def _check_learnable(act: Activation, report: ValidationReport, params: dict) -> None:
-    learnable = [p for p in act.params if p.learnable]
-    if not learnable:
-        return
-    tensors = {
-        p.name: torch.as_tensor(params[p.name], dtype=torch.float32).clone().requires_grad_()
-        for p in learnable
-    }
-    x = vector_input(act, torch.float32) if act.is_vector else torch.linspace(-3, 3, 50)
+def _check_setting(
+    act: Activation, where: str, values: dict[str, float], passed: dict[str, str], first: bool
+) -> None:
+    """Every check at one parameter setting; raises :class:`_Failed` at the first problem."""
+    x, y = _curves_call(act, where, values)
+    passed.setdefault("fn", "")
+    race_x, race_y = _race_call(act, act.fn, where, values, torch.float32, passed)
+    if act.train_fn is not None:
+        _race_call(act, act.train_fn, where, values, torch.float32, {}, label="train_fn")
+    if first:
+        _race_call(act, act.fn, where, values, torch.float64, {})
+        _race_derivative(act, values, race_x)
+        _bfloat16_call(act, values, passed)
+        if act.stochastic:
+            passed["deterministic"] = "declared stochastic: not checked"
+        else:
+            _check_deterministic(act, values, race_x, race_y)
+            passed.setdefault("deterministic", "")
+    _check_derivative(act, where, values, passed, x, y)
+
+
+def _run(
+    act: Activation, fn: Callable, x: torch.Tensor, params: Mapping, what: str
+) -> torch.Tensor:
     try:
-        out = act.fn(x, **{**params, **tensors})
-        out.sum().backward()
-    except Exception as exc:  # noqa: BLE001
-        report.add(
-            "learnable", False, f"fn fails with tensor parameters: {type(exc).__name__}: {exc}"
+        out = fn(x, **params_like(params, x))
+    except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
+        raise _Failed("fn", f"raised {_describe(exc)}{what}") from exc
+    if not isinstance(out, torch.Tensor):
+        raise _Failed("fn", f"returned {type(out).__name__}, expected a torch.Tensor{what}")
+    return out
+
+
+def _dtype(t: torch.dtype) -> str:
+    return str(t).removeprefix("torch.")
+
+
+def _curves_call(
+    act: Activation, where: str, values: dict[str, float]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """1-D float64 x and float parameters, as the Curves view and Properties call ``fn``.
+
+    Returns ``(x, f(x))`` with the gradient graph, for the derivative check.
+    """
+    x = (vector_input(act) if act.is_vector else scalar_grid()).requires_grad_(True)
+    what = f" (float64 input{where})" if where else ""
+    with torch.enable_grad():
+        y = _run(act, act.fn, x, values, what)
+    want = expected_shape(act, x.shape)
+    if y.shape != want:
+        raise _Failed(
+            "shape",
+            f"output shape {tuple(y.shape)} for input {tuple(x.shape)}, expected {tuple(want)}"
+            f"{where}",
         )
-        return
-    missing = [name for name, t in tensors.items() if t.grad is None]
-    if missing:
-        report.add("learnable", False, f"no gradient reaches learnable {', '.join(missing)}")
-        return
-    report.add("learnable", True)
+    if y.dtype != x.dtype:
+        raise _Failed("dtype", f"returns {_dtype(y.dtype)} for float64 input{where}")
+    _require_finite(act, x.detach(), y.detach(), f"float64{where}")
+    if act.is_vector:
+        line = torch.linspace(-6.0, 6.0, 13, dtype=torch.float64)
+        try:
+            along_line(act, line, values)
+        except Exception as exc:  # noqa: BLE001
+            raise _Failed("fn", f"fails on the Curves view's input: {_describe(exc)}") from exc
+    return x, y
 
 
-def _check_derivative(act: Activation, report: ValidationReport, params: dict) -> None:
-    x = vector_input(act) if act.is_vector else scalar_grid()
+def _require_finite(act: Activation, x: torch.Tensor, y: torch.Tensor, what: str) -> None:
+    bad = ~torch.isfinite(y)
+    if bad.any():
+        raise _Failed(
+            "finite",
+            f"NaN/inf output for finite input ({what}) at {_where_bad(act, x, bad)}: "
+            f"{int(bad.sum())} of {bad.numel()} values",
+        )
+
+
+def _where_bad(act: Activation, x: torch.Tensor, bad: torch.Tensor) -> str:
+    """``x=100`` for elementwise kinds (the first bad input), ``row N`` for vector kinds."""
+    idx = int(bad.reshape(-1).nonzero()[0])
+    if act.kind == "elementwise" and bad.shape == x.shape:
+        return f"x={_fmt(float(x.reshape(-1)[idx]))}"
+    return f"row {idx // bad.shape[-1]}"
+
+
+def _race_call(
+    act: Activation,
+    fn: Callable,
+    where: str,
+    values: dict[str, float],
+    dtype: torch.dtype,
+    passed: dict[str, str],
+    label: str = "fn",
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``fn`` on race-shaped x and parameters; then autograd through it, as training does."""
+    x = _race_x(act.kind, dtype).clone().requires_grad_(True)
+    params = race_params(act, values, dtype=dtype)
+    shape = describe_shape(x.shape)
+    axes = "models, units, points" if act.kind == "elementwise" else "models, points, units"
+    name = "" if label == "fn" else f"{label} "
+    with torch.enable_grad():
+        try:
+            y = fn(x, **params)
+        except Exception as exc:  # noqa: BLE001
+            raise _Failed("race", _race_blame(act, fn, x, values, params, where, exc)) from exc
+    if not isinstance(y, torch.Tensor):
+        raise _Failed("race", f"{name}returned {type(y).__name__} in a race, expected a tensor")
+    want = race_output_shape(act, tuple(x.shape))
+    if tuple(y.shape) != want:
+        raise _Failed(
+            "shape",
+            f"{name}output shape {describe_shape(y.shape)} for x of shape {shape} ({axes}) as "
+            f"in a race, expected {describe_shape(want)}{where}",
+        )
+    if y.dtype != x.dtype:
+        raise _Failed(
+            "dtype", f"{name}returns {_dtype(y.dtype)} for {_dtype(x.dtype)} input{where}"
+        )
+    _require_finite(act, x.detach(), y.detach(), f"{_dtype(dtype)}, {label}{where}")
+    tensors = [f"{k} {describe_shape(v.shape)}" for k, v in params.items() if torch.is_tensor(v)]
+    learnt = f"; {', '.join(tensors)}" if tensors else ""
+    passed.setdefault("race", f"x {shape} ({axes}){learnt}")
+    passed.setdefault("shape", "")
+    passed.setdefault("dtype", "float32, float64")
+    passed.setdefault("finite", "")
+    if dtype == torch.float32:
+        _check_gradients(act, x, y, params, where, passed, name)
+    return x.detach(), y.detach()
+
+
+def _race_derivative(act: Activation, values: dict[str, float], x: torch.Tensor) -> None:
+    """A race also calls a vector kind's declared derivative on race shapes (dead units)."""
+    if act.derivative is None or not act.is_vector:
+        return
+    params = {k: _plain(v) for k, v in race_params(act, values, dtype=x.dtype).items()}
     try:
-        ref = reference_derivative(act, x, params)
+        d = act.derivative(x, **params)
     except Exception as exc:  # noqa: BLE001
-        report.add("autograd", False, f"autograd through fn failed: {_describe(exc)}")
-        return
-    if act.derivative is None:
-        if torch.isnan(ref).all():
-            report.add(
-                "autograd", True, "fn has no gradient graph: networks cannot learn through it"
+        raise _Failed(
+            "derivative",
+            f"raised {_describe(exc)} for x of shape {describe_shape(x.shape)} as in a race",
+        ) from exc
+    if not isinstance(d, torch.Tensor) or d.shape != x.shape:
+        got = describe_shape(d.shape) if isinstance(d, torch.Tensor) else type(d).__name__
+        raise _Failed(
+            "derivative",
+            f"returns {got} for x of shape {describe_shape(x.shape)} as in a race, "
+            f"expected {describe_shape(x.shape)}",
+        )
+
+
+def _race_blame(
+    act: Activation,
+    fn: Callable,
+    x: torch.Tensor,
+    values: dict[str, float],
+    params: Mapping[str, object],
+    where: str,
+    exc: BaseException,
+) -> str:
+    """Say what about the race's call broke ``fn``: a tensor parameter, or x's shape."""
+    tensors = [k for k, v in params.items() if isinstance(v, torch.Tensor)]
+    if tensors:
+        try:
+            fn(x.detach(), **values)
+        except Exception:  # noqa: BLE001 - then x's shape is to blame as well
+            pass
+        else:
+            shape = describe_shape(params[tensors[0]].shape)  # type: ignore[union-attr]
+            names = " and ".join(tensors)
+            verb = "is a tensor" if len(tensors) == 1 else "are tensors"
+            return (
+                f"fails when {names} {verb} of shape {shape} as in a race (a learnable "
+                f"parameter has one value per model){where}: {_describe(exc)}"
             )
+    axes = "models, units, points" if act.kind == "elementwise" else "models, points, units"
+    return (
+        f"fails on x of shape {describe_shape(x.shape)} ({axes}) as in a race{where}: "
+        f"{_describe(exc)}"
+    )
+
+
+def _check_gradients(
+    act: Activation,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    params: Mapping[str, object],
+    where: str,
+    passed: dict[str, str],
+    name: str,
+) -> None:
+    """Autograd through ``fn`` in float32: finite in x, and reaching every learnable value."""
+    learnable = {k: v for k, v in params.items() if isinstance(v, torch.Tensor)}
+    if not y.requires_grad:
+        if learnable:
+            raise _Failed("learnable", f"no gradient reaches learnable {', '.join(learnable)}")
+        passed.setdefault("autograd", "fn has no gradient graph: networks cannot learn through it")
         return
+    inputs = [x, *learnable.values()]
+    try:
+        grads = torch.autograd.grad(y.sum(), inputs, allow_unused=True)
+    except Exception as exc:  # noqa: BLE001
+        raise _Failed(
+            "autograd", f"backward through {name or 'fn '}fails: {_describe(exc)}"
+        ) from exc
+    gx, *gp = grads
+    if gx is not None and act.derivative is None:
+        bad = ~torch.isfinite(gx)
+        if bad.any():
+            raise _Failed(
+                "autograd",
+                f"{name}f' by autograd is NaN/inf at {_where_bad(act, x.detach(), bad)} "
+                f"(float32{where}) although f is finite there; training back-propagates "
+                f"through fn, so keep every branch finite (e.g. exp(min(x, 0)) inside a where)",
+            )
+    for key, g in zip(learnable, gp, strict=True):
+        if g is None:
+            raise _Failed("learnable", f"no gradient reaches learnable {key}")
+        if not torch.isfinite(g).all():
+            raise _Failed(
+                "learnable", f"the gradient of learnable {key} is NaN/inf (float32{where})"
+            )
+    finite = "f' finite in float32 up to |x| = 1e4" if act.derivative is None else ""
+    passed.setdefault("autograd", finite)
+    if learnable:
+        passed.setdefault("learnable", "")
+
+
+def _bfloat16_call(act: Activation, values: dict[str, float], passed: dict[str, str]) -> None:
+    """bfloat16 on the CPU: the dtype must be kept; an op missing for bfloat16 is only noted."""
+    x = (vector_input(act) if act.is_vector else scalar_grid()).to(torch.bfloat16)
+    try:
+        with torch.no_grad():
+            y = act.fn(x, **params_like(values, x))
+    except Exception as exc:  # noqa: BLE001
+        passed["dtype"] = f"float32, float64; bfloat16 not run on CPU ({_describe(exc)})"
+        return
+    if isinstance(y, torch.Tensor) and y.dtype != torch.bfloat16:
+        raise _Failed("dtype", f"returns {_dtype(y.dtype)} for bfloat16 input")
+    passed["dtype"] = "float32, float64, bfloat16"
+
+
+def _check_deterministic(
+    act: Activation, values: dict[str, float], x: torch.Tensor, first: torch.Tensor
+) -> None:
+    """Evaluation form twice on the same race input: a random activation must say so."""
+    params = race_params(act, values, dtype=x.dtype)
+    with torch.no_grad():
+        again = act.fn(x, **{k: _plain(v) for k, v in params.items()})
+    if torch.equal(first, again) or torch.allclose(first, again, rtol=0, atol=0, equal_nan=True):
+        return
+    gap = (first - again).abs().nan_to_num(0.0)
+    idx = int(gap.reshape(-1).argmax())
+    at = _fmt(float(x.reshape(-1)[idx])) if act.kind == "elementwise" else "?"
+    raise _Failed(
+        "deterministic",
+        f"two calls on the same input differ (|diff| {_fmt(float(gap.reshape(-1)[idx]))} at "
+        f"x={at}); declare stochastic=True for a random activation, or put the randomness "
+        "in train_fn",
+    )
+
+
+def _plain(v: object) -> object:
+    return v.detach() if isinstance(v, torch.Tensor) else v
+
+
+def _check_derivative(
+    act: Activation,
+    where: str,
+    params: dict[str, float],
+    passed: dict[str, str],
+    x: torch.Tensor,
+    y: torch.Tensor,
+) -> None:
+    """A declared derivative against autograd of ``y = fn(x)`` (float64), or central
+    differences where autograd has nothing to say (computed only where they are needed)."""
+    if act.derivative is None:
+        return
+    try:
+        ref = autograd_derivative(act, x, y)
+    except Exception as exc:  # noqa: BLE001
+        raise _Failed("autograd", f"autograd through fn failed{where}: {_describe(exc)}") from exc
+    x = x.detach()
     try:
         d = _call(act, act.derivative, x, params)
     except Exception as exc:  # noqa: BLE001
-        report.add("derivative", False, f"raised {_describe(exc)}")
-        return
+        raise _Failed("derivative", f"raised {_describe(exc)}{where}") from exc
     if d.shape != x.shape:
-        report.add("derivative", False, f"shape {tuple(d.shape)}, expected {tuple(x.shape)}")
-        return
+        raise _Failed("derivative", f"shape {tuple(d.shape)}, expected {tuple(x.shape)}{where}")
     d = d.detach().to(torch.float64)
     if not torch.isfinite(d).all():
-        report.add("derivative", False, "NaN/inf derivative for finite input")
+        raise _Failed("derivative", f"NaN/inf derivative for finite input{where}")
+    close_ref = (d - ref).abs() <= ATOL + RTOL * ref.abs()
+    if bool(close_ref.all()):
+        passed.setdefault("derivative", "")
         return
     fd = finite_difference(act, x, params)
-    close_ref = (d - ref).abs() <= ATOL + RTOL * ref.abs()
     close_fd = (d - fd).abs() <= ATOL + RTOL * fd.abs()
     agree = close_ref | close_fd
     # Near a jump both references are useless; ignore points where they disagree wildly.
@@ -248,14 +524,12 @@ def _check_derivative(act: Activation, report: ValidationReport, params: dict) -
         gap = (d - reference).abs().masked_fill(~wrong, -1.0)
         idx = int(gap.reshape(-1).argmax())
         at = _fmt(float(x.reshape(-1)[idx]))
-        report.add(
+        raise _Failed(
             "derivative",
-            False,
-            f"declared derivative disagrees with autograd at x={at}: declared "
+            f"declared derivative disagrees with autograd at x={at}{where}: declared "
             f"{_fmt(float(d.reshape(-1)[idx]))}, autograd "
             f"{_fmt(float(reference.reshape(-1)[idx]))} "
             f"(|diff| {_fmt(float(gap.reshape(-1)[idx]))}; {int(wrong.sum())} of {wrong.numel()} "
             "points disagree)",
         )
-        return
-    report.add("derivative", True)
+    passed.setdefault("derivative", "")

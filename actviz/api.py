@@ -29,20 +29,46 @@ SMOOTHNESS: tuple[str, ...] = ("discontinuous", "C0", "C1", "C2", "Cinf")
 DECLARED_FIELDS: tuple[str, ...] = ("output_range", "smoothness", "monotonic", "zero_centered")
 
 
+#: The shape entry meaning "one value per hidden unit of the layer".
+PER_UNIT = "per_unit"
+
+ParamKind = Literal["real", "integer", "choice"]
+#: An initial value: a number, an array (nested sequence) or a function of (seed, width).
+InitialValue = Any
+
+
 @dataclass(frozen=True)
 class Param:
-    """A numeric parameter of an activation, passed to ``fn`` as a keyword argument.
+    """A parameter of an activation, passed to ``fn`` as a keyword argument.
 
-    ``min``/``max`` bound the sliders and sweeps; a ``learnable`` parameter is
-    trained with the network (it then arrives as a tensor, not a float).
+    * ``shape``: ``()`` a scalar (the default); ``(k,)`` a fixed vector of ``k`` values
+      (rational coefficients, spline control points); ``"per_unit"`` one value per hidden
+      unit of the layer; ``("per_unit", k)`` a vector per unit. See docs/plugin-guide.md
+      for the exact tensor shapes ``fn`` receives in a race, in validation and in Curves.
+    * ``default``: the initial value, a number (every element), an array of the
+      parameter's shape, or a callable ``(seed, width) -> number or array`` evaluated per
+      race seed and per layer (``width`` is the layer's number of units).
+    * ``min``/``max`` bound sliders and sweeps only: they never constrain training.
+    * ``bounds=(low, high)`` (either may be ``None``) is a training constraint: a
+      learnable value is clamped to it after every optimiser step. Without ``bounds`` a
+      learnable value moves freely.
+    * ``learnable``: trained with the network (arrives as a tensor); its trajectory is
+      recorded. Non-scalar parameters always arrive as tensors, learnable or not.
+    * ``kind``: ``"real"``; ``"integer"`` and ``"choice"`` are structural options (a
+      spline's degree, a base function), never learnable: make them with
+      :meth:`integer` and :meth:`choice`.
     """
 
     name: str
-    default: float
+    default: InitialValue
     min: float | None = None
     max: float | None = None
     learnable: bool = False
     description: str = ""
+    shape: Any = ()
+    bounds: tuple[float | None, float | None] | None = None
+    kind: ParamKind = "real"
+    choices: tuple[str, ...] = ()
 
     @deferrable
     def __post_init__(self) -> None:
@@ -50,14 +76,79 @@ class Param:
             raise ValueError(f"parameter name {self.name!r} is not a Python identifier")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"parameter {self.name!r}: min {self.min} > max {self.max}")
+        object.__setattr__(self, "shape", _normal_shape(self.name, self.shape))
+        object.__setattr__(self, "choices", tuple(self.choices))
+        if self.kind not in ("real", "integer", "choice"):
+            raise ValueError(f"parameter {self.name!r}: kind must be real, integer or choice")
+        if self.kind != "real" and (self.learnable or self.shape):
+            raise ValueError(f"parameter {self.name!r}: an option is a fixed scalar")
+        if self.kind == "choice" and self.default not in self.choices:
+            raise ValueError(f"parameter {self.name!r}: {self.default!r} is not a choice")
+        if self.bounds is not None:
+            low, high = self.bounds
+            if low is not None and high is not None and low > high:
+                raise ValueError(f"parameter {self.name!r}: bounds low {low} > high {high}")
+        if self.shape == () and self.kind == "real" and not callable(self.default):
+            if isinstance(self.default, bool) or not isinstance(self.default, (int, float)):
+                raise TypeError(f"parameter {self.name!r}: a scalar default must be a number")
+
+    @classmethod
+    def integer(
+        cls, name: str, default: int, min: int | None = None, max: int | None = None, **kw: Any
+    ) -> Param:
+        """A structural whole-number option (a degree, a count); passed to ``fn`` as int."""
+        return cls(name, int(default), min, max, kind="integer", **kw)
+
+    @classmethod
+    def choice(cls, name: str, default: str, choices: Sequence[str], **kw: Any) -> Param:
+        """A structural option picked from named ``choices``; passed to ``fn`` as str."""
+        return cls(name, default, kind="choice", choices=tuple(choices), **kw)
+
+    @property
+    def per_unit(self) -> bool:
+        """True when the parameter has one value (or vector) per hidden unit."""
+        return bool(self.shape) and self.shape[0] == PER_UNIT
+
+    @property
+    def vector(self) -> tuple[int, ...]:
+        """The trailing vector shape: ``(k,)`` or ``()``."""
+        return tuple(self.shape[1:] if self.per_unit else self.shape)
+
+    @property
+    def is_scalar(self) -> bool:
+        """A plain number: slider, sweep and float keyword argument, as before shapes."""
+        return self.shape == () and not callable(self.default)
 
     def clamp(self, value: float) -> float:
-        """Return ``value`` limited to ``[min, max]`` where those are set."""
+        """Return ``value`` limited to the slider range ``[min, max]`` where set."""
         if self.min is not None:
             value = max(self.min, value)
         if self.max is not None:
             value = min(self.max, value)
+        if self.kind == "integer":
+            value = int(round(value))
         return value
+
+
+def _normal_shape(name: str, shape: Any) -> tuple[Any, ...]:
+    """``()``, ``(k,)``, ``("per_unit",)`` or ``("per_unit", k)``; anything else raises."""
+    if shape is None:
+        return ()
+    if shape == PER_UNIT:
+        return (PER_UNIT,)
+    if isinstance(shape, int) and not isinstance(shape, bool):
+        shape = (shape,)
+    shape = tuple(shape)
+    rest = shape[1:] if shape[:1] == (PER_UNIT,) else shape
+    ok = len(rest) <= 1 and all(
+        isinstance(k, int) and not isinstance(k, bool) and k > 0 for k in rest
+    )
+    if not ok:
+        raise ValueError(
+            f"parameter {name!r}: shape must be (), (k,), 'per_unit' or ('per_unit', k), "
+            f"got {shape!r}"
+        )
+    return shape
 
 
 @dataclass
@@ -126,6 +217,8 @@ class Activation:
             raise ValueError(f"activation {self.name!r}: kind must be one of {KINDS}")
         self.params = tuple(self.params)
         names = [p.name for p in self.params]
+        if self.kind != "elementwise" and any(p.per_unit for p in self.params):
+            raise ValueError(f"activation {self.name!r}: per-unit parameters need kind elementwise")
         if len(set(names)) != len(names):
             raise ValueError(f"activation {self.name!r}: parameter names repeat: {names}")
         self.references = tuple(self.references)
@@ -137,9 +230,21 @@ class Activation:
         """True for activations over the last dimension (softmax family, GLU)."""
         return self.kind != "elementwise"
 
-    def defaults(self) -> dict[str, float]:
-        """Parameter values to use when the user has chosen none."""
-        return {p.name: p.default for p in self.params}
+    def defaults(self) -> dict[str, Any]:
+        """Parameter values to use outside a network (Curves, properties, plots).
+
+        Scalars and options are their default; a vector or per-unit parameter is a
+        tensor of its initial value for seed 0 (one unit's value where per unit).
+        """
+        values: dict[str, Any] = {}
+        for p in self.params:
+            if p.is_scalar:
+                values[p.name] = p.default
+            else:
+                from .param_shapes import outside_value  # torch only when needed
+
+                values[p.name] = outside_value(p)
+        return values
 
     def declared(self, name: str, params: Mapping[str, float] | None = None) -> Any:
         """Declared metadata ``name`` at ``params`` (defaults fill the gaps): a callable
@@ -178,15 +283,32 @@ class Activation:
             "params": [
                 {
                     "name": p.name,
-                    "default": p.default,
+                    "default": _json_default(p.default),
                     "min": p.min,
                     "max": p.max,
                     "learnable": p.learnable,
                     "description": p.description,
+                    "shape": list(p.shape),
+                    "bounds": list(p.bounds) if p.bounds is not None else None,
+                    "kind": p.kind,
+                    "choices": list(p.choices),
                 }
                 for p in self.params
             ],
         }
+
+
+def _json_default(default: Any) -> Any:
+    """A default for JSON: numbers and strings as they are, arrays as lists, a callable
+    (drawn per seed and layer) as ``None``."""
+    if callable(default):
+        return None
+    if isinstance(default, (int, float, str)):
+        return default
+    try:
+        return [float(v) if not isinstance(v, (list, tuple)) else list(v) for v in default]
+    except TypeError:
+        return None
 
 
 def _json_range(bounds: tuple[float, float] | None) -> list[float | None] | None:

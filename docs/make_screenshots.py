@@ -3,7 +3,8 @@
     ../shared/tools/xvfb-shot /tmp/shots 5 3 -- python docs/make_screenshots.py playground
 
 Views: ``playground`` (a race on moons, 6 activations x 3 seeds, started by itself),
-``playground-diagnostics`` (the same race, then its gradient tab), ``compare`` (two
+``playground-diagnostics`` (the same race, then its gradient tab),
+``playground-learned`` (the learnable activations, then their Learned shapes tab), ``compare`` (two
 stored runs overlaid) and ``sweep`` (leaky_relu's slope swept). Settings and runs go
 to a fresh temporary folder, so the pictures do not depend on who takes them.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ACTIVATIONS = ["relu", "tanh", "gelu", "sigmoid", "silu", "elu"]
+LEARNABLE = ["pade", "bspline", "apl", "prelu_units"]
 
 
 def _store_runs() -> None:
@@ -46,7 +48,7 @@ def main(view: str) -> int:
     os.environ["ACTVIZ_DATA_DIR"] = str(home / "data")
     os.environ["ACTVIZ_SETTINGS_DIR"] = str(home / "settings")
     os.environ["ACTVIZ_USER_PLUGIN_DIR"] = str(home / "plugins")
-    os.environ["ACTVIZ_SELECT"] = ",".join(ACTIVATIONS)
+    os.environ["ACTVIZ_SELECT"] = ",".join(LEARNABLE if view.endswith("learned") else ACTIVATIONS)
     os.environ["ACTVIZ_THEME"] = "light"
     if view in ("compare", "sweep"):
         _store_runs()
@@ -72,6 +74,15 @@ def main(view: str) -> int:
         if view == "playground-diagnostics":
             form.hidden.setText("8, 8, 8")
             panel.raceFinished.connect(lambda _id: panel.views.setCurrentIndex(1))
+        if view == "playground-learned":
+            form.hidden.setText("8, 8")
+            form.steps.setValue(250)
+
+            def learned(_id: object) -> None:
+                panel.views.setCurrentWidget(panel.learned)
+                panel.learned.which.setCurrentText("bspline")
+
+            panel.raceFinished.connect(learned)
         QTimer.singleShot(500, panel.start_race)
     else:
         window.show_panel("compare")

@@ -348,7 +348,10 @@ def _print_text(
             print(f"    [{'x' if check.ok else ' '}] {check.name}{detail}")
         props = properties.get(entry.name)
         if props is not None:
-            values = ", ".join(f"{k}={v:g}" for k, v in props.get("params", {}).items())
+            values = ", ".join(
+                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                for k, v in props.get("params", {}).items()
+            )
             where = [f"at {values}"] if values else []
             where += [f"along {props['view']}"] if props.get("view") else []
             context = f" ({'; '.join(where)})" if where else ""

@@ -13,8 +13,10 @@ import re
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..analysis.properties import Properties, at_defaults
-from ..api import Activation
+from ..api import Activation, Param
 from . import formula
 from .measurements import Measurements
 from .param_slider import ParamSlider
@@ -281,6 +283,11 @@ class Inspector(QScrollArea):
         self.params_box.show()
         values = self.state.params_for(act.name)
         for p in act.params:
+            if p.name not in values:  # vector and per-unit values: shown in Learned shapes
+                continue
+            if p.kind == "choice":
+                self.params_layout.addWidget(self._choice_box(act.name, p, values[p.name]))
+                continue
             slider = ParamSlider(p, values[p.name])
             slider.valueChanged.connect(
                 lambda pname, value, n=act.name: self.state.set_param(n, pname, value)
@@ -315,6 +322,22 @@ class Inspector(QScrollArea):
         if act.formula:
             add("LaTeX", f"<code>{html.escape(act.formula)}</code>")
 
+    def _choice_box(self, activation: str, p: Param, value: str) -> QWidget:
+        """A labelled drop-down for a choice option (a base function, a mode)."""
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel(p.name))
+        combo = QComboBox()
+        combo.addItems(list(p.choices))
+        combo.setCurrentText(str(value))
+        combo.setToolTip(p.description or p.name)
+        combo.currentTextChanged.connect(
+            lambda text, n=activation, pname=p.name: self.state.set_param(n, pname, text)
+        )
+        row.addWidget(combo, 1)
+        return box
+
     def _reset(self) -> None:
         name = self.state.current
         if name:
@@ -327,7 +350,11 @@ class Inspector(QScrollArea):
             return
         values = self.state.params_for(name)
         for pname, slider in self.sliders.items():
-            if abs(slider.value() - values[pname]) > 1e-12 and not slider.slider.isSliderDown():
+            if (
+                pname in values
+                and abs(slider.value() - values[pname]) > 1e-12
+                and not slider.slider.isSliderDown()
+            ):
                 slider.set_value(values[pname])
         self._remeasure.start()
 

@@ -54,6 +54,9 @@ class ParamSlider(QWidget):
         self.spin.setSingleStep((self.hi - self.lo) / 100)
         self.spin.setKeyboardTracking(False)
         self.spin.setMinimumWidth(80)
+        if param.kind == "integer":
+            self.spin.setDecimals(0)
+            self.spin.setSingleStep(1)
         if param.learnable:
             self.label.setText(f"{param.name} (learnable)")
         layout = QGridLayout(self)

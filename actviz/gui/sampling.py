@@ -39,6 +39,7 @@ def sample(
     act: Activation, x: np.ndarray, params: Mapping[str, float], *, with_d2: bool
 ) -> Sampled:
     """Evaluate ``act`` on ``x``; raises whatever the plugin raises (callers report it)."""
+    params = {**act.defaults(), **params}  # vector and per-unit values have no slider
     if with_d2:
         cs = evaluate(act, x, params)
         return Sampled(cs.x, cs.f, cs.d1, cs.d2)

@@ -120,16 +120,28 @@ class AppState(QObject):
         if act is None:
             return {}
         chosen = self.params.get(name, {})
-        return {p.name: float(chosen.get(p.name, p.default)) for p in act.params}
+        cast = {"choice": str, "integer": int, "real": float}
+        return {
+            p.name: cast[p.kind](chosen.get(p.name, p.default))
+            for p in act.params
+            if p.is_scalar  # vector and per-unit values have no slider
+        }
 
-    def set_param(self, name: str, param: str, value: float) -> None:
+    def set_param(self, name: str, param: str, value: float | str) -> None:
         act = self.activation(name)
-        if act is None or not math.isfinite(value):
+        if act is None:
             return
         try:
-            value = act.param(param).clamp(float(value))
+            p = act.param(param)
         except KeyError:
             return
+        if p.kind == "choice":
+            if value not in p.choices:
+                return
+        elif not isinstance(value, (int, float)) or not math.isfinite(value):
+            return
+        else:
+            value = p.clamp(float(value))
         values = self.params.setdefault(name, {})
         if values.get(param) == value:
             return

@@ -5,9 +5,11 @@ In a race (``actviz.training.model.Segment``) every hidden layer calls
 
 * elementwise kinds get ``z`` shaped ``[models, units, points]``; vector and gated kinds
   get it transposed, ``[models, points, units]`` (the contract puts units on the last axis);
-* a fixed parameter arrives as a Python float, a learnable one as a tensor shaped
+* a fixed plain parameter arrives as a Python float, a learnable one as a tensor shaped
   ``[models, 1, 1]`` (one value per model; it broadcasts against ``z``), on ``z``'s device,
-  with a gradient graph;
+  with a gradient graph; vector, per-unit and per-seed parameters arrive in the shapes of
+  ``actviz/param_shapes.py`` (``[models, 1, 1, k]``, ``[models, units, 1(, k)]``), which
+  the engine and :func:`race_params` both build with ``param_shapes.race_value``;
 * the output must have ``z``'s shape (half the units for gated kinds), dtype and device.
 
 Validation calls plugins through :func:`race_inputs` so that an activation which passes it
@@ -17,10 +19,12 @@ cannot fail inside a race. Keep this module in step with the engine when its sha
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import torch
 
 from ..api import Activation
+from ..param_shapes import passed_as_float, race_value
 
 MODELS = 3
 UNITS = 4
@@ -42,21 +46,31 @@ def race_param(
 
 def race_params(
     act: Activation,
-    values: Mapping[str, float],
+    values: Mapping[str, Any],
     models: int = MODELS,
     *,
+    units: int = UNITS,
     dtype: torch.dtype = torch.float32,
     device: torch.device | str = "cpu",
 ) -> dict[str, object]:
-    """Keyword arguments as in a race: floats for fixed parameters, tensors for learnable ones."""
-    return {
-        p.name: (
-            race_param(values[p.name], models, dtype=dtype, device=device)
-            if p.learnable
-            else float(values[p.name])
-        )
-        for p in act.params
-    }
+    """Keyword arguments as in a race: floats for fixed plain parameters (ints and strings
+    for options), ``[models, 1, 1]`` tensors for learnable scalars, and vector, per-unit and
+    per-seed parameters built by :func:`actviz.param_shapes.race_value`, as the engine
+    builds them (``[models, 1, 1, k]``, ``[models, units, 1(, k)]``; seeds ``0..models-1``).
+    A number in ``values`` for such a parameter fills it (a user's choice); a tensor there
+    (``Activation.defaults()``) means the plugin's own initial values."""
+    out: dict[str, object] = {}
+    for p in act.params:
+        value = values[p.name]
+        if passed_as_float(p):
+            out[p.name] = {"integer": int, "choice": str}.get(p.kind, float)(value)
+        elif p.is_scalar:
+            out[p.name] = race_param(value, models, dtype=dtype, device=device)
+        else:
+            chosen = value if isinstance(value, (int, float)) else None
+            tensor = race_value(p, range(models), units, chosen=chosen, dtype=dtype, device=device)
+            out[p.name] = tensor.requires_grad_(p.learnable)
+    return out
 
 
 def race_x(
@@ -94,7 +108,7 @@ def race_inputs(
 ) -> tuple[torch.Tensor, dict[str, object]]:
     """``(x, params)`` as a race passes them; ``x`` tracks gradients like a pre-activation."""
     x = race_x(act.kind, samples, models=models, units=units, dtype=dtype, device=device)
-    params = race_params(act, values, models, dtype=dtype, device=device)
+    params = race_params(act, values, models, units=units, dtype=dtype, device=device)
     return x.requires_grad_(True), params
 
 

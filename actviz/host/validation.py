@@ -23,6 +23,7 @@ import torch
 
 from ..analysis.curves import along_line
 from ..api import Activation
+from ..param_shapes import params_like
 from .race_shapes import describe_shape, race_output_shape, race_params, race_x
 
 #: Bump when the checks change, so results cached by an earlier version are not trusted.
@@ -196,7 +197,8 @@ def validate_activation(act: Activation) -> ValidationReport:
     """Run every check; never raises for a misbehaving plugin."""
     report = ValidationReport(act.name)
     for p in act.params:
-        if p.min is not None and p.max is not None and not (p.min <= p.default <= p.max):
+        bounded = p.is_scalar and p.min is not None and p.max is not None
+        if bounded and not (p.min <= p.default <= p.max):
             report.add("params", False, f"default {p.name}={p.default} outside [{p.min}, {p.max}]")
             return report
         if p.name == "x":
@@ -240,7 +242,7 @@ def _run(
     act: Activation, fn: Callable, x: torch.Tensor, params: Mapping, what: str
 ) -> torch.Tensor:
     try:
-        out = fn(x, **params)
+        out = fn(x, **params_like(params, x))
     except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
         raise _Failed("fn", f"raised {_describe(exc)}{what}") from exc
     if not isinstance(out, torch.Tensor):
@@ -334,8 +336,8 @@ def _race_call(
             "dtype", f"{name}returns {_dtype(y.dtype)} for {_dtype(x.dtype)} input{where}"
         )
     _require_finite(act, x.detach(), y.detach(), f"{_dtype(dtype)}, {label}{where}")
-    tensors = [k for k, v in params.items() if isinstance(v, torch.Tensor)]
-    learnt = f"; {', '.join(tensors)} as [models, 1, 1] tensors" if tensors else ""
+    tensors = [f"{k} {describe_shape(v.shape)}" for k, v in params.items() if torch.is_tensor(v)]
+    learnt = f"; {', '.join(tensors)}" if tensors else ""
     passed.setdefault("race", f"x {shape} ({axes}){learnt}")
     passed.setdefault("shape", "")
     passed.setdefault("dtype", "float32, float64")
@@ -448,7 +450,7 @@ def _bfloat16_call(act: Activation, values: dict[str, float], passed: dict[str, 
     x = (vector_input(act) if act.is_vector else scalar_grid()).to(torch.bfloat16)
     try:
         with torch.no_grad():
-            y = act.fn(x, **values)
+            y = act.fn(x, **params_like(values, x))
     except Exception as exc:  # noqa: BLE001
         passed["dtype"] = f"float32, float64; bfloat16 not run on CPU ({_describe(exc)})"
         return

@@ -128,7 +128,10 @@ class RaceConfig:
                 continue
             known = activations.get(act) if activations is not None else None
             for pname, value in values.items():
-                if not _finite(value):
+                option = _choices(known, pname)
+                if option and value not in option:
+                    add(f"params: {act}.{pname} must be one of {', '.join(option)}, got {value!r}")
+                elif not option and not _finite(value):
                     add(f"params: {act}.{pname} must be a finite number, got {value!r}")
                 if known is not None and pname not in {p.name for p in known.params}:
                     add(f"params: {act} has no parameter {pname!r}")
@@ -170,6 +173,14 @@ class RaceConfig:
         if self.threads is not None and not _positive_int(self.threads):
             add(f"threads: must be a positive integer or empty, got {self.threads!r}")
         return problems
+
+
+def _choices(activation: Any, pname: str) -> tuple[str, ...]:
+    """The choices of a choice option (empty for numbers and unknown names)."""
+    for p in getattr(activation, "params", ()):
+        if p.name == pname:
+            return tuple(getattr(p, "choices", ()))
+    return ()
 
 
 def _positive_int(value: Any) -> bool:

@@ -44,6 +44,7 @@ from .events import (
 )
 from .graphs import CUDA_LOCK, GraphedStep, graphs_enabled
 from .init import initial_layers, siren_w0
+from .learned_params import learned_values, record_row, segment_params, training_bounds
 from .metrics import grid_values, per_model_loss, per_model_metric, targets_for
 from .model import ActivationError, ModelStack, ParamPack, Segment
 from .optim import FlatOptimizer, make_optimizer
@@ -245,14 +246,7 @@ class Race:
             self.optimizer = make_optimizer(cfg.optimizer, [self.pack.flat], cfg.lr, dev)
             self.result.strategy = strategy
         self.pack.attach(self.optimizer)
-        self._clamps = [
-            (values, p.min, p.max)
-            for s in self.stacks
-            for seg in s.segments
-            for p in seg.activation.params
-            if p.learnable and (p.min is not None or p.max is not None)
-            for values in [seg.learnable[p.name]]
-        ]
+        self._clamps = training_bounds(self.stacks)
         self._last_eval_step = -1
 
     def _grid(self, data: TaskData) -> tuple[list[np.ndarray], torch.Tensor]:
@@ -292,29 +286,23 @@ class Race:
         self, group: list[tuple[str, list[int], list[int]]], widths: list[int]
     ) -> ModelStack:
         cfg = self.config
-        n_hidden = len(widths) - 2
         layers_per_model: list[list[tuple[torch.Tensor, torch.Tensor]]] = []
         segments: list[Segment] = []
         start = 0
         for name, seeds, ids in group:
             act = self.activations[name]
             chosen = cfg.params_for(name)
-            values = {p.name: float(chosen.get(p.name, p.default)) for p in act.params}
-            w0 = siren_w0(act, values)
+            values = {p.name: chosen.get(p.name, p.default) for p in act.params}
+            w0 = siren_w0(act, {k: v for k, v in values.items() if isinstance(v, (int, float))})
             for seed in seeds:
                 layers_per_model.append(
                     initial_layers(seed, widths, cfg.init, gated=act.kind == "gated", w0=w0)
                 )
-            learnable = {
-                p.name: torch.full(
-                    (len(seeds), n_hidden), values[p.name], device=self.device, dtype=torch.float32
-                ).requires_grad_()
-                for p in act.params
-                if p.learnable
-            }
-            fixed = {p.name: values[p.name] for p in act.params if not p.learnable}
+            fixed, constants, learnable = segment_params(
+                act, seeds, widths[1:-1], chosen, self.device
+            )
             stop = start + len(seeds)
-            segments.append(Segment(act, start, stop, list(ids), fixed, learnable))
+            segments.append(Segment(act, start, stop, list(ids), fixed, learnable, constants))
             start = stop
         weights, biases = [], []
         for layer in range(len(widths) - 1):
@@ -401,7 +389,7 @@ class Race:
         if self._clamps:
             with torch.no_grad():
                 for values, low, high in self._clamps:
-                    values.clamp_(low, high)
+                    values.clamp_(low, high)  # an explicit Param.bounds, never min/max
 
     def _restructured(self) -> None:
         """A model was frozen or an activation failed: the captured step is out of date."""
@@ -502,13 +490,7 @@ class Race:
                     squares = w.grad.square().sum(dim=(1, 2)) + b.grad.square().sum(dim=(1, 2))
                     stats.append(squares.sqrt())
             table = torch.stack(stats).cpu().numpy().astype(float)
-            learned = {
-                seg.start: {
-                    k: v.detach().cpu().numpy().astype(float) for k, v in seg.learnable.items()
-                }
-                for seg in stack.segments
-                if seg.learnable
-            }
+            learned = {seg.start: learned_values(seg) for seg in stack.segments if seg.learnable}
             grid = None
             if with_grid:
                 g = grid_values(task.loss, out[:, :, n_train + n_test :]).cpu().numpy()
@@ -595,10 +577,7 @@ class Race:
             row["test_rmse"] = math.sqrt(test_loss) if test_loss >= 0 else None
         seg = stack.segment_of(local)
         if seg.start in learned:
-            row["params"] = {
-                name: [float(v) for v in arr[local - seg.start]]
-                for name, arr in learned[seg.start].items()
-            }
+            row.update(record_row(seg.activation, learned[seg.start], local - seg.start))
         return row
 
     # -- time and the end -------------------------------------------------------------

@@ -40,8 +40,12 @@ class Segment:
     start: int
     stop: int
     run_ids: list[int]
-    fixed: dict[str, float]
-    learnable: dict[str, torch.Tensor] = field(default_factory=dict)
+    fixed: dict[str, object]
+    #: Per parameter, one leaf tensor per hidden layer, already in race shape
+    #: (``param_shapes.race_value``): ``[models, 1, 1(, k)]`` or ``[models, units, 1(, k)]``.
+    learnable: dict[str, list[torch.Tensor]] = field(default_factory=dict)
+    #: Fixed parameters that are tensors (vectors, per unit, drawn per seed), per layer.
+    constants: dict[str, list[torch.Tensor]] = field(default_factory=dict)
     failed: bool = False
 
     @property
@@ -53,13 +57,15 @@ class Segment:
         return self.stop - self.start
 
     def kwargs(self, layer: int) -> dict[str, object]:
-        """Keyword arguments for ``fn`` at ``layer``: floats, and ``[models, 1, 1]`` tensors
-        for learnable parameters (one value per model and layer)."""
-        if not self.learnable:
+        """Keyword arguments for ``fn`` at ``layer``: floats for fixed plain parameters,
+        race-shaped tensors for the others (see ``actviz/param_shapes.py``)."""
+        if not self.learnable and not self.constants:
             return self.fixed
         kw: dict[str, object] = dict(self.fixed)
-        for name, values in self.learnable.items():
-            kw[name] = values[:, layer].view(-1, 1, 1)
+        for name, per_layer in self.constants.items():
+            kw[name] = per_layer[layer]
+        for name, per_layer in self.learnable.items():
+            kw[name] = per_layer[layer]
         return kw
 
     def call(self, z: torch.Tensor, layer: int, train: bool) -> torch.Tensor:
@@ -123,7 +129,8 @@ class ModelStack:
     def parameters(self) -> list[torch.Tensor]:
         params = list(self.weights) + list(self.biases)
         for seg in self.segments:
-            params.extend(seg.learnable.values())
+            for per_layer in seg.learnable.values():
+                params.extend(per_layer)
         return params
 
     def forward(
@@ -161,7 +168,11 @@ class ModelStack:
         items += [("w", i, w, 0) for i, w in enumerate(self.weights)]
         items += [("b", i, b, 0) for i, b in enumerate(self.biases)]
         for seg in self.segments:
-            items += [("p", (seg, name), v, seg.start) for name, v in seg.learnable.items()]
+            items += [
+                ("p", (seg, name, layer), v, seg.start)
+                for name, per_layer in seg.learnable.items()
+                for layer, v in enumerate(per_layer)
+            ]
         return items
 
     def replace(self, kind: str, key: object, tensor: torch.Tensor) -> None:
@@ -170,8 +181,8 @@ class ModelStack:
         elif kind == "b":
             self.biases[key] = tensor  # type: ignore[index]
         else:
-            seg, name = key  # type: ignore[misc]
-            seg.learnable[name] = tensor
+            seg, name, layer = key  # type: ignore[misc]
+            seg.learnable[name][layer] = tensor
 
     @torch.no_grad()
     def freeze(self, locals_: Sequence[int], pack: ParamPack | None = None) -> None:

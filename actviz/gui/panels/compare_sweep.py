@@ -146,7 +146,9 @@ class SweepView(QWidget):
     def set_catalogue(self, activations: Mapping[str, Activation], tasks: list[str]) -> None:
         """Offer every activation that has a parameter, and the tasks."""
         current = self.activation.currentData()
-        self.activations = {n: a for n, a in activations.items() if a.params}
+        self.activations = {
+            n: a for n, a in activations.items() if any(p.is_scalar for p in a.params)
+        }
         self.activation.blockSignals(True)
         self.activation.clear()
         for name in sorted(self.activations):
@@ -174,6 +176,8 @@ class SweepView(QWidget):
         self.param.blockSignals(True)
         self.param.clear()
         for p in act.params if act is not None else ():
+            if not p.is_scalar or p.kind == "choice":
+                continue  # a sweep varies one number
             self.param.addItem(
                 p.name + (" (learnable: initial value)" if p.learnable else ""), p.name
             )

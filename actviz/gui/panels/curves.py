@@ -393,7 +393,10 @@ class CurvesPanel(Panel):
             try:
                 data = self.cache.get(act, self._x, self._grid_key, params, with_d2=with_d2)
             except Exception as exc:  # noqa: BLE001 - a plugin may raise for some values
-                shown = ", ".join(f"{k}={v:.4g}" for k, v in params.items())
+                shown = ", ".join(
+                    f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                    for k, v in params.items()
+                )
                 message = f"{type(exc).__name__}: {exc}"
                 self.failed[name] = message
                 self.data.pop(name, None)

@@ -35,6 +35,7 @@ from ..plots import PlotExport
 from ..race_worker import RaceRunner, RaceWorker
 from ..state import AppState
 from .base import Panel
+from .learned_view import LearnedShapesView
 from .playground_data import RaceHistory
 from .playground_form import PlaygroundForm
 from .playground_table import Column, RowsModel, fmt, mean_pm, sorted_view
@@ -178,6 +179,8 @@ class PlaygroundPanel(Panel):
         self.views = QTabWidget()
         self.views.addTab(overview, "Curves and boundaries")
         self.views.addTab(self.diagnostics, "Gradients, dead units, parameters")
+        self.learned = LearnedShapesView(theme, state.activation, state.notify, state.colour)
+        self.views.addTab(self.learned, "Learned shapes")
         self.views.currentChanged.connect(lambda _i: self._redraw(full=True))
 
         self.results = RowsModel(result_columns(), colour=self._row_colour)
@@ -432,6 +435,7 @@ class PlaygroundPanel(Panel):
             self.boundaries.redraw(self.history)
             if self.views.currentWidget() is self.diagnostics:
                 self.diagnostics.redraw(self.history, self.colours, self.curves.weight())
+            self._redraw_learned()
             self._update_table()
             return
         if self._dirty:
@@ -463,6 +467,11 @@ class PlaygroundPanel(Panel):
             self._last["diagnostics"] = now
             if self.views.currentWidget() is self.diagnostics:
                 self.diagnostics.redraw(self.history, self.colours, self.curves.weight())
+            self._redraw_learned()
+
+    def _redraw_learned(self) -> None:
+        if self.views.currentWidget() is self.learned:
+            self.learned.set_run(self.history.as_run())
 
     def _update_table(self) -> None:
         if not self.history.members:
@@ -544,6 +553,7 @@ class PlaygroundPanel(Panel):
         self.curves.apply_theme(theme)
         self.boundaries.apply_theme(theme)
         self.diagnostics.apply_theme(theme)
+        self.learned.set_theme(theme)
         self._redraw(full=True)
 
     def save_state(self, settings: QSettings) -> None:

@@ -155,7 +155,7 @@ class VectorView(QWidget):
             w.setVisible(not gated)
         self.third.setVisible(not gated)
         self.third_label.setText("x₃ =")
-        params = self.state.params_for(name)
+        params = {**act.defaults(), **self.state.params_for(name)}
         lo, hi = self.state.x_range
         self._line_x = np.linspace(lo, hi, LINE_POINTS)
         self._axis = np.linspace(lo, hi, HEAT_POINTS)

@@ -105,7 +105,12 @@ def run_shards(
     failed: list[dict[str, Any]] = []
     if todo:
         runner = executor or InProcess()
-        say(f"training {len(todo)} of {total} shards ({runner.name})")
+        for number in todo:
+            config = work[number].config
+            say(
+                f"{work[number].describe()}: training {len(config['activations'])} activations"
+                f" x {len(config['seeds'])} seeds ({runner.name})"
+            )
         for outcome in runner.run([work[i] for i in todo], train_shard):
             number = todo[outcome.index]
             shard = work[number]

@@ -254,6 +254,13 @@ class Activation:
             return value(**{**self.defaults(), **(params or {})})
         return value
 
+    def _declared_at_defaults(self, name: str) -> Any:
+        """The declared value at the defaults; ``None`` when a declaring function raises."""
+        try:
+            return self.declared(name)
+        except Exception:  # noqa: BLE001 - a plugin's function may raise anything
+            return None
+
     def param(self, name: str) -> Param:
         for p in self.params:
             if p.name == name:
@@ -272,10 +279,10 @@ class Activation:
             "year": self.year,
             "use_cases": list(self.use_cases),
             "limitations": list(self.limitations),
-            "output_range": _json_range(self.declared("output_range")),
-            "smoothness": self.declared("smoothness"),
-            "monotonic": self.declared("monotonic"),
-            "zero_centered": self.declared("zero_centered"),
+            "output_range": _json_range(self._declared_at_defaults("output_range")),
+            "smoothness": self._declared_at_defaults("smoothness"),
+            "monotonic": self._declared_at_defaults("monotonic"),
+            "zero_centered": self._declared_at_defaults("zero_centered"),
             "depends_on_params": [f for f in DECLARED_FIELDS if callable(getattr(self, f))],
             "init": self.init,
             "stochastic": self.stochastic,

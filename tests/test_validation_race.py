@@ -191,3 +191,32 @@ def test_a_vector_derivative_that_only_works_in_2d_is_named():
     report = validate_activation(act)
     assert report.error.startswith("derivative: raised RuntimeError")
     assert "for x of shape [3, 168, 4] as in a race" in report.error
+
+
+def test_every_builtin_passes_every_check_as_a_race_calls_it():
+    catalogue = load_catalogue(use_user_dir=False, use_entry_points=False, use_env=False)
+    for name in catalogue.activations:
+        entry = catalogue.entry(name)
+        checks = {c.name: c for c in entry.report.checks}
+        assert entry.report.ok and {"fn", "race", "dtype", "finite"} <= set(checks), name
+        assert "deterministic" in checks, name
+    assert catalogue.get("rrelu").train_fn is not None  # its random form ran in race shapes
+
+
+def test_list_json_carries_stochastic_and_parameter_dependent_metadata():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = subprocess.run(
+        [str(Path(sys.executable).with_name("actviz")), "list", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    by_name = {a["name"]: a for a in json.loads(out)["activations"]}
+    assert by_name["elu"]["stochastic"] is False
+    assert by_name["elu"]["output_range"] == [-1.0, None]
+    assert by_name["elu"]["depends_on_params"] == ["output_range", "smoothness"]
+    assert by_name["relu"]["depends_on_params"] == []

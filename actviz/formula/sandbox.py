@@ -11,11 +11,15 @@ counted against the limit.
 from __future__ import annotations
 
 import atexit
-import multiprocessing as mp
 import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
 import threading
 from collections.abc import Sequence
-from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from ..api import Param
@@ -40,12 +44,17 @@ def time_limit() -> float:
 
 
 class FormulaSandbox:
-    """One child process that compiles formulas, one request at a time (thread-safe)."""
+    """One child process that compiles formulas, one request at a time (thread-safe).
+
+    The child is ``python -m actviz.formula.sandbox`` talking pickled frames over its
+    stdin/stdout, so it never re-runs the caller's main script (as multiprocessing's
+    spawn would) and works from a script, a notebook or ``python -c``.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._process: Any = None
-        self._conn: Connection | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._replies: queue.Queue[Any] = queue.Queue()
 
     def start(self) -> None:
         """Start the child now (it takes a few seconds), so the first formula is quick."""
@@ -65,27 +74,23 @@ class FormulaSandbox:
         check_size(text)
         limit = time_limit() if limit_s is None else limit_s
         with self._lock:
-            conn = self._ensure_started()
+            process = self._ensure_started()
             try:
-                conn.send((text, params, budget_s))
-                ready = conn.poll(limit)
-            except (OSError, EOFError, BrokenPipeError):
-                self._stop()
-                raise FormulaError("the formula compiler stopped unexpectedly; try again") from None
-            if not ready:
+                write_frame(process.stdin, (text, params, budget_s))
+                reply = self._replies.get(timeout=limit)
+            except queue.Empty:
                 self._stop()
                 raise FormulaError(
-                    f"too complex: compiling took longer than {limit:g} s and was stopped",
-                    0,
-                    len(text),
-                )
-            try:
-                kind, payload = conn.recv()
-            except (OSError, EOFError):
+                    f"too complex: compiling took longer than {limit:g} s and was stopped"
+                ) from None
+            except OSError:
+                reply = _EOF
+            if reply is _EOF:
                 code = self._stop()
                 raise FormulaError(
-                    f"the formula compiler stopped unexpectedly (exit code {code})"
-                ) from None
+                    f"the formula compiler stopped unexpectedly (exit code {code}); try again"
+                )
+        kind, payload = reply
         if kind == "ok":
             return payload
         message, start, end, param = payload
@@ -101,47 +106,92 @@ class FormulaSandbox:
         """The child's process id while it runs."""
         return self._process.pid if self._process is not None else None
 
-    def _ensure_started(self) -> Connection:
-        if self._process is not None and self._process.is_alive() and self._conn is not None:
-            return self._conn
+    def _ensure_started(self) -> subprocess.Popen[bytes]:
+        if self._process is not None and self._process.poll() is None:
+            return self._process
         self._stop()
-        ctx = mp.get_context("spawn")
-        parent, child = ctx.Pipe()
-        process = ctx.Process(target=serve, args=(child,), name="actviz-formula", daemon=True)
-        process.start()
-        child.close()
-        self._process, self._conn = process, parent
-        if not parent.poll(START_LIMIT_S):
-            self._stop()
-            raise FormulaError(f"the formula compiler did not start within {START_LIMIT_S:g} s")
-        parent.recv()  # "ready"
-        return parent
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "actviz.formula.sandbox"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        replies: queue.Queue[Any] = queue.Queue()
+        threading.Thread(target=_read_replies, args=(process.stdout, replies), daemon=True).start()
+        self._process, self._replies = process, replies
+        try:
+            ready = replies.get(timeout=START_LIMIT_S)
+        except queue.Empty:
+            ready = None
+        if ready != "ready":
+            code = self._stop()
+            raise FormulaError(f"the formula compiler did not start (exit code {code})")
+        return process
 
     def _stop(self) -> int | None:
-        process, conn = self._process, self._conn
-        self._process = self._conn = None
-        if conn is not None:
-            conn.close()
+        process, self._process = self._process, None
         if process is None:
             return None
-        if process.is_alive():
+        if process.poll() is None:
             process.kill()
-        process.join(5)
-        return process.exitcode
+        for stream in (process.stdin, process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        return process.wait(5)
 
 
-def serve(conn: Connection) -> None:
+_EOF = object()
+
+
+def write_frame(stream: Any, obj: Any) -> None:
+    """One pickled object, preceded by its length."""
+    data = pickle.dumps(obj)
+    stream.write(struct.pack(">Q", len(data)) + data)
+    stream.flush()
+
+
+def read_frame(stream: Any) -> Any:
+    """The next object :func:`write_frame` wrote, or :data:`_EOF` at the end of the stream."""
+    head = stream.read(8)
+    if len(head) < 8:
+        return _EOF
+    (size,) = struct.unpack(">Q", head)
+    data = stream.read(size)
+    if len(data) < size:
+        return _EOF
+    return pickle.loads(data)  # noqa: S301 - frames come from our own child process
+
+
+def _read_replies(stream: Any, replies: queue.Queue[Any]) -> None:
+    while True:
+        try:
+            reply = read_frame(stream)
+        except (OSError, ValueError, pickle.UnpicklingError):
+            reply = _EOF
+        replies.put(reply)
+        if reply is _EOF:
+            return
+
+
+def serve() -> None:
     """The child's loop: compile each ``(text, params, budget_s)`` and send the outcome."""
+    requests, replies = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed by sympy or torch must not corrupt the replies
     import torch
 
     from .build import formula_parts
 
     torch.set_num_threads(1)
-    conn.send("ready")
+    write_frame(replies, "ready")
     while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
+        request = read_frame(requests)
+        if request is _EOF:
             return
         text, params, budget_s = request
         try:
@@ -150,7 +200,7 @@ def serve(conn: Connection) -> None:
             reply = ("error", (exc.message, exc.start, exc.end, exc.param))
         except Exception as exc:  # a sympy failure is reported as the formula's problem
             reply = ("error", (f"cannot compile this formula: {exc}", None, None, None))
-        conn.send(reply)
+        write_frame(replies, reply)
 
 
 _shared: FormulaSandbox | None = None
@@ -178,3 +228,7 @@ def compile_bounded(
     return formula_from_parts(
         shared_sandbox().parts(text, params, budget_s=budget_s, limit_s=limit_s)
     )
+
+
+if __name__ == "__main__":
+    serve()

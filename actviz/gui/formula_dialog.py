@@ -64,6 +64,7 @@ from ..formula import (
     plugin_path,
     write_compiled_plugin,
 )
+from ..formula.sandbox import time_limit
 from ..host.validation import ValidationReport
 from ..palette import colour_for
 from ..paths import user_plugin_dir
@@ -93,6 +94,8 @@ EXAMPLE = {
     "params": [["a", "1.0", "0.1", "10.0", True]],
 }
 PREVIEW_NAME = "preview"
+#: Formulas longer than this get no caret line under the error (it would not wrap).
+CARET_MAX_CHARS = 80
 
 
 # -- pure helpers (no widgets) ----------------------------------------------------------
@@ -533,6 +536,10 @@ class FormulaDialog(QDialog):
         if busy:
             self.save_button.setEnabled(False)
             self.save_button.setToolTip("checking the formula…")
+            self.validation_label.setText(
+                f"<span style='color:{self.theme.muted}'>checking the formula… (stopped "
+                f"after {time_limit():g} s if sympy takes longer)</span>"
+            )
 
     def _name_or_preview(self) -> str:
         try:
@@ -551,10 +558,10 @@ class FormulaDialog(QDialog):
         message = _escape(error.message)
         caret = ""
         if error.span is not None:
-            caret = (
-                f"<pre style='margin:2px 0 0 0; color:{colour}'>{_escape(error.caret(text))}</pre>"
-                "<a href='select'>select the part</a>"
-            )
+            caret = "<a href='select'>select the part</a>"
+            if len(text) <= CARET_MAX_CHARS:  # a longer <pre> would push the plots away
+                marked = _escape(error.caret(text))
+                caret = f"<pre style='margin:2px 0 0 0; color:{colour}'>{marked}</pre>{caret}"
         self.error_label.setText(f"<span style='color:{colour}'>{message}</span>{caret}")
         self.error_label.show()
 

@@ -30,7 +30,8 @@ class CompileOutcome:
 
 
 class FormulaCompiler(QObject):
-    """Runs requests one after another on a pool thread; emits ``finished`` for the newest."""
+    """Runs requests on pool threads (the sandbox takes them one at a time); emits
+    ``finished`` for the newest only."""
 
     finished = Signal(object)  # CompileOutcome
     busyChanged = Signal(bool)  # noqa: N815 - Qt signal naming
@@ -40,8 +41,9 @@ class FormulaCompiler(QObject):
         self.budget_s = budget_s
         self.generation = 0
         self.busy = False
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        # The application's pool, not one owned by the dialog: deleting a private pool
+        # waits for its jobs, and closing the dialog must never wait for sympy.
+        self._pool = QThreadPool.globalInstance()
         self._relay = _Relay()  # parentless: outlives this object while a job still runs
         self._relay.done.connect(self._deliver)
 

@@ -91,8 +91,9 @@ class PluginHost:
         isolate: bool | None = None,
         settings: CheckSettings | None = None,
     ) -> None:
-        if isolate is None:
-            isolate = os.environ.get("ACTVIZ_PLUGIN_ISOLATION", "1").strip() not in ("0", "")
+        if isolate is None:  # the check process forks per plugin: POSIX only
+            wanted = os.environ.get("ACTVIZ_PLUGIN_ISOLATION", "1").strip() not in ("0", "")
+            isolate = wanted and hasattr(os, "fork")
         self.isolate = isolate
         self.settings = settings or CheckSettings.from_env()
         self._owners: dict[str, str] = {}

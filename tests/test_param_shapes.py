@@ -154,3 +154,24 @@ def test_validation_calls_vector_params_in_race_shape():
     assert not bad.ok and "[3, 1, 1, 2]" in bad.error, bad.error
     good = validate_activation(make(lambda x, p: p[..., 0] * x + p[..., 1] * torch.tanh(x)))
     assert good.ok, good.error
+
+
+def test_stored_per_unit_values_reopen_and_export_as_columns(builtin_catalogue, tmp_path):
+    import pandas as pd
+
+    from actviz.analysis.learned_shapes import learned_shapes
+    from actviz.storage import RunStore, store_race
+
+    cfg = RaceConfig(
+        task="moons", activations=["apl"], seeds=1, steps=20, eval_every=10, hidden=(3,)
+    )
+    cat = builtin_catalogue
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        run_id, _ = store_race(cfg, cat.activations, cat.tasks["moons"], store)
+        run = store.load_run(run_id)
+        path = store.export_csv(run_id, tmp_path / "run.csv")
+    last = run["runs"][0]["history"][-1]["param_arrays"]["b"]
+    table = pd.read_csv(path)
+    assert table["param_b_1_3_2"].iloc[-1] == pytest.approx(last[0][2][1])  # layer 1, unit 3
+    shapes = learned_shapes(cat.activations["apl"], run)  # from the reopened run
+    assert len(shapes) == 3 and shapes[0].step == 20

@@ -69,6 +69,9 @@ def test_initial_values_number_array_callable_and_wrong_shape():
     wrong = Param("w", [1.0, 2.0], shape=(3,))
     with pytest.raises(ValueError, match=r"parameter 'w': initial value of shape \(2,\)"):
         initial_array(wrong, 0, 4)
+    raising = Param("r", lambda seed, width: 1 / 0, shape="per_unit")
+    with pytest.raises(ValueError, match="parameter 'r': its initial value function raised Zero"):
+        initial_array(raising, 0, 4)
 
 
 def test_race_shapes_match_the_table():

@@ -46,7 +46,13 @@ def initial_array(param: Param, seed: int, width: int, chosen: Any = None) -> np
     shape = value_shape(param, width)
     source = param.default if chosen is None else chosen
     if callable(source):
-        source = _call_init(source, seed, width)
+        try:
+            source = _call_init(source, seed, width)
+        except Exception as exc:  # noqa: BLE001 - plugin code: name the parameter
+            raise ValueError(
+                f"parameter {param.name!r}: its initial value function raised "
+                f"{type(exc).__name__}: {exc} (seed {seed}, width {width})"
+            ) from exc
     try:
         array = np.asarray(source, dtype=np.float64)
         return np.broadcast_to(array, shape).copy()

@@ -66,7 +66,11 @@ def test_list_json_reports_plugin_errors(run_cli, plugin_file, tmp_path):
     assert by_name["prelu"]["params"][0] == {
         "name": "a", "default": 0.25, "min": -1.0, "max": 1.0, "learnable": True,
         "description": by_name["prelu"]["params"][0]["description"],
+        "shape": [], "bounds": None, "kind": "real", "choices": [],
     }  # fmt: skip
+    assert by_name["apl"]["params"][1]["shape"] == ["per_unit", 2]
+    assert by_name["apl"]["params"][1]["default"] is None  # drawn per seed
+    assert by_name["bspline"]["params"][1]["kind"] == "integer"
     bad = by_name["wrong_sig"]
     assert bad["status"] == "error" and "disagrees with autograd" in bad["error"]
     assert data["errors"][0]["plugin"] == "wrongsig"

@@ -10,9 +10,9 @@ from actviz.host import load_catalogue
 
 
 def test_learned_shapes_tab_follows_the_step_slider_exports_and_saves(
-    make_window,
+    make_window,  # noqa: F811
     qtbot,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     w, panel = make_window(["apl", "bspline", "relu"])
     race(qtbot, panel)

@@ -112,3 +112,15 @@ def test_parameters_move_and_loss_drops_in_a_race(builtin_catalogue):
     apl_seeds = [r for r in result.runs if r.activation == "apl"]
     hinges = [np.array(r.history[0]["param_arrays"]["b"][0]) for r in apl_seeds]
     assert hinges[0].shape == (8, 2) and not np.allclose(hinges[0], hinges[1])  # drawn per seed
+
+
+def test_the_guide_s_pade_example_validates(tmp_path):
+    """The worked example in docs/plugin-guide.md, run as a plugin file, loads and validates."""
+    text = (REPO / "docs" / "plugin-guide.md").read_text()
+    start = text.index("```python", text.index("### Worked example: a rational")) + 10
+    (tmp_path / "doc_pade.py").write_text(text[start : text.index("```", start)])
+    from actviz.host import load_catalogue
+
+    cat = load_catalogue([tmp_path], use_user_dir=False, use_entry_points=False, use_env=False)
+    entry = cat.entry("my_pade")
+    assert entry.ok, entry.error

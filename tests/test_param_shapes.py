@@ -69,6 +69,9 @@ def test_initial_values_number_array_callable_and_wrong_shape():
     wrong = Param("w", [1.0, 2.0], shape=(3,))
     with pytest.raises(ValueError, match=r"parameter 'w': initial value of shape \(2,\)"):
         initial_array(wrong, 0, 4)
+    raising = Param("r", lambda seed, width: 1 / 0, shape="per_unit")
+    with pytest.raises(ValueError, match="parameter 'r': its initial value function raised Zero"):
+        initial_array(raising, 0, 4)
 
 
 def test_race_shapes_match_the_table():
@@ -154,3 +157,24 @@ def test_validation_calls_vector_params_in_race_shape():
     assert not bad.ok and "[3, 1, 1, 2]" in bad.error, bad.error
     good = validate_activation(make(lambda x, p: p[..., 0] * x + p[..., 1] * torch.tanh(x)))
     assert good.ok, good.error
+
+
+def test_stored_per_unit_values_reopen_and_export_as_columns(builtin_catalogue, tmp_path):
+    import pandas as pd
+
+    from actviz.analysis.learned_shapes import learned_shapes
+    from actviz.storage import RunStore, store_race
+
+    cfg = RaceConfig(
+        task="moons", activations=["apl"], seeds=1, steps=20, eval_every=10, hidden=(3,)
+    )
+    cat = builtin_catalogue
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        run_id, _ = store_race(cfg, cat.activations, cat.tasks["moons"], store)
+        run = store.load_run(run_id)
+        path = store.export_csv(run_id, tmp_path / "run.csv")
+    last = run["runs"][0]["history"][-1]["param_arrays"]["b"]
+    table = pd.read_csv(path)
+    assert table["param_b_1_3_2"].iloc[-1] == pytest.approx(last[0][2][1])  # layer 1, unit 3
+    shapes = learned_shapes(cat.activations["apl"], run)  # from the reopened run
+    assert len(shapes) == 3 and shapes[0].step == 20

@@ -429,11 +429,18 @@ def smoothness_agrees(declared: str, measured: str) -> bool:
 
 
 def at_defaults(act: Activation, values: Mapping[str, float]) -> bool:
-    """Whether ``values`` are the activation's default parameters."""
-    return all(
-        math.isclose(float(values.get(k, v)), float(v), rel_tol=1e-9, abs_tol=1e-12)
-        for k, v in act.defaults().items()
-    )
+    """Whether ``values`` are the activation's default parameters (vector and per-unit
+    values have no setting to differ from; options compare as they are)."""
+    for k, v in act.defaults().items():
+        got = values.get(k, v)
+        if isinstance(v, torch.Tensor):
+            continue
+        if isinstance(v, str) or isinstance(got, str):
+            if got != v:
+                return False
+        elif not math.isclose(float(got), float(v), rel_tol=1e-9, abs_tol=1e-12):
+            return False
+    return True
 
 
 def declared_here(act: Activation, name: str, values: Mapping[str, float]) -> object:

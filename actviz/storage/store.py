@@ -567,9 +567,21 @@ def _csv_rows(data: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
                     for name, values in (value or {}).items():
                         for i, v in enumerate(values, start=1):
                             row[f"param_{name}_{i}"] = v
+                elif key == "param_arrays":  # param_NAME_LAYER_INDEX[_INDEX]
+                    for name, per_layer in (value or {}).items():
+                        row.update(_flat(per_layer, f"param_{name}"))
                 else:
                     row[key] = value
             yield row
+
+
+def _flat(value: Any, prefix: str) -> Iterable[tuple[str, Any]]:
+    """Nested lists as ``(prefix_1_2, value)`` pairs, indices from 1."""
+    if isinstance(value, list):
+        for i, v in enumerate(value, start=1):
+            yield from _flat(v, f"{prefix}_{i}")
+    else:
+        yield prefix, value
 
 
 def _iso(value: str | datetime) -> str:

@@ -213,6 +213,8 @@ def torch_form(activation: Activation) -> str | None:
     """The plain-torch body for ``activation`` (also under a sweep's derived name)."""
     if activation.train_fn is not None:
         return None  # a random training form cannot be replayed exactly
+    if any(not p.is_scalar for p in activation.params):
+        return None  # vector, per-unit and per-seed values are not written out
     if activation.name in TORCH_FORMS:
         return TORCH_FORMS[activation.name]
     base = activation.extra.get("torch_form") if isinstance(activation.extra, dict) else None
@@ -385,7 +387,11 @@ def reproduce_source(run: Mapping[str, Any], index: int, activation: Activation,
     chosen = config.params_for(activation.name)
     values = {p.name: float(chosen.get(p.name, p.default)) for p in activation.params}
     fixed = {p.name: values[p.name] for p in activation.params if not p.learnable}
-    learnable = {p.name: [values[p.name], p.min, p.max] for p in activation.params if p.learnable}
+    learnable = {  # clamped to explicit bounds only, as the engine does
+        p.name: [values[p.name], *(p.bounds or (None, None))]
+        for p in activation.params
+        if p.learnable
+    }
     history = member.get("history", [])
     recorded = {
         int(h["step"]): {
@@ -430,7 +436,7 @@ def reproduce_source(run: Mapping[str, Any], index: int, activation: Activation,
         "import numpy as np\nimport torch\nimport torch.nn.functional as F\n\n"
         f"SETTINGS = json.loads({json.dumps(json.dumps(settings))})\n"
         f"FIXED = json.loads({json.dumps(json.dumps(fixed))})\n"
-        f"LEARNABLE = json.loads({json.dumps(json.dumps(learnable))})  # name: [start, min, max]\n"
+        f"LEARNABLE = json.loads({json.dumps(json.dumps(learnable))})  # name: [start, bounds]\n"
         f"RECORDED = json.loads({json.dumps(json.dumps(recorded))})  # step: what actviz saw\n\n\n"
         f"def activation(x{signature}):\n"
         f"    # {activation.name}: units on the last axis\n"

@@ -109,7 +109,7 @@ class Inspector(QScrollArea):
         self.state = state
         self.measurements = measurements
         self.setWidgetResizable(True)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(240)
         body = QWidget()
         self.setWidget(body)
         self.layout_ = QVBoxLayout(body)

@@ -31,9 +31,11 @@ from ..host import PluginHost
 from . import formula_action
 from . import theme as themes
 from .activation_list import ActivationList
+from .dock_fit import LEFT_WIDTH, RIGHT_WIDTH, DockFitter
 from .export import ExportError
 from .exporting import ExportDialog, export_all, export_plot, export_table
 from .inspector import Inspector
+from .layout_memory import RestoreOnFirstShow, save_splitters
 from .measurements import Measurements
 from .panels import PANELS, Panel
 from .panels.curves import CurvesPanel
@@ -99,7 +101,12 @@ class MainWindow(QMainWindow):
             "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.resizeDocks(
-            [self.list_dock, self.inspector_dock], [230, 340], Qt.Orientation.Horizontal
+            [self.list_dock, self.inspector_dock],
+            [LEFT_WIDTH, RIGHT_WIDTH],
+            Qt.Orientation.Horizontal,
+        )
+        self.dock_fitter = DockFitter(
+            self, self.list_dock, self.inspector_dock, self._panel_width_needed
         )
 
         self.device_label = QLabel(compute_device())
@@ -138,6 +145,10 @@ class MainWindow(QMainWindow):
         reload_signal = getattr(panel, "reloadRequested", None)
         if reload_signal is not None:
             reload_signal.connect(self.reload_plugins)
+
+    def _panel_width_needed(self) -> int:
+        """The width the widest panel needs, so switching tabs never squeezes one."""
+        return max((p.minimumSizeHint().width() for p in self.panels), default=0)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -487,6 +498,7 @@ class MainWindow(QMainWindow):
             self.restoreState(layout)
         for panel in self.panels:
             panel.restore_state(s)
+            RestoreOnFirstShow(s, panel.key, panel)
         tab = os.environ.get("ACTVIZ_TAB") or read_json(s, "tab", None)
         if isinstance(tab, str):
             self.show_panel(tab.strip().lower())
@@ -524,6 +536,7 @@ class MainWindow(QMainWindow):
         s.setValue("window_state", self.saveState())
         for panel in self.panels:
             panel.save_state(s)
+            save_splitters(s, panel.key, panel)
         s.sync()
 
     def event(self, event: QEvent) -> bool:

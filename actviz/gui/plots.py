@@ -96,3 +96,24 @@ def clear_layout(widget: pg.GraphicsLayoutWidget) -> None:
     """
     widget._retired_items = list(widget.ci.items)
     widget.clear()
+
+
+def regrid(widget: pg.GraphicsLayoutWidget, cols: int) -> None:
+    """Lay the items of ``widget`` out again, ``cols`` to a row, in the order they were
+    added: the same items move (nothing is created or deleted, so nothing is repainted
+    from scratch), and pyqtgraph's own record of rows and columns follows."""
+    layout = widget.ci
+    grid = layout.layout
+    items = list(layout.items)
+    for item in items:
+        for i in range(grid.count()):
+            if grid.itemAt(i) is item:
+                grid.removeAt(i)
+                break
+    layout.rows = {}
+    for i, item in enumerate(items):
+        row, col = divmod(i, max(1, cols))
+        grid.addItem(item, row, col)
+        layout.rows.setdefault(row, {})[col] = item
+        layout.items[item] = [(row, col)]
+    layout.currentRow, layout.currentCol = len(items) // max(1, cols), 0

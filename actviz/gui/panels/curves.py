@@ -17,15 +17,14 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -178,9 +177,9 @@ class CurvesPanel(Panel):
     # -- controls ---------------------------------------------------------------------
 
     def _build_controls(self) -> None:
-        # A tool bar folds what does not fit into its "»" menu, so the window stays narrow.
-        self.controls = bar = QToolBar()
-        bar.setMovable(False)
+        # Two rows of controls rather than a tool bar: nothing hides in an overflow menu,
+        # and each row fits a 1024 px window beside the docks.
+        self.controls = QWidget()
         self.x_lo = QDoubleSpinBox()
         self.x_hi = QDoubleSpinBox()
         for box in (self.x_lo, self.x_hi):
@@ -220,19 +219,23 @@ class CurvesPanel(Panel):
         reset = QPushButton("Fit")
         reset.setToolTip("fit the plots to the data")
         reset.clicked.connect(self.fit)
-        for w in (QLabel(" x from "), self.x_lo, QLabel(" to "), self.x_hi, QLabel(" points ")):
-            bar.addWidget(w)
-        bar.addWidget(self.points)
-        bar.addSeparator()
-        for w in (self.show_d1, self.show_d2, self.crosshair, self.saturation):
-            bar.addWidget(w)
-        bar.addWidget(self.threshold)
-        for w in (self.dead, self.marks, reset):
-            bar.addWidget(w)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        bar.addWidget(spacer)
-        bar.addWidget(self.focus_label)
+        rows = QVBoxLayout(self.controls)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(2)
+        first, second = QHBoxLayout(), QHBoxLayout()
+        for w in (QLabel("x from"), self.x_lo, QLabel("to"), self.x_hi, QLabel("points")):
+            first.addWidget(w)
+        first.addWidget(self.points)
+        first.addSpacing(12)
+        for w in (self.show_d1, self.show_d2, self.crosshair, reset):
+            first.addWidget(w)
+        first.addStretch(1)
+        for w in (self.saturation, self.threshold, self.dead, self.marks):
+            second.addWidget(w)
+        second.addSpacing(12)
+        second.addWidget(self.focus_label, 1)
+        rows.addLayout(first)
+        rows.addLayout(second)
         self.x_lo.valueChanged.connect(self._range_edited)
         self.x_hi.valueChanged.connect(self._range_edited)
         self.points.valueChanged.connect(self._range_edited)

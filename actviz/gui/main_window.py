@@ -41,6 +41,7 @@ from .panels import PANELS, Panel
 from .panels.curves import CurvesPanel
 from .plots import PlotExport
 from .settings import open_settings, read_json, write_json
+from .shortcuts_dialog import show_shortcuts
 from .state import DEFAULT_SELECTION, AppState
 from .watcher import PluginWatcher
 
@@ -332,7 +333,10 @@ class MainWindow(QMainWindow):
             return
         self.watcher.set_folders(self.state.host.folders())
         ok = sum(1 for e in cat.entries if e.ok)
-        self.show_message(f"plugins reloaded: {ok} activations, {len(cat.errors)} errors")
+        errors = len(cat.errors)
+        self.show_message(
+            f"plugins reloaded: {ok} activations, {errors} error{'s' * (errors != 1)}"
+        )
 
     def _folder_changed(self) -> None:
         self.show_message("a plugin file changed: reloading")
@@ -560,12 +564,7 @@ class MainWindow(QMainWindow):
     # -- help -------------------------------------------------------------------------
 
     def _show_shortcuts(self) -> None:
-        lines = []
-        for action in self.findChildren(QAction):
-            if not action.shortcut().isEmpty():
-                text = action.text().replace("&", "")
-                lines.append(f"{action.shortcut().toString():<16} {text}")
-        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(sorted(set(lines))))
+        show_shortcuts(self)
 
     def _about(self) -> None:
         QMessageBox.about(

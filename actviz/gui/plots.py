@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGraphicsView
 
+from .legend_place import placed_legend
 from .theme import Theme, style_plot
 
 Columns = Callable[[], dict[str, np.ndarray]]
@@ -56,8 +57,9 @@ def make_plot(
 
 
 def add_legend(widget: pg.PlotWidget, theme: Theme, **options) -> pg.LegendItem:
-    """A legend styled for ``theme`` (labels added later take its text colour)."""
-    legend = widget.getPlotItem().addLegend(**options)
+    """A legend styled for ``theme`` (labels added later take its text colour) that keeps
+    off the data and hides while empty (``legend_place``)."""
+    legend = placed_legend(widget.getPlotItem(), **options)
     style_plot(widget.getPlotItem(), theme)
     return legend
 

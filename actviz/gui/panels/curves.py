@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from ..activation_list import swatch
 from ..features import dead_regions, notable_points, saturated_regions
 from ..measurements import Measurements
+from ..number_fit import fit_number, min_number_width
 from ..pens import curve_pen
 from ..plots import PlotExport, add_legend, curve_columns, make_plot, restyle
 from ..sampling import SampleCache, Sampled, peak_decimate
@@ -137,6 +138,13 @@ class CurvesPanel(Panel):
         self.readout.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.ResizeToContents
         )
+        # Numbers are written to fit their cell (never "…"); a cell never gets narrower
+        # than the shortest form of a number, the table scrolls sideways instead.
+        self.readout.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.readout.horizontalHeader().setMinimumSectionSize(
+            min_number_width(self.readout.fontMetrics())
+        )
+        self.readout.horizontalHeader().sectionResized.connect(lambda *_: self._update_readout())
         self.readout_title = QLabel("x = 0")
         self.vector_view = VectorView(state, self)
         for plot in self.vector_view.exports():
@@ -515,6 +523,11 @@ class CurvesPanel(Panel):
                     cell = QTableWidgetItem()
                     cell.setTextAlignment(right)
                     table.setItem(r, c, cell)
+            # all rows shown, however much room the vector view takes (up to 8 rows)
+            rows = min(len(names), 8)
+            height = table.horizontalHeader().height() + 4
+            table.setMinimumHeight(height + rows * table.verticalHeader().defaultSectionSize())
+        metrics = table.fontMetrics()
         normal = self.readout.palette().text().color()
         bad = QColor(self.state.theme.error)
         for r, name in enumerate(names):
@@ -526,7 +539,7 @@ class CurvesPanel(Panel):
                     text = "error" if c == 0 else ""
                 else:
                     v = row_values[c] if row_values else math.nan
-                    text = "" if math.isnan(v) else f"{v + 0.0:.5g}"  # no "-0"
+                    text = fit_number(v, table.columnWidth(c + 1) - 10, metrics)
                 if cell.text() != text:
                     cell.setText(text)
                 cell.setToolTip(failed or "")

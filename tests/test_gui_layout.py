@@ -91,3 +91,22 @@ def test_splitter_positions_are_remembered(qtbot, monkeypatch):
     assert second.panel("playground").splitter.sizes() == wanted
     for panel in second.panels:
         panel.shutdown()
+
+
+def test_properties_names_stay_while_scrolling_right(window, qtbot):
+    window.resize(1024, 700)
+    window.show_panel("properties")
+    table = window.panel("properties").table
+    qtbot.waitUntil(lambda: table.model().rowCount() > 0, timeout=20_000)
+    bar = table.horizontalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=5000)
+    bar.setValue(bar.maximum())
+    qtbot.wait(50)
+    frozen = window.panel("properties").frozen.view
+    assert frozen.isVisible() and frozen.columnWidth(0) == table.columnWidth(0)
+    first = table.model().index(0, 0).data()
+    at = frozen.indexAt(frozen.visualRect(frozen.model().index(0, 0)).center())
+    assert at.data() == first
+    # the frozen column covers exactly the place column 0 had, at the table's left edge
+    assert frozen.geometry().left() <= table.frameWidth() + 1
+    assert frozen.geometry().width() == table.columnWidth(0)

@@ -40,6 +40,7 @@ class FrozenColumn(QObject):
         table.model().modelReset.connect(self._columns)
         table.model().layoutChanged.connect(self._columns)
         table.installEventFilter(self)
+        table.viewport().installEventFilter(self)  # a scrollbar appearing resizes only it
         self._columns()
         view.show()
 
@@ -64,6 +65,6 @@ class FrozenColumn(QObject):
         )
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if obj is self.table and event.type() == QEvent.Type.Resize:
+        if obj in (self.table, self.table.viewport()) and event.type() == QEvent.Type.Resize:
             self._place()
         return False

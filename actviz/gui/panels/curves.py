@@ -144,6 +144,8 @@ class CurvesPanel(Panel):
         self.readout.horizontalHeader().setMinimumSectionSize(
             min_number_width(self.readout.fontMetrics())
         )
+        # wide enough for the name and three numbers: the splitter may not squeeze it
+        self.readout.setMinimumWidth(4 * min_number_width(self.readout.fontMetrics()) + 24)
         self.readout.horizontalHeader().sectionResized.connect(lambda *_: self._update_readout())
         self.readout_title = QLabel("x = 0")
         self.vector_view = VectorView(state, self)

@@ -46,3 +46,20 @@ def test_readout_numbers_fit_their_cells_and_every_row_shows(window, qtbot):
     # the vector view (softmax) does not squeeze the readout: every row is visible
     last = table.visualRect(table.model().index(table.rowCount() - 1, 0))
     assert table.viewport().rect().contains(last)
+
+
+def test_mark_labels_stay_inside_their_plot(window, qtbot):
+    curves = window.curves
+    window.state.set_current("gelu")
+    qtbot.waitUntil(lambda: "gelu" in curves.data, timeout=20_000)
+    curves.fit()
+    qtbot.wait(200)
+    shown = 0
+    for row, labels in curves._mark_labels.items():
+        box = curves.widgets[row].getPlotItem().getViewBox().sceneBoundingRect()
+        for label in labels:
+            if label.isVisible() and label.textItem.toPlainText():
+                rect = label.sceneBoundingRect()
+                assert box.contains(rect), (row, label.textItem.toPlainText())
+                shown += 1
+    assert shown >= 2

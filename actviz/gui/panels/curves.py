@@ -613,6 +613,22 @@ class CurvesPanel(Panel):
                 label.show()
             else:
                 label.hide()
+        self._anchor_labels(row)
+
+    def _anchor_labels(self, row: str) -> None:
+        """Hang each mark label where it stays inside its plot (again when the view moves)."""
+        box = self.widgets[row].getPlotItem().getViewBox()
+        if not getattr(box, "_labels_follow", False):
+            box._labels_follow = True
+            box.sigRangeChanged.connect(lambda *_a, r=row: self._anchor_labels(r))
+        (x0, x1), (_y0, y1) = box.viewRange()
+        px, py = box.viewPixelSize()
+        for label in self._mark_labels[row]:
+            if label.isVisible() and px > 0 and py > 0:
+                size = label.textItem.boundingRect()
+                pos = label.pos()
+                room = ((x1 - pos.x()) / px, (pos.x() - x0) / px, (y1 - pos.y()) / py)
+                label.setAnchor(inside_anchor(size.width(), size.height(), room))
 
     def notable(self) -> list:
         """The marks currently drawn (for tests and export captions)."""
@@ -666,3 +682,14 @@ class CurvesPanel(Panel):
                 box.setChecked(opts[key])
         if isinstance(opts.get("threshold"), (int, float)):
             self.threshold.setValue(float(opts["threshold"]))
+
+
+def inside_anchor(
+    width: float, height: float, room: tuple[float, float, float]
+) -> tuple[float, float]:
+    """Where a mark's label (``width`` x ``height`` px) hangs from its point so that it
+    stays inside the plot: above and to the right, unless ``room`` (px to the right, left
+    and top edges) is too small for it."""
+    left = width + 6 > room[0] and room[1] > room[0]
+    below = 1.2 * height > room[2]
+    return (1.0 if left else 0.0, -0.1 if below else 1.1)

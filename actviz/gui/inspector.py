@@ -130,7 +130,7 @@ class Inspector(QScrollArea):
         self.state = state
         self.measurements = measurements
         self.setWidgetResizable(True)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(240)
         body = QWidget()
         self.setWidget(body)
         self.layout_ = QVBoxLayout(body)
@@ -242,7 +242,7 @@ class Inspector(QScrollArea):
 
     def enable_math(self) -> None:
         """Draw formulas from now on; the window calls this after its first paint, since
-        importing matplotlib takes ~0.4 s (until then the LaTeX is shown as text)."""
+        importing matplotlib takes ~0.4 s (until then the space stays blank)."""
         if not self._math_ready:
             self._math_ready = True
             self._draw_formula()
@@ -254,7 +254,8 @@ class Inspector(QScrollArea):
             self.formula.setText("")
             return
         if not self._math_ready:
-            self.formula.setText(latex)
+            self.formula.clear()  # raw LaTeX would flash before the drawn formula
+            self.formula.setToolTip(latex)
             return
         pixmap = formula.render(latex, self.state.theme.foreground)
         if pixmap is None:

@@ -31,15 +31,18 @@ from ..host import PluginHost
 from . import formula_action
 from . import theme as themes
 from .activation_list import ActivationList
+from .dock_fit import LEFT_WIDTH, RIGHT_WIDTH, DockFitter
 from .export import ExportError
 from .exporting import ExportDialog, export_all, export_plot, export_table
 from .inspector import Inspector
+from .layout_memory import RestoreOnFirstShow, save_splitters
 from .measurements import Measurements
 from .panels import PANELS, Panel
 from .panels.curves import CurvesPanel
 from .plots import PlotExport
 from .plugin_loader import PluginLoader
 from .settings import open_settings, read_json, write_json
+from .shortcuts_dialog import show_shortcuts
 from .state import DEFAULT_SELECTION, AppState
 from .watcher import PluginWatcher
 
@@ -107,7 +110,12 @@ class MainWindow(QMainWindow):
             "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.resizeDocks(
-            [self.list_dock, self.inspector_dock], [230, 340], Qt.Orientation.Horizontal
+            [self.list_dock, self.inspector_dock],
+            [LEFT_WIDTH, RIGHT_WIDTH],
+            Qt.Orientation.Horizontal,
+        )
+        self.dock_fitter = DockFitter(
+            self, self.list_dock, self.inspector_dock, self._panel_width_needed
         )
 
         self.device_label = QLabel(compute_device())
@@ -150,6 +158,10 @@ class MainWindow(QMainWindow):
         reload_signal = getattr(panel, "reloadRequested", None)
         if reload_signal is not None:
             reload_signal.connect(self.reload_plugins)
+
+    def _panel_width_needed(self) -> int:
+        """The width the widest panel needs, so switching tabs never squeezes one."""
+        return max((p.minimumSizeHint().width() for p in self.panels), default=0)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -333,7 +345,10 @@ class MainWindow(QMainWindow):
             return
         self.watcher.set_folders(self.state.host.folders())
         ok = sum(1 for e in cat.entries if e.ok)
-        self.show_message(f"plugins reloaded: {ok} activations, {len(cat.errors)} errors")
+        errors = len(cat.errors)
+        self.show_message(
+            f"plugins reloaded: {ok} activations, {errors} error{'s' * (errors != 1)}"
+        )
 
     def _folder_changed(self) -> None:
         self.show_message("a plugin file changed: reloading")
@@ -510,6 +525,7 @@ class MainWindow(QMainWindow):
             self.restoreState(layout)
         for panel in self.panels:
             panel.restore_state(s)
+            RestoreOnFirstShow(s, panel.key, panel)
         tab = os.environ.get("ACTVIZ_TAB") or read_json(s, "tab", None)
         if isinstance(tab, str):
             self.show_panel(tab.strip().lower())
@@ -547,6 +563,7 @@ class MainWindow(QMainWindow):
         s.setValue("window_state", self.saveState())
         for panel in self.panels:
             panel.save_state(s)
+            save_splitters(s, panel.key, panel)
         s.sync()
 
     def event(self, event: QEvent) -> bool:
@@ -570,12 +587,7 @@ class MainWindow(QMainWindow):
     # -- help -------------------------------------------------------------------------
 
     def _show_shortcuts(self) -> None:
-        lines = []
-        for action in self.findChildren(QAction):
-            if not action.shortcut().isEmpty():
-                text = action.text().replace("&", "")
-                lines.append(f"{action.shortcut().toString():<16} {text}")
-        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(sorted(set(lines))))
+        show_shortcuts(self)
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -1,16 +1,18 @@
-"""A labelled slider with a spin box for one activation parameter.
+"""A labelled float slider for one activation parameter (superqt's ``QLabeledDoubleSlider``).
 
-The slider spans ``Param.min``..``Param.max`` in 1000 steps; the spin box takes any
-value in range. Changes are delivered at most once per ``interval_ms`` while dragging,
-and always once more with the final value, so redraws keep pace with the mouse.
+The slider spans ``Param.min``..``Param.max``; its label is an editable number. Changes
+are delivered at most once per ``interval_ms`` while dragging (``qthrottled``: the first
+at once, the last always), so redraws keep pace with the mouse.
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QLabel, QSlider, QWidget
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from superqt import QLabeledDoubleSlider
+from superqt.utils import qthrottled
 
 from ..api import Param
 
@@ -43,82 +45,32 @@ class ParamSlider(QWidget):
         super().__init__(parent)
         self.param = param
         self.lo, self.hi = bounds(param)
-        self.label = QLabel(param.name)
+        self.label = QLabel(f"{param.name} (learnable)" if param.learnable else param.name)
         self.label.setToolTip(param.description or param.name)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, STEPS)
+        self.slider = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(self.lo, self.hi)
+        self.slider.setDecimals(_decimals(self.lo, self.hi))
+        self.slider.setSingleStep((self.hi - self.lo) / 100)
         self.slider.setToolTip(f"{param.name}: {self.lo:g} .. {self.hi:g}")
-        self.spin = QDoubleSpinBox()
-        self.spin.setRange(self.lo, self.hi)
-        self.spin.setDecimals(_decimals(self.lo, self.hi))
-        self.spin.setSingleStep((self.hi - self.lo) / 100)
-        self.spin.setKeyboardTracking(False)
-        self.spin.setMinimumWidth(80)
         if param.kind == "integer":
-            self.spin.setDecimals(0)
-            self.spin.setSingleStep(1)
-        if param.learnable:
-            self.label.setText(f"{param.name} (learnable)")
+            self.slider.setDecimals(0)
+            self.slider.setSingleStep(1)
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 0, 0, 1, 2)
+        layout.addWidget(self.label, 0, 0)
         layout.addWidget(self.slider, 1, 0)
-        layout.addWidget(self.spin, 1, 1)
-        self._pending: float | None = None
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self._tick)
-        self._syncing = False
+        self._emit = qthrottled(self._emit_now, timeout=interval_ms, leading=True, parent=self)
         self.set_value(value)
-        self.slider.valueChanged.connect(self._slider_moved)
-        self.slider.sliderReleased.connect(self._flush)
-        self.spin.valueChanged.connect(self._spin_changed)
+        self.slider.valueChanged.connect(self._emit)
+        self.slider.sliderReleased.connect(self._emit.flush)
 
     def value(self) -> float:
-        return float(self.spin.value())
+        return float(self.slider.value())
 
     def set_value(self, value: float) -> None:
         """Show ``value`` without emitting."""
-        self._syncing = True
-        self.spin.setValue(value)
-        self.slider.setValue(self._to_step(value))
-        self._syncing = False
+        with QSignalBlocker(self.slider):
+            self.slider.setValue(value)
 
-    def _to_step(self, value: float) -> int:
-        return round((value - self.lo) / (self.hi - self.lo) * STEPS)
-
-    def _from_step(self, step: int) -> float:
-        return self.lo + (self.hi - self.lo) * step / STEPS
-
-    def _slider_moved(self, step: int) -> None:
-        if self._syncing:
-            return
-        value = self._from_step(step)
-        self._syncing = True
-        self.spin.setValue(value)
-        self._syncing = False
-        self._pending = value
-        if not self._timer.isActive():
-            self._flush()  # leading edge: react at once, then at most once per interval
-            self._timer.start()
-
-    def _spin_changed(self, value: float) -> None:
-        if self._syncing:
-            return
-        self._syncing = True
-        self.slider.setValue(self._to_step(value))
-        self._syncing = False
-        self._pending = value
-        self._flush()
-
-    def _tick(self) -> None:
-        if self._pending is not None:
-            self._flush()
-            self._timer.start()  # keep the pace while values keep coming
-
-    def _flush(self) -> None:
-        if self._pending is None:
-            return
-        value, self._pending = self._pending, None
-        self.valueChanged.emit(self.param.name, value)
+    def _emit_now(self, value: float) -> None:
+        self.valueChanged.emit(self.param.name, float(value))

@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGraphicsView
 
 from ..figures import Figure
+from .legend_place import placed_legend
 from .theme import Theme, style_plot
 
 Columns = Callable[[], dict[str, np.ndarray]]
@@ -62,8 +63,9 @@ def make_plot(
 
 
 def add_legend(widget: pg.PlotWidget, theme: Theme, **options) -> pg.LegendItem:
-    """A legend styled for ``theme`` (labels added later take its text colour)."""
-    legend = widget.getPlotItem().addLegend(**options)
+    """A legend styled for ``theme`` (labels added later take its text colour) that keeps
+    off the data and hides while empty (``legend_place``)."""
+    legend = placed_legend(widget.getPlotItem(), **options)
     style_plot(widget.getPlotItem(), theme)
     return legend
 
@@ -102,3 +104,24 @@ def clear_layout(widget: pg.GraphicsLayoutWidget) -> None:
     """
     widget._retired_items = list(widget.ci.items)
     widget.clear()
+
+
+def regrid(widget: pg.GraphicsLayoutWidget, cols: int) -> None:
+    """Lay the items of ``widget`` out again, ``cols`` to a row, in the order they were
+    added: the same items move (nothing is created or deleted, so nothing is repainted
+    from scratch), and pyqtgraph's own record of rows and columns follows."""
+    layout = widget.ci
+    grid = layout.layout
+    items = list(layout.items)
+    for item in items:
+        for i in range(grid.count()):
+            if grid.itemAt(i) is item:
+                grid.removeAt(i)
+                break
+    layout.rows = {}
+    for i, item in enumerate(items):
+        row, col = divmod(i, max(1, cols))
+        grid.addItem(item, row, col)
+        layout.rows.setdefault(row, {})[col] = item
+        layout.items[item] = [(row, col)]
+    layout.currentRow, layout.currentCol = len(items) // max(1, cols), 0

@@ -131,10 +131,11 @@ class ComparePanel(Panel):
         self.count_label = QLabel()
         self.count_label.setWordWrap(True)  # it names the database file, a long path
         buttons = QHBoxLayout()
-        buttons.addWidget(self.refresh_button)
-        buttons.addWidget(self.delete_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.export_button)
+        for button in (self.refresh_button, self.delete_button, self.export_button):
+            button.setMinimumWidth(60)  # below the text's width: the row may shrink
+        buttons.addWidget(self.refresh_button, 1)
+        buttons.addWidget(self.delete_button, 1)
+        buttons.addWidget(self.export_button, 2)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDateEdit,
-    QHBoxLayout,
+    QGridLayout,
     QLineEdit,
     QWidget,
 )
@@ -147,12 +147,17 @@ class RunFilters(QWidget):
         self.since.setCalendarPopup(True)
         self.since.setDisplayFormat("yyyy-MM-dd")
         self.since.setEnabled(False)
-        layout = QHBoxLayout(self)
+        # Two rows, so the runs side stays narrow on a 1024 px window.
+        layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.task, 1)
-        layout.addWidget(self.activation, 1)
-        layout.addWidget(self.use_since)
-        layout.addWidget(self.since)
+        layout.addWidget(self.task, 0, 0)
+        layout.addWidget(self.activation, 0, 1)
+        layout.addWidget(self.use_since, 1, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.since, 1, 1)
+        self.task.setMinimumContentsLength(8)
+        self.task.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.task.currentIndexChanged.connect(lambda _i: self.changed.emit())
         self.activation.textChanged.connect(lambda _t: self.changed.emit())
         self.use_since.toggled.connect(self.since.setEnabled)

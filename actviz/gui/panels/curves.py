@@ -17,15 +17,14 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +35,7 @@ from ...figures.curves import curve_stack
 from ..activation_list import swatch
 from ..features import dead_regions, notable_points, saturated_regions
 from ..measurements import Measurements
+from ..number_fit import fit_number, min_number_width
 from ..pens import curve_pen
 from ..plots import PlotExport, add_legend, curve_columns, make_plot, restyle
 from ..sampling import SampleCache, Sampled, peak_decimate
@@ -142,6 +142,15 @@ class CurvesPanel(Panel):
         self.readout.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.ResizeToContents
         )
+        # Numbers are written to fit their cell (never "…"); a cell never gets narrower
+        # than the shortest form of a number, the table scrolls sideways instead.
+        self.readout.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.readout.horizontalHeader().setMinimumSectionSize(
+            min_number_width(self.readout.fontMetrics())
+        )
+        # wide enough for the name and three numbers: the splitter may not squeeze it
+        self.readout.setMinimumWidth(4 * min_number_width(self.readout.fontMetrics()) + 24)
+        self.readout.horizontalHeader().sectionResized.connect(lambda *_: self._update_readout())
         self.readout_title = QLabel("x = 0")
         self.vector_view = VectorView(state, self)
         for plot in self.vector_view.exports():
@@ -182,9 +191,9 @@ class CurvesPanel(Panel):
     # -- controls ---------------------------------------------------------------------
 
     def _build_controls(self) -> None:
-        # A tool bar folds what does not fit into its "»" menu, so the window stays narrow.
-        self.controls = bar = QToolBar()
-        bar.setMovable(False)
+        # Two rows of controls rather than a tool bar: nothing hides in an overflow menu,
+        # and each row fits a 1024 px window beside the docks.
+        self.controls = QWidget()
         self.x_lo = QDoubleSpinBox()
         self.x_hi = QDoubleSpinBox()
         for box in (self.x_lo, self.x_hi):
@@ -224,19 +233,23 @@ class CurvesPanel(Panel):
         reset = QPushButton("Fit")
         reset.setToolTip("fit the plots to the data")
         reset.clicked.connect(self.fit)
-        for w in (QLabel(" x from "), self.x_lo, QLabel(" to "), self.x_hi, QLabel(" points ")):
-            bar.addWidget(w)
-        bar.addWidget(self.points)
-        bar.addSeparator()
-        for w in (self.show_d1, self.show_d2, self.crosshair, self.saturation):
-            bar.addWidget(w)
-        bar.addWidget(self.threshold)
-        for w in (self.dead, self.marks, reset):
-            bar.addWidget(w)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        bar.addWidget(spacer)
-        bar.addWidget(self.focus_label)
+        rows = QVBoxLayout(self.controls)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(2)
+        first, second = QHBoxLayout(), QHBoxLayout()
+        for w in (QLabel("x from"), self.x_lo, QLabel("to"), self.x_hi, QLabel("points")):
+            first.addWidget(w)
+        first.addWidget(self.points)
+        first.addSpacing(12)
+        for w in (self.show_d1, self.show_d2, self.crosshair, reset):
+            first.addWidget(w)
+        first.addStretch(1)
+        for w in (self.saturation, self.threshold, self.dead, self.marks):
+            second.addWidget(w)
+        second.addSpacing(12)
+        second.addWidget(self.focus_label, 1)
+        rows.addLayout(first)
+        rows.addLayout(second)
         self.x_lo.valueChanged.connect(self._range_edited)
         self.x_hi.valueChanged.connect(self._range_edited)
         self.points.valueChanged.connect(self._range_edited)
@@ -532,6 +545,11 @@ class CurvesPanel(Panel):
                     cell = QTableWidgetItem()
                     cell.setTextAlignment(right)
                     table.setItem(r, c, cell)
+            # all rows shown, however much room the vector view takes (up to 8 rows)
+            rows = min(len(names), 8)
+            height = table.horizontalHeader().height() + 4
+            table.setMinimumHeight(height + rows * table.verticalHeader().defaultSectionSize())
+        metrics = table.fontMetrics()
         normal = self.readout.palette().text().color()
         bad = QColor(self.state.theme.error)
         for r, name in enumerate(names):
@@ -543,7 +561,7 @@ class CurvesPanel(Panel):
                     text = "error" if c == 0 else ""
                 else:
                     v = row_values[c] if row_values else math.nan
-                    text = "" if math.isnan(v) else f"{v + 0.0:.5g}"  # no "-0"
+                    text = fit_number(v, table.columnWidth(c + 1) - 10, metrics)
                 if cell.text() != text:
                     cell.setText(text)
                 cell.setToolTip(failed or "")
@@ -615,6 +633,22 @@ class CurvesPanel(Panel):
                 label.show()
             else:
                 label.hide()
+        self._anchor_labels(row)
+
+    def _anchor_labels(self, row: str) -> None:
+        """Hang each mark label where it stays inside its plot (again when the view moves)."""
+        box = self.widgets[row].getPlotItem().getViewBox()
+        if not getattr(box, "_labels_follow", False):
+            box._labels_follow = True
+            box.sigRangeChanged.connect(lambda *_a, r=row: self._anchor_labels(r))
+        (x0, x1), (_y0, y1) = box.viewRange()
+        px, py = box.viewPixelSize()
+        for label in self._mark_labels[row]:
+            if label.isVisible() and px > 0 and py > 0:
+                size = label.textItem.boundingRect()
+                pos = label.pos()
+                room = ((x1 - pos.x()) / px, (pos.x() - x0) / px, (y1 - pos.y()) / py)
+                label.setAnchor(inside_anchor(size.width(), size.height(), room))
 
     def notable(self) -> list:
         """The marks currently drawn (for tests and export captions)."""
@@ -668,3 +702,14 @@ class CurvesPanel(Panel):
                 box.setChecked(opts[key])
         if isinstance(opts.get("threshold"), (int, float)):
             self.threshold.setValue(float(opts["threshold"]))
+
+
+def inside_anchor(
+    width: float, height: float, room: tuple[float, float, float]
+) -> tuple[float, float]:
+    """Where a mark's label (``width`` x ``height`` px) hangs from its point so that it
+    stays inside the plot: above and to the right, unless ``room`` (px to the right, left
+    and top edges) is too small for it."""
+    left = width + 6 > room[0] and room[1] > room[0]
+    below = 1.2 * height > room[2]
+    return (1.0 if left else 0.0, -0.1 if below else 1.1)

@@ -432,8 +432,7 @@ class LessonsPanel(Panel):
                 symbolBrush=colour,
                 symbolPen=colour,
             )
-        self.legend.setOffset(legend_corner(plot))
-        self.legend.setVisible(bool(plot.curves))
+        self.legend.place()
         self._plot_export.name = f"lesson-{result.lesson}"
         self._plot_export.title = plot.title
 
@@ -605,32 +604,6 @@ class LessonsPanel(Panel):
         if budget in BUDGETS:
             self.budget.setCurrentText(budget)
             QTimer.singleShot(300, self.run_lesson)
-
-
-def legend_corner(plot: Any) -> tuple[int, int]:
-    """The legend offset for the plot corner with the fewest curve points.
-
-    pyqtgraph reads a negative offset as "from the right" or "from the bottom".
-    """
-    xs, ys = [], []
-    for curve in plot.curves:
-        for x, y in zip(curve.x, curve.y, strict=False):
-            if y is None or not math.isfinite(y) or (plot.log_y and y <= 0):
-                continue
-            xs.append(x)
-            ys.append(math.log10(y) if plot.log_y else y)
-    if not xs:
-        return (6, 6)
-    x, y = np.asarray(xs, float), np.asarray(ys, float)
-    x = (x - x.min()) / max(float(np.ptp(x)), 1e-12)
-    y = (y - y.min()) / max(float(np.ptp(y)), 1e-12)
-    corners = {
-        (6, 6): (x < 0.45) & (y > 0.55),
-        (-6, 6): (x > 0.55) & (y > 0.55),
-        (6, -6): (x < 0.45) & (y < 0.45),
-        (-6, -6): (x > 0.55) & (y < 0.45),
-    }
-    return min(corners, key=lambda k: int(corners[k].sum()))
 
 
 def _esc(text: str) -> str:

@@ -149,6 +149,7 @@ class PlaygroundPanel(Panel):
         self.progress.setValue(0)
         self.progress.setFormat("idle")
         self.rate_label = QLabel(" ")
+        self.rate_label.setWordWrap(True)
         self.status = QLabel(" ")
         self.status.setWordWrap(True)
         buttons = QHBoxLayout()
@@ -198,6 +199,7 @@ class PlaygroundPanel(Panel):
         export_table.clicked.connect(lambda: self.tableExportRequested.emit("playground-results"))
         table_bar = QHBoxLayout()
         self.table_title = QLabel("<b>Results</b>")
+        self.table_title.setWordWrap(True)  # a long metric name must not widen the panel
         table_bar.addWidget(self.table_title)
         table_bar.addStretch(1)
         self.baseline_box = BaselineBox()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..plots import PlotExport, add_legend, clear_layout, make_plot, restyle
+from ..plots import PlotExport, add_legend, clear_layout, make_plot, regrid, restyle
 from ..theme import Theme, style_plot
 from .playground_data import RaceHistory, union_columns
 from .playground_form import CLASS_COLOURS, draw_data
@@ -73,12 +73,18 @@ def heat_lut(loss: str, classes: int, theme: Theme) -> tuple[np.ndarray, tuple[f
     return cmap.getLookupTable(nPts=256, alpha=False), (0.0, 1.0)
 
 
+#: The narrowest a small multiple may be: its axis and title ("sigmoid  0.875") need it.
+MIN_CELL_WIDTH = 140
+
+
 def best_columns(n: int, width: float, height: float) -> int:
-    """Columns of a grid of ``n`` small multiples that make each cell as large as can be."""
+    """Columns of a grid of ``n`` small multiples that make each cell as large as can be
+    (and never narrower than :data:`MIN_CELL_WIDTH`, which would cut the cells)."""
     if n <= 1:
         return 1
+    most = max(1, min(n, int(width // MIN_CELL_WIDTH)))
     return max(
-        range(1, n + 1),
+        range(1, most + 1),
         key=lambda c: min(width / c, height / math.ceil(n / c)),
     )
 
@@ -118,9 +124,12 @@ class CurvesView(QWidget):
         self.metric = make_plot(theme, left="metric", bottom="step")
         for w in (self.loss, self.metric):
             w.getPlotItem().hideButtons()
-        self.loss.getPlotItem().setTitle(
-            "solid: test · dashed: train · band: min–max over seeds", size="8pt"
-        )
+        # A caption above the plots, not a plot title: a title wider than a narrow plot
+        # widens its scene past the widget and cuts the plot on the right.
+        caption = QLabel("solid: test · dashed: train · band: min–max over seeds")
+        caption.setWordWrap(True)
+        caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        caption.setStyleSheet("font-size: 8pt;")
         self.metric.getPlotItem().setXLink(self.loss.getPlotItem())
         self.legend = add_legend(self.metric, theme, offset=(-8, -8))
         self.loss_bands = BandPlot(self.loss.getPlotItem())
@@ -131,6 +140,7 @@ class CurvesView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(caption)
         layout.addWidget(split, 1)
         self.log_scale.toggled.connect(self._log_toggled)
         self.smoothing.valueChanged.connect(self._smoothing_moved)
@@ -260,6 +270,18 @@ class BoundaryView(pg.GraphicsLayoutWidget):
         self._signature: tuple | None = None
         self.task = None
         self.history: RaceHistory | None = None
+        self._cols = 0
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Re-grid the cells for the new shape, so no cell is pushed out of sight."""
+        super().resizeEvent(event)
+        layout = getattr(self, "ci", None)  # pyqtgraph resizes before the layout exists
+        count = len(layout.items) if layout is not None else 0
+        if count > 1 and self.width() > 0:
+            cols = best_columns(count, self.width(), self.height())
+            if cols != self._cols:
+                self._cols = cols
+                regrid(self, cols)
 
     def rebuild(
         self, history: RaceHistory, colours: Mapping[str, str], task: object | None
@@ -306,6 +328,7 @@ class BoundaryView(pg.GraphicsLayoutWidget):
         if not self.isVisible() or width < 100:
             width, height = 500, 560
         cols = best_columns(len(cells), width, height)
+        self._cols = cols
         first = None
         for i, name in enumerate(cells):
             plot = self.addPlot(row=i // cols, col=i % cols)

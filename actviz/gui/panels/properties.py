@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..frozen_column import FrozenColumn
 from ..measurements import Measurements
 from ..plots import PlotExport, add_legend, make_plot, restyle
 from ..settings import read_json, write_json
@@ -57,6 +58,7 @@ class PropertiesPanel(Panel):
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
+        self.frozen = FrozenColumn(self.table)  # names stay while scrolling right
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

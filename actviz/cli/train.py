@@ -202,6 +202,8 @@ def run(args: argparse.Namespace) -> int:
         catalogue = catalogue_from_args(args)
         config = build_config(args, catalogue)
         task = catalogue.tasks[config.task]
+        # a task that cannot load its data (a missing optional package) says so here
+        task.generate(config.points, config.noise, config.data_seed, config.test_fraction)
         from ..training.engine import race
 
         current = race(config, catalogue.activations, task)

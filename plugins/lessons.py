@@ -309,7 +309,7 @@ def _check_dying(m):
         holds,
         f"with the large learning rate {relu_dead:.0%} of ReLU units end dead ({control_dead:.0%}"
         f" with the small one); Leaky ReLU, PReLU and ELU keep at most {other_dead:.0%} dead. "
-        f"The fit (not part of the claim): ReLU R2 {relu_r2:.2f}, the others {typical:.2f} (median)",
+        f"The fit (not claimed): ReLU R2 {relu_r2:.2f}, the others {typical:.2f} (median)",
         relu_dead_fraction=relu_dead,
         relu_dead_fraction_small_lr=control_dead,
         others_max_dead_fraction=other_dead,

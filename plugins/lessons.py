@@ -272,8 +272,6 @@ TANH = Lesson(
 # -- 5. dying ReLU ---------------------------------------------------------------------
 
 LEAKY = ("leaky_relu", "prelu", "elu")
-#: How much worse (in R2) ReLU must fit than the median of the leaky variants.
-FIT_GAP = 0.05
 
 
 def _measure_dying(ctx):
@@ -303,17 +301,15 @@ def _check_dying(m):
     other_dead = max((m.number(g, "dead_fraction") for g in others), default=math.nan)
     other_r2 = [m.number(g, "final_metric") for g in others]
     typical = float(np.median(other_r2)) if other_r2 else math.nan
-    holds = (
-        relu_dead >= 0.3
-        and relu_dead >= control_dead + 0.2
-        and other_dead <= 0.05
-        and relu_r2 <= typical - FIT_GAP
-    )
+    # The fit is reported, not required: with 32 units a layer, the half that survives
+    # often still fits the sine (ReLU R2 0.68-0.95 over fresh seeds), so "the fit
+    # suffers" is not what reliably happens; the units dying is.
+    holds = relu_dead >= 0.3 and relu_dead >= control_dead + 0.2 and other_dead <= 0.05
     return m.verdict(
         holds,
         f"with the large learning rate {relu_dead:.0%} of ReLU units end dead ({control_dead:.0%}"
-        f" with the small one) and ReLU fits R2 {relu_r2:.2f}; Leaky ReLU, PReLU and ELU keep "
-        f"at most {other_dead:.0%} dead and fit R2 {typical:.2f} (median of the three)",
+        f" with the small one); Leaky ReLU, PReLU and ELU keep at most {other_dead:.0%} dead. "
+        f"The fit (not claimed): ReLU R2 {relu_r2:.2f}, the others {typical:.2f} (median)",
         relu_dead_fraction=relu_dead,
         relu_dead_fraction_small_lr=control_dead,
         others_max_dead_fraction=other_dead,
@@ -326,9 +322,9 @@ def _check_dying(m):
 DYING = Lesson(
     name="dying_relu",
     title="Dying ReLU",
-    claim="With a large learning rate a share of ReLU units die (zero output and zero gradient "
-    "on every input) and ReLU fits worse than Leaky ReLU, PReLU and ELU typically do (their "
-    "median); those three keep every unit alive.",
+    claim="With a large learning rate a large share of ReLU units die (zero output and zero "
+    "gradient on every input), far more than at a small rate; Leaky ReLU, PReLU and ELU "
+    "keep every unit alive.",
     explanation=(
         "One big update can push a ReLU unit's bias and weights so that its input is negative "
         "for every data point. Its output is then 0 and so is its gradient: nothing can revive "
@@ -336,7 +332,9 @@ DYING = Lesson(
         "x < 0 and ELU a smooth exponential one, so a unit pushed into the negative side still "
         "gets a gradient. A unit counts as dead when its slope is exactly 0 on every training "
         "input. (The race engine has no bias-init option, so the large learning rate is the "
-        "cause shown here; a control race at a small rate shows it is the cause.)"
+        "cause shown here; a control race at a small rate shows it is the cause.) Whether "
+        "the fit suffers depends on what is left: with 32 units a layer the surviving half "
+        "often still fits a sine well, so the fit is shown, not claimed."
     ),
     preset={
         "task": "sine",

@@ -197,3 +197,32 @@ def test_the_less_obvious_controls_explain_themselves(compare):
     bare = [name for name, widget in controls.items() if not widget.toolTip().strip()]
     assert bare == []
     assert "steps to threshold" in compare.threshold.toolTip()
+
+
+def test_leaderboard_groups_by_task_and_diff_names_the_differences(
+    two_runs, compare, builtin_catalogue
+):
+    with RunStore() as store:
+        config = RaceConfig(
+            task="circles", activations=["relu"], seeds=2, steps=30, hidden=(6,), points=80
+        )
+        other, _ = store_race(
+            config, builtin_catalogue.activations, builtin_catalogue.tasks["circles"], store
+        )
+    compare.refresh()
+    a, b = two_runs
+    compare.select([a, b])
+    assert compare.leader_note.isHidden()
+    assert [r["rank"] for r in compare.leaders.rows] == [1, 2, 3, 4]
+    assert compare.diff_button.isEnabled()
+    text = compare.diff_text()
+    assert "activations: ['relu', 'tanh'] -> ['relu', 'gelu']" in text
+    assert len(text.splitlines()) == 3
+    compare.select([a, other])
+    assert "different tasks (moons, circles)" in compare.leader_note.text()
+    groups = {r["group"] for r in compare.leaders.rows}
+    assert groups == {0, 1}
+    assert [r["rank"] for r in compare.leaders.rows if r["run_id"] == other] == [1]
+    assert "task: 'moons' -> 'circles'" in compare.diff_text()
+    compare.select([a, b, other])
+    assert not compare.diff_button.isEnabled()

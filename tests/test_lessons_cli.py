@@ -102,10 +102,10 @@ def test_json_result_shape(run_cli):
     assert data["verdict"]["numbers"]["step_hidden_grad_peak"] == 0.0
     values = data["measurements"]["values"]
     assert set(values) == {"step", "sigmoid"}
-    assert values["sigmoid"]["final_metric"] > values["step"]["final_metric"]
+    assert values["sigmoid"]["final_loss"] < values["step"]["final_loss"]
     plot = data["measurements"]["plot"]
     assert plot["curves"] and len(plot["curves"][0]["x"]) == len(plot["curves"][0]["y"])
-    assert data["settings"]["steps"] == 150 and data["devices"] == ["cpu"]
+    assert data["settings"]["steps"] == 300 and data["devices"] == ["cpu"]
 
 
 def test_text_report_says_holds_or_not(run_cli):

@@ -84,12 +84,14 @@ def _reseed_every_lesson(catalogue, budget):
     return weak
 
 
+@pytest.mark.timeout(1800)  # 5 pairs x 11 lessons: about 2 minutes on an idle 2-core CPU
 def test_every_lesson_holds_on_fresh_seed_pairs_at_the_quick_budget(builtin_catalogue):
     weak = _reseed_every_lesson(builtin_catalogue, "quick")
     assert not weak, "\n".join(weak)
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(7200)
 @pytest.mark.skipif(os.environ.get("ACTVIZ_SLOW") != "1", reason="full budgets: ACTVIZ_SLOW=1")
 def test_every_lesson_holds_on_fresh_seed_pairs_at_the_full_budget(builtin_catalogue):
     weak = _reseed_every_lesson(builtin_catalogue, "full")

@@ -190,3 +190,16 @@ def test_an_imported_csv_is_kept_and_listed_next_time(tmp_path, frame, run_cli):
     from actviz.host import load_catalogue
 
     assert "csv:my_animals" in load_catalogue().tasks
+
+
+def test_without_scikit_learn_the_real_tasks_say_what_to_install(run_cli, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if it were not installed
+    from actviz.host import load_catalogue
+
+    task = load_catalogue(use_user_dir=False, use_entry_points=False, use_env=False).tasks["wine"]
+    with pytest.raises(RuntimeError, match=r"pip install 'actviz\[data\]'"):
+        task.generate()
+    code, _, err = run_cli("train", "--task", "wine", "--steps", "5", "--no-store", "-q")
+    assert code == 2 and "needs scikit-learn" in err and err.count("\n") == 1

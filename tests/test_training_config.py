@@ -31,12 +31,14 @@ def test_round_trip_through_json():
     assert RaceConfig.from_dict({**cfg.to_dict(), "from_a_newer_version": 1}) == cfg
 
 
-def test_defaults_are_valid_and_evaluate_about_fifty_times():
+def test_defaults_are_valid_and_evaluate_on_the_fixed_grid():
     cfg = RaceConfig()
     assert cfg.validate() == []
     assert cfg.seed_list() == [0, 1, 2]
-    assert cfg.eval_interval() == 20
-    assert RaceConfig(steps=10).eval_interval() == 1
+    # every 5 steps up to 500, every 25 up to 2,500: 100 + 20 evaluations in 1,000 steps
+    assert sum(cfg.is_eval_step(s) for s in range(1, 1001)) == 120
+    assert cfg.eval_interval() == 25
+    assert RaceConfig(steps=10).eval_interval() == 5
     assert RaceConfig(eval_every=7).eval_interval() == 7
 
 

@@ -215,6 +215,8 @@ def run(args: argparse.Namespace) -> int:
         config = build_config(args, catalogue)
         check_comparison_args(args, config)
         task = catalogue.tasks[config.task]
+        # a task that cannot load its data (a missing optional package) says so here
+        task.generate(config.points, config.noise, config.data_seed, config.test_fraction)
     except (UsageError, ValueError, RuntimeError) as exc:
         return fail(str(exc))
     store = None

@@ -34,11 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...analysis.train_cost import training_costs
 from ...api import Activation
 from ...export_files import write_bytes
 from ...training.bundle import summarise, write_bundle
 from ...training.config import RaceConfig
 from ...training.events import Evaluation, Progress
+from ...training.runinfo import config_diff, group_runs
 from ...training.sweep import parse_sweep, sweep_race
 from ..export import ExportError
 from ..exporting import export_plot, export_table
@@ -66,6 +68,14 @@ SERIES = {
 
 def leaderboard_columns() -> list[Column]:
     return [
+        Column(
+            "group",
+            "group",
+            lambda r: f"{r['group'] + 1}. #{r['rank']}",
+            sort=lambda r: (r["group"], r["rank"]),
+            tip="runs are ranked only against runs of the same task and configuration; "
+            "hover a row for its group's configuration",
+        ),
         Column("run", "run", lambda r: f"#{r['run_id']}", sort=lambda r: r["run_id"]),
         Column("activation", "activation", lambda r: r["activation"]),
         Column("final_mean", "final", mean_pm("final_mean", "final_std")),
@@ -76,7 +86,12 @@ def leaderboard_columns() -> list[Column]:
             "steps to thr.",
             lambda r: fmt(r["steps_to_threshold"], 0) + f" ({r['reached']}/{r['seeds']})",
         ),
-        Column("train_seconds", "run time (s)", lambda r: fmt(r["train_seconds"], 2)),
+        Column(
+            "cost",
+            "cost (x ReLU)",
+            lambda r: fmt(r.get("cost"), 2),
+            tip="the activation's own forward+backward time per element relative to ReLU",
+        ),
         Column(
             "diverged",
             "diverged",
@@ -128,13 +143,21 @@ class ComparePanel(Panel):
             "a folder with the figures, metrics CSV, configuration JSON and a standalone "
             "PyTorch script reproducing the best run"
         )
+        self.diff_button = QPushButton("Diff")
+        self.diff_button.setToolTip("how the configurations of the two selected runs differ")
         self.count_label = QLabel()
         self.count_label.setWordWrap(True)  # it names the database file, a long path
         buttons = QHBoxLayout()
-        for button in (self.refresh_button, self.delete_button, self.export_button):
+        for button in (
+            self.refresh_button,
+            self.delete_button,
+            self.diff_button,
+            self.export_button,
+        ):
             button.setMinimumWidth(60)  # below the text's width: the row may shrink
         buttons.addWidget(self.refresh_button, 1)
         buttons.addWidget(self.delete_button, 1)
+        buttons.addWidget(self.diff_button, 1)
         buttons.addWidget(self.export_button, 2)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -183,7 +206,9 @@ class ComparePanel(Panel):
         self.bands = BandPlot(self.overlay.getPlotItem(), self.legend)
         self.leaders = RowsModel(leaderboard_columns())
         self.leader_table = sorted_view(self.leaders)
-        self.leader_table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+        self.leader_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.leader_note = QLabel()
+        self.leader_note.setWordWrap(True)
         leader_box = QWidget()
         leader_layout = QVBoxLayout(leader_box)
         leader_layout.setContentsMargins(0, 0, 0, 0)
@@ -199,6 +224,7 @@ class ComparePanel(Panel):
         leader_export.clicked.connect(lambda: self.tableExportRequested.emit("compare-leaderboard"))
         leader_bar.addWidget(leader_export)
         leader_layout.addLayout(leader_bar)
+        leader_layout.addWidget(self.leader_note)
         leader_layout.addWidget(self.leader_table, 1)
         overlay_tab = QWidget()
         overlay_layout = QVBoxLayout(overlay_tab)
@@ -245,6 +271,7 @@ class ComparePanel(Panel):
         delete_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         delete_key.activated.connect(self._ask_delete)
         self.export_button.clicked.connect(self._ask_export)
+        self.diff_button.clicked.connect(self.show_diff)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection_changed())
         self.series.currentIndexChanged.connect(lambda _i: self.redraw())
         self.log_scale.toggled.connect(self._log_toggled)
@@ -430,21 +457,47 @@ class ComparePanel(Panel):
         self.overlay.getPlotItem().setLabel("left", text)
 
     def _update_leaderboard(self) -> None:
+        runs = [{**self.load(run_id), "id": run_id} for run_id in self.histories]
+        groups, reason = group_runs(runs)
         rows = []
-        runs = [(run_id, self.load(run_id)) for run_id in self.histories]
-        names = {m["activation"]: None for _, run in runs for m in run.get("runs", [])}
+        names = {m["activation"]: None for run in runs for m in run.get("runs", [])}
         self.baseline_box.set_names(list(names))
-        for run_id, run in runs:
-            summary = summarise(run, self.threshold.value())
-            for row in with_stats(summary, run, self.baseline_box.baseline()):
-                rows.append({"run_id": run_id, "task": run.get("task", ""), **row})
-        rows.sort(key=lambda r: -(r["final_mean"] if r["final_mean"] is not None else -1e9))
+        baseline = self.baseline_box.baseline()
+        for index, group in enumerate(groups):
+            shown = list(dict.fromkeys(m["activation"] for r in group for m in r["runs"]))
+            costs = training_costs(shown, self.state.catalogue.activations)
+            ranked = [
+                {"run_id": run["id"], "task": run.get("task", ""), "group": index, **row}
+                for run in group
+                for row in with_stats(summarise(run, self.threshold.value(), costs), run, baseline)
+            ]
+            ranked.sort(key=lambda r: -(r["final_mean"] if r["final_mean"] is not None else -1e9))
+            for rank, row in enumerate(ranked, start=1):
+                row["rank"] = rank
+            rows.extend(ranked)
+        self.leader_note.setText(reason or "")
+        self.leader_note.setVisible(bool(reason))
         self.leaders.set_rows(rows)
 
     def _update_buttons(self) -> None:
         chosen = bool(self.selected_ids())
         self.delete_button.setEnabled(chosen)
         self.export_button.setEnabled(chosen)
+        self.diff_button.setEnabled(len(self.selected_ids()) == 2)
+
+    def diff_text(self) -> str:
+        """The configuration differences of the two selected runs, one line each."""
+        ids = sorted(self.selected_ids())
+        if len(ids) != 2:
+            return "select two runs to compare their configurations"
+        a, b = (self.load(i) for i in ids)
+        changes = config_diff(a, b)
+        lines = [f"run {i}: {run.get('name', '')}" for i, run in zip(ids, (a, b), strict=True)]
+        lines += [f"{k}: {x!r} -> {y!r}" for k, x, y in changes] or ["same configuration"]
+        return "\n".join(lines)
+
+    def show_diff(self) -> None:
+        QMessageBox.information(self, "Configuration diff", self.diff_text())
 
     # -- sweep ------------------------------------------------------------------------
 

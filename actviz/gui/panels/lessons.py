@@ -179,7 +179,6 @@ class LessonsPanel(Panel):
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Budget"))
         controls.addWidget(self.budget)
-        controls.addWidget(self.reseed)
         controls.addWidget(self.run_button)
         controls.addWidget(self.stop_button)
         controls.addWidget(self.progress, 1)
@@ -187,6 +186,7 @@ class LessonsPanel(Panel):
         self.status.setWordWrap(True)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.reseed)
         status_row.addWidget(self.view_button)
 
         self.verdict = QLabel()

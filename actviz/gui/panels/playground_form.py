@@ -31,6 +31,7 @@ from ...training.task import Task
 from ..plots import make_plot, restyle
 from ..settings import read_json, write_json
 from ..state import AppState
+from .playground_import import IMPORT_ITEM, ask_and_import
 
 #: Class colours of the data and of decision regions (orange, blue, green, as in
 #: TensorFlow Playground): colour-blind safe next to each other.
@@ -86,6 +87,7 @@ class PlaygroundForm(QWidget):
         self._preview_timer.timeout.connect(self.draw_preview)
 
         self.task = QComboBox()
+        self._last_task: str | None = None
         self.task_about = QLabel()
         self.task_about.setWordWrap(True)
         self.task_about.setStyleSheet("color: gray;")
@@ -211,6 +213,8 @@ class PlaygroundForm(QWidget):
         self.task.clear()
         for name, task in self.tasks().items():
             self.task.addItem(f"{name} ({task.kind})", name)
+        self.task.addItem("Import CSV…", IMPORT_ITEM)
+        self._last_task = current if current != IMPORT_ITEM else None
         index = self.task.findData(current or "moons")
         self.task.setCurrentIndex(max(0, index))
         self.task.blockSignals(False)
@@ -218,7 +222,18 @@ class PlaygroundForm(QWidget):
     def current_task(self) -> Task | None:
         return self.tasks().get(self.task.currentData())
 
+    def import_csv_task(self, name: str | None) -> None:
+        """Show ``name`` (a freshly imported task) or go back to the previous task."""
+        if name is not None:
+            self.state.reload()  # the imported file is listed as a task from now on
+        index = self.task.findData(name or self._last_task or "moons")
+        self.task.setCurrentIndex(max(0, index))
+
     def _task_changed(self) -> None:
+        if self.task.currentData() == IMPORT_ITEM:
+            self.import_csv_task(ask_and_import(self))
+            return
+        self._last_task = self.task.currentData()
         task = self.current_task()
         if task is not None:
             for w in (self.points, self.noise, self.split):

@@ -15,6 +15,8 @@ system_packages=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
 )
+# The figure tests open exports with renderers actviz did not write (librsvg, poppler).
+[ -n "$extras" ] && system_packages+=(librsvg2-bin poppler-utils)
 if command -v dpkg >/dev/null && command -v apt-get >/dev/null; then
   missing=()
   for pkg in "${system_packages[@]}"; do

@@ -16,7 +16,7 @@ system_packages=(
   libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
 )
 # The figure tests open exports with renderers actviz did not write (librsvg, poppler).
-[ -n "$extras" ] && system_packages+=(librsvg2-bin poppler-utils)
+if [ -n "$extras" ]; then system_packages+=(librsvg2-bin poppler-utils); fi
 if command -v dpkg >/dev/null && command -v apt-get >/dev/null; then
   missing=()
   for pkg in "${system_packages[@]}"; do

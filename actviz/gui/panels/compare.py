@@ -34,12 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from ...api import Activation
+from ...figures.bundle import write_run_figures
 from ...training.bundle import summarise, write_bundle
 from ...training.config import RaceConfig
 from ...training.events import Evaluation, Progress
 from ...training.sweep import parse_sweep, sweep_race
 from ..export import ExportError
-from ..exporting import export_plot, export_table
+from ..exporting import export_plot
 from ..headless import colour as palette_colour
 from ..measurements import Measurements
 from ..plots import PlotExport, add_legend, make_plot, restyle
@@ -567,16 +568,15 @@ class ComparePanel(Panel):
             plots = [p for p in self._exports if p.name == "compare-overlay"]
             plots += [p for p in self._exports if p.name == "compare-sweep" and p.columns()]
             for plot in plots:
-                for suffix in ("png", "svg", "csv"):
+                for suffix in ("png", "svg", "pdf", "csv"):
                     if suffix == "csv" and not plot.columns():
                         continue
                     path = target / f"{plot.name}.{suffix}"
                     written.append(
                         export_plot(plot, path, width=1600, dpi=150.0, background=background)
                     )
-            if self.leaders.rows:
-                written.append(export_table(self.leaders.table(), target / "leaderboard.csv"))
-            return written
+            leaders = self.leaders.table() if self.leaders.rows else None
+            return written + write_run_figures(runs, target, leaderboard=leaders)
 
         try:
             written = write_bundle(

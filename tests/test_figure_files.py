@@ -285,3 +285,17 @@ def test_styles_set_font_size_and_line_width(stack):
 
     assert max(font_sizes(paper)) <= 12 and min(font_sizes(slides)) >= 16
     assert max(stroke_widths(paper)) <= 1.2 and max(stroke_widths(slides)) >= 3
+
+
+def test_peak_decimation_keeps_spikes_and_ends():
+    from actviz.figures.decimate import peak_decimate
+
+    x = np.linspace(-6, 6, 10_000)
+    y = np.maximum(x, 0)
+    y[5003] = 50.0
+    xd, yd = peak_decimate(x, y, 800)
+    assert len(xd) < 2000 and yd.max() == 50.0 and xd[0] == -6 and xd[-1] == 6
+    assert np.all(np.diff(xd) > 0)
+    gappy = y.copy()
+    gappy[10] = np.nan
+    assert len(peak_decimate(x, gappy, 800)[0]) == len(x)  # gaps: left as they are

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure as MplFigure
 
 from ..export_files import ExportError, check_writable, write_bytes
 from ..palette import DARK, LIGHT, MATPLOTLIB_LINES, styles_for
+from .decimate import peak_decimate
 from .size import Size
 from .spec import Axes, Figure
 from .style import SCREEN, Style
@@ -103,13 +104,15 @@ def _draw_axes(ax, panel: Axes, palette, style: Style) -> None:
             zorder=1,
             label=band.label or "_nolegend_",
         )
+    columns = round(ax.figure.get_figwidth() * ax.figure.dpi)
     for curve in panel.curves:
         colour, dashes = _colour(curve.name, curve.colour, palette, style.dark)
+        x, y = (curve.x, curve.y) if panel.xlog else peak_decimate(curve.x, curve.y, columns)
         if curve.line is not None:
             dashes = MATPLOTLIB_LINES.get(curve.line, "-")
         ax.plot(
-            curve.x,
-            curve.y,
+            x,
+            y,
             color=colour,
             linestyle=dashes,
             linewidth=style.line_width * curve.width,

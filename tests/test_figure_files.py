@@ -299,3 +299,46 @@ def test_peak_decimation_keeps_spikes_and_ends():
     gappy = y.copy()
     gappy[10] = np.nan
     assert len(peak_decimate(x, gappy, 800)[0]) == len(x)  # gaps: left as they are
+
+
+def test_latex_table_escapes_and_keeps_rows():
+    from actviz.figures.tables import latex_table
+
+    tex = latex_table(
+        {"name": ["leaky_relu", "a&b"], "E[f(z)]": [0.5, float("nan")], "ok": [True, None]},
+        caption="Properties 100%",
+    )
+    assert r"leaky\_relu" in tex and r"a\&b" in tex and r"Properties 100\%" in tex
+    assert r"\begin{tabular}{lrl}" in tex  # numbers right-aligned
+    body = tex.split(r"\midrule")[1].split(r"\bottomrule")[0].strip().splitlines()
+    assert body == [r"leaky\_relu & 0.5 & yes \\", r"a\&b & -- & -- \\"]
+
+
+def test_bundle_figures_are_written_in_every_format(races, tmp_path):
+    from actviz.figures.bundle import write_run_figures
+
+    runs, _ = races
+    written = write_run_figures(runs, tmp_path, leaderboard={"activation": ["relu"], "x": [1.0]})
+    names = {p.name for p in written}
+    assert {"metric.png", "metric.svg", "metric.pdf", "loss.pdf"} <= names
+    assert {f"run{runs[0]['id']}-gradient-norms.pdf", "leaderboard.tex"} <= names
+    page = subprocess.run(["pdfinfo", str(tmp_path / "metric.pdf")], capture_output=True, text=True)
+    assert re.search(r"^Pages:\s+1$", page.stdout, re.M) and "240.945 x 170.079 pts" in page.stdout
+
+
+def test_cli_sizes_apply_to_every_format(run_cli, tmp_path):
+    code, _, err = run_cli(
+        "plot", "relu,tanh", "-d", "--width", "85mm", "--height", "60mm", "--style", "paper",
+        "-o", str(tmp_path / "f.pdf"),
+    )  # fmt: skip
+    assert code == 0, err
+    info = subprocess.run(["pdfinfo", str(tmp_path / "f.pdf")], capture_output=True, text=True)
+    w, h = (float(v) for v in re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info.stdout).groups())
+    assert (round(w / 72 * 25.4), round(h / 72 * 25.4)) == (85, 60)
+    for suffix in ("png", "svg"):
+        out = tmp_path / f"g.{suffix}"
+        code, _, err = run_cli("plot", "relu", "--size", "800x600", "--dpi", "100", "-o", str(out))
+        assert code == 0, err
+    assert Image.open(tmp_path / "g.png").size == (800, 600)
+    root = ET.parse(tmp_path / "g.svg").getroot()
+    assert (root.get("width"), root.get("height")) == ("576pt", "432pt")  # 8 x 6 in

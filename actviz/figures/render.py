@@ -176,6 +176,16 @@ def _draw_axes(ax, panel: Axes, palette, style: Style) -> None:
         ax.set_yticks([])
 
 
+def _columns_that_fit(fig: MplFigure, labels: list[str]) -> int:
+    """Legend columns whose width fits the figure (an entry: line, gap, text, spacing)."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    em = FontProperties(size=rcParams["legend.fontsize"]).get_size_in_points()
+    entry = (max(len(t) for t in labels) * 0.6 + 4.8) * em
+    return max(1, min(len(labels), 4, int(fig.get_figwidth() * 72 // entry)))
+
+
 def _point_colours(pts, dark: bool):
     if pts.values is not None:
         return pts.values
@@ -202,7 +212,7 @@ def _legend(fig: MplFigure, axes: list, narrow: bool, notes: str) -> bool:
             handles,
             labels,
             loc="outside lower center",
-            ncols=min(len(labels), 4),
+            ncols=_columns_that_fit(fig, labels),
             title=notes or None,
             title_fontsize="small",
         )

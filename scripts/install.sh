@@ -8,15 +8,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras="[data]"
-[ "${1:-}" = "--test" ] && extras="[data,test]"
+test_extras=0
+if [ "${1:-}" = "--test" ]; then
+  extras="[data,test]"
+  test_extras=1
+fi
 
 system_packages=(
   xvfb xauth libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
 )
-# The tests read the run database back with the sqlite3 command-line tool.
-[ -n "$extras" ] && system_packages+=(sqlite3)
+# The tests read the run database back with the sqlite3 command-line tool, and open
+# exported figures with renderers actviz did not write (librsvg, poppler).
+if [ "$test_extras" = 1 ]; then system_packages+=(sqlite3 librsvg2-bin poppler-utils); fi
 if command -v dpkg >/dev/null && command -v apt-get >/dev/null; then
   missing=()
   for pkg in "${system_packages[@]}"; do

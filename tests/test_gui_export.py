@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import re
+import subprocess
 
 import pytest
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from actviz.gui.exporting import ExportDialog
 from actviz.gui.main_window import MainWindow
@@ -44,7 +46,11 @@ def test_plot_exports_png_svg_and_csv(window, tmp_path):
     assert (image.width(), image.height()) == (900, 500)
     svg = window.export_to(plot, tmp_path / "f.svg")
     text = svg.read_text()
-    assert text.lstrip().startswith("<?xml") and "<svg" in text and "<path" in text
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+    # the whole Curves stack (f and f' shown), its labels as text, no crosshair
+    assert ">f(x)</text>" in text and ">f′(x)</text>" in text and ">relu</text>" in text
+    pdf = window.export_to(plot, tmp_path / "f.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
     out = window.export_to(plot, tmp_path / "f.csv")
     rows = list(csv.reader(out.open()))
     assert rows[0] == ["x", "relu", "sigmoid"]
@@ -75,8 +81,13 @@ def test_export_all_panels_writes_a_folder_of_files(window, tmp_path, warnings):
     written = window.export_all_to(tmp_path / "bundle")
     names = {p.name for p in written}
     for stem in ("curves-f", "curves-d1", "curves-d2", "deep-signal-act-var"):
-        assert {f"{stem}.png", f"{stem}.svg", f"{stem}.csv"} <= names, stem
-    assert "properties-table.csv" in names
+        assert {f"{stem}.png", f"{stem}.svg", f"{stem}.pdf", f"{stem}.csv"} <= names, stem
+    assert {"properties-table.csv", "properties-table.tex"} <= names
+    tex = (tmp_path / "bundle" / "properties-table.tex").read_text()
+    assert tex.startswith("\\begin{tabular}") and "\\bottomrule" in tex
+    assert "relu" in tex and tex.count("\\\\") == len(
+        (tmp_path / "bundle" / "properties-table.csv").read_text().splitlines()
+    )  # a LaTeX row per CSV row (header included)
     assert not warnings
     table = list(csv.DictReader((tmp_path / "bundle" / "properties-table.csv").open()))
     relu = next(r for r in table if r["name"] == "relu")
@@ -100,3 +111,48 @@ def test_every_plot_offers_export_in_its_context_menu(window, monkeypatch):
     assert [a.text() for a in actions] == ["Export plot… (Ctrl+E)"]
     actions[0].trigger()
     assert opened == [plot]
+
+
+def test_export_dialog_previews_remembers_and_copies(window, tmp_path, qtbot):
+    plot = window.curves.plots()[0]
+    dialog = ExportDialog(plot, tmp_path, window)
+    qtbot.addWidget(dialog)
+    dialog.update_preview()
+    preview = dialog.preview.pixmap()
+    assert not preview.isNull() and preview.width() > 100
+    dialog.format.setCurrentText("pdf")
+    dialog.style.setCurrentText("paper")
+    dialog.unit.setCurrentText("mm")
+    dialog.width_box.setValue(85)
+    dialog.height_box.setValue(60)
+    out = dialog.run_export()
+    assert out.suffix == ".pdf"
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    w_pt, h_pt = (float(v) for v in re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+    assert w_pt == pytest.approx(85 / 25.4 * 72, abs=0.5)
+    assert h_pt == pytest.approx(60 / 25.4 * 72, abs=0.5)
+    # the next dialog starts from these choices
+    again = ExportDialog(plot, tmp_path, window)
+    qtbot.addWidget(again)
+    assert again.format.currentText() == "pdf" and again.style.currentText() == "paper"
+    assert again.width_box.value() == pytest.approx(85)
+    # switching to pixels keeps the physical size
+    again.dpi.setValue(300)
+    again.unit.setCurrentText("px")
+    assert again.width_box.value() == pytest.approx(85 / 25.4 * 300, abs=1)
+    assert again.copy_to_clipboard()
+    image = QApplication.clipboard().image()
+    assert (image.width(), image.height()) == again.size().pixels
+
+
+def test_deep_signal_exports_its_curves(window, tmp_path, qtbot):
+    window.show_panel("properties")
+    props = window.panel("properties")
+    plot = next(p for p in props.plots() if p.name == "deep-signal-act-var")
+    qtbot.waitUntil(lambda: len(plot.columns()) == 3, timeout=60000)
+    out = window.export_to(plot, tmp_path / "deep.svg")
+    text = out.read_text()
+    for name in ("relu", "sigmoid"):
+        assert f">{name}</text>" in text
+    png = subprocess.run(["rsvg-convert", str(out)], capture_output=True, check=True).stdout
+    assert QImage.fromData(png).width() > 100

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from ..analysis.curves import CurveSet
 from .ranges import robust_limits
 from .spec import Axes, Curve, Figure
@@ -48,3 +50,27 @@ def curve_stack(
 
 def _label(cs: CurveSet) -> str:
     return cs.name + ("*" if cs.view else "")
+
+
+def columns_figure(
+    columns: dict[str, np.ndarray],
+    *,
+    x: str,
+    ylabel: str = "",
+    ylog: bool = False,
+    title: str = "",
+    name: str = "figure",
+) -> Figure:
+    """One panel from export columns: column ``x`` against each other column (one
+    activation each), as the panel plots them (the deep-signal statistics per layer)."""
+    if x not in columns or len(columns) < 2:
+        raise ValueError("there is nothing to draw yet")
+    xs = np.asarray(columns[x], dtype=float)
+    curves = []
+    for key, values in columns.items():
+        if key == x:
+            continue
+        y = np.asarray(values, dtype=float)
+        curves.append(Curve(key, xs, np.where(y > 0, y, np.nan) if ylog else y))
+    ax = Axes(title=title, xlabel=x, ylabel=ylabel, ylog=ylog, curves=curves)
+    return Figure([ax], name=name)

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure as MplFigure
 
 from ..export_files import ExportError, check_writable, write_bytes
 from ..palette import DARK, LIGHT, MATPLOTLIB_LINES, styles_for
+from .decimate import peak_decimate
 from .size import Size
 from .spec import Axes, Figure
 from .style import SCREEN, Style
@@ -103,13 +104,15 @@ def _draw_axes(ax, panel: Axes, palette, style: Style) -> None:
             zorder=1,
             label=band.label or "_nolegend_",
         )
+    columns = round(ax.figure.get_figwidth() * ax.figure.dpi)
     for curve in panel.curves:
         colour, dashes = _colour(curve.name, curve.colour, palette, style.dark)
+        x, y = (curve.x, curve.y) if panel.xlog else peak_decimate(curve.x, curve.y, columns)
         if curve.line is not None:
             dashes = MATPLOTLIB_LINES.get(curve.line, "-")
         ax.plot(
-            curve.x,
-            curve.y,
+            x,
+            y,
             color=colour,
             linestyle=dashes,
             linewidth=style.line_width * curve.width,
@@ -173,6 +176,16 @@ def _draw_axes(ax, panel: Axes, palette, style: Style) -> None:
         ax.set_yticks([])
 
 
+def _columns_that_fit(fig: MplFigure, labels: list[str]) -> int:
+    """Legend columns whose width fits the figure (an entry: line, gap, text, spacing)."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    em = FontProperties(size=rcParams["legend.fontsize"]).get_size_in_points()
+    entry = (max(len(t) for t in labels) * 0.6 + 4.8) * em
+    return max(1, min(len(labels), 4, int(fig.get_figwidth() * 72 // entry)))
+
+
 def _point_colours(pts, dark: bool):
     if pts.values is not None:
         return pts.values
@@ -199,7 +212,7 @@ def _legend(fig: MplFigure, axes: list, narrow: bool, notes: str) -> bool:
             handles,
             labels,
             loc="outside lower center",
-            ncols=min(len(labels), 4),
+            ncols=_columns_that_fit(fig, labels),
             title=notes or None,
             title_fontsize="small",
         )

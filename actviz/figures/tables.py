@@ -32,6 +32,10 @@ def escape(text: str) -> str:
     return "".join(_ESCAPES.get(c, c) for c in str(text))
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def latex_cell(value: object) -> str:
     if value is None or value == "":
         return "--"
@@ -52,7 +56,7 @@ def latex_table(columns: Mapping[str, Sequence[object]], caption: str = "") -> s
     if not columns:
         raise ExportError("there is no data to export yet")
     names = list(columns)
-    numeric = [all(isinstance(v, (int, float)) or v is None for v in columns[n]) for n in names]
+    numeric = [all(v is None or _is_number(v) for v in columns[n]) for n in names]
     spec = "".join("r" if num else "l" for num in numeric)
     lines = [
         f"\\begin{{tabular}}{{{spec}}}",

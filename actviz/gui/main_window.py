@@ -33,7 +33,7 @@ from . import theme as themes
 from .activation_list import ActivationList
 from .dock_fit import LEFT_WIDTH, RIGHT_WIDTH, DockFitter
 from .export import ExportError
-from .exporting import ExportDialog, export_all, export_plot, export_table
+from .exporting import ExportDialog, export_all, export_plot, write_table
 from .inspector import Inspector
 from .layout_memory import RestoreOnFirstShow, save_splitters
 from .measurements import Measurements
@@ -404,13 +404,14 @@ class MainWindow(QMainWindow):
 
     def export_table_dialog(self, panel: Panel, key: str) -> None:
         start = str(self._export_folder() / f"{key}.csv")
-        path, _ = QFileDialog.getSaveFileName(self, "Export table", start, "CSV (*.csv)")
+        kinds = "CSV (*.csv);;LaTeX table (*.tex)"
+        path, _ = QFileDialog.getSaveFileName(self, "Export table", start, kinds)
         if path:
             self.export_table_to(panel, key, path)
 
     def export_table_to(self, panel: Panel, key: str, path: str | Path) -> Path | None:
         try:
-            out = export_table(panel.tables()[key](), path)
+            out = write_table(panel.tables()[key](), path)
         except (ExportError, OSError) as exc:
             self.show_error("Export failed", str(exc))
             return None

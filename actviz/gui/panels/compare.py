@@ -37,13 +37,14 @@ from PySide6.QtWidgets import (
 from ...analysis.train_cost import training_costs
 from ...api import Activation
 from ...export_files import write_bytes
+from ...figures.bundle import write_run_figures
 from ...training.bundle import summarise, write_bundle
 from ...training.config import RaceConfig
 from ...training.events import Evaluation, Progress
 from ...training.runinfo import config_diff, group_runs
 from ...training.sweep import parse_sweep, sweep_race
 from ..export import ExportError
-from ..exporting import export_plot, export_table
+from ..exporting import export_plot
 from ..measurements import Measurements
 from ..plots import PlotExport, add_legend, make_plot, restyle
 from ..race_worker import RaceRunner, RaceWorker
@@ -621,16 +622,16 @@ class ComparePanel(Panel):
             plots = [p for p in self._exports if p.name == "compare-overlay"]
             plots += [p for p in self._exports if p.name == "compare-sweep" and p.columns()]
             for plot in plots:
-                for suffix in ("png", "svg", "csv"):
+                for suffix in ("png", "svg", "pdf", "csv"):
                     if suffix == "csv" and not plot.columns():
                         continue
                     path = target / f"{plot.name}.{suffix}"
                     written.append(
                         export_plot(plot, path, width=1600, dpi=150.0, background=background)
                     )
+            leaders = table_with_numbers(self.leaders) if self.leaders.rows else None
+            written += write_run_figures(runs, target, leaderboard=leaders)
             if self.leaders.rows:
-                table = table_with_numbers(self.leaders)
-                written.append(export_table(table, target / "leaderboard.csv"))
                 written.append(self._write_statistics(runs, target / "statistics.json"))
             return written
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...figures.curves import columns_figure
 from ..frozen_column import FrozenColumn
 from ..measurements import Measurements
 from ..plots import PlotExport, add_legend, make_plot, restyle
@@ -104,6 +105,9 @@ class PropertiesPanel(Panel):
                     f"Deep signal: {title}",
                     w,
                     lambda k=key: self.deep_columns(k),
+                    figure=lambda k=key, t=title, g=log: columns_figure(
+                        self.deep_columns(k), x="layer", ylabel=t, ylog=g, name=f"deep-{k}"
+                    ),
                 )
             )
         deep_layout.addLayout(row, 1)

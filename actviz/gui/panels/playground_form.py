@@ -218,6 +218,8 @@ class PlaygroundForm(QWidget):
         index = self.task.findData(current or "moons")
         self.task.setCurrentIndex(max(0, index))
         self.task.blockSignals(False)
+        if self.task.currentData() != current:  # the first tasks arrived (background loading)
+            self._task_changed()
 
     def current_task(self) -> Task | None:
         return self.tasks().get(self.task.currentData())
@@ -231,7 +233,8 @@ class PlaygroundForm(QWidget):
 
     def _task_changed(self) -> None:
         if self.task.currentData() == IMPORT_ITEM:
-            self.import_csv_task(ask_and_import(self))
+            if self.task.count() > 1:  # chosen; not merely the only item while plugins load
+                self.import_csv_task(ask_and_import(self))
             return
         self._last_task = self.task.currentData()
         task = self.current_task()

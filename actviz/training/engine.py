@@ -173,12 +173,16 @@ class Race:
             if evaluate:
                 yield from self._evaluate(step, final=step == cfg.steps)
                 last_progress = time.perf_counter()
-            elif time.perf_counter() - last_progress > PROGRESS_SECONDS:
-                last_progress = time.perf_counter()
-                losses = None
-                if last_progress - last_losses >= LOSS_SECONDS:
-                    last_losses, losses = last_progress, self._train_losses()
+            now = time.perf_counter()
+            # a light loss row on a wall-clock cadence, however often evaluations come,
+            # so a killed process loses at most about that much of the record
+            if now - last_losses >= LOSS_SECONDS:
+                last_losses = last_progress = now
+                losses = self._train_losses()
                 yield from self._emit(Progress(step, cfg.steps, self._elapsed(), losses))
+            elif not evaluate and now - last_progress > PROGRESS_SECONDS:
+                last_progress = now
+                yield from self._emit(Progress(step, cfg.steps, self._elapsed(), None))
         if step < cfg.steps and step > self._last_eval_step:
             yield from self._check_divergence()
             yield from self._evaluate(step, final=True)  # keep the state reached when stopped

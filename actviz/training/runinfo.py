@@ -24,7 +24,9 @@ def describe_config(config: Mapping[str, Any], task: str | None = None) -> str:
     hidden = "x".join(str(w) for w in config.get("hidden") or []) or "linear"
     init = config.get("init", "default")
     net = hidden if init in (None, "default") else f"{hidden} {init}"
-    opt = f"{config.get('optimizer', '?')} lr {config.get('lr', '?'):g}"
+    lr = config.get("lr")
+    lr_text = f"{lr:g}" if isinstance(lr, (int, float)) else "?"
+    opt = f"{config.get('optimizer', '?')} lr {lr_text}"
     return (
         f"{task or config.get('task', '?')}: {shown} · {net} {opt} · "
         f"{config.get('steps', '?')} steps · {_seeds(config.get('seeds', 3))} · "

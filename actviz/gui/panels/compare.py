@@ -149,17 +149,13 @@ class ComparePanel(Panel):
         self.count_label = QLabel()
         self.count_label.setWordWrap(True)  # it names the database file, a long path
         buttons = QHBoxLayout()
-        for button in (
-            self.refresh_button,
-            self.delete_button,
-            self.diff_button,
-            self.export_button,
-        ):
-            button.setMinimumWidth(60)  # below the text's width: the row may shrink
+        for button in (self.refresh_button, self.delete_button, self.diff_button):
+            button.setMinimumWidth(48)  # below the text's width: the row may shrink
         buttons.addWidget(self.refresh_button, 1)
         buttons.addWidget(self.delete_button, 1)
         buttons.addWidget(self.diff_button, 1)
-        buttons.addWidget(self.export_button, 2)
+        export_row = QHBoxLayout()  # a row of its own: four buttons do not fit 180 px
+        export_row.addWidget(self.export_button, 1)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -173,6 +169,7 @@ class ComparePanel(Panel):
         left_layout.addWidget(hint)
         left_layout.addWidget(self.count_label)
         left_layout.addLayout(buttons)
+        left_layout.addLayout(export_row)
 
         theme = state.theme
         self.series = QComboBox()

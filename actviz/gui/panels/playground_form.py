@@ -87,6 +87,11 @@ class PlaygroundForm(QWidget):
         self._preview_timer.timeout.connect(self.draw_preview)
 
         self.task = QComboBox()
+        # long task names (csv:..., breast_cancer (classification)) must not widen the form
+        self.task.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.task.setMinimumContentsLength(12)
         self._last_task: str | None = None
         self.task_about = QLabel()
         self.task_about.setWordWrap(True)

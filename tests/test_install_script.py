@@ -76,7 +76,7 @@ def test_a_python_that_refuses_pip_gets_a_project_venv(copy):
     config = (repo / ".venv" / "pyvenv.cfg").read_text()
     assert "include-system-site-packages = false" in config
     calls = log.read_text().splitlines()
-    assert calls[-1] == f"{repo}/.venv/bin/python install --quiet -e .[test]"
+    assert calls[-1] == f"{repo}/.venv/bin/python install --quiet -e .[data,test]"
     assert "not available here" not in done.stdout + done.stderr
     assert "PEP 668" in done.stdout
     # scripts/launch and scripts/test run through scripts/python: the venv from now on
@@ -92,7 +92,7 @@ def test_a_python_that_accepts_pip_is_used_as_it_is(copy):
     done = _install(repo, dict(env, PYTHON=sys.executable))
     assert done.returncode == 0, done.stdout + done.stderr
     assert not (repo / ".venv").exists()
-    assert log.read_text().splitlines()[-1] == f"{sys.executable} install --quiet -e ."
+    assert log.read_text().splitlines()[-1] == f"{sys.executable} install --quiet -e .[data]"
 
 
 def test_scripts_test_keeps_pytests_no_tests_exit_code(copy, tmp_path):

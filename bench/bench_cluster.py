@@ -43,6 +43,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-ray", action="store_true")
     args = parser.parse_args()
+    import torch
+
+    # every worker trains with one thread; so does in-process, or float sums differ in order
+    torch.set_num_threads(1)
 
     catalogue = load_catalogue(use_user_dir=False, use_entry_points=False, use_env=False)
     names = [n for n, a in catalogue.activations.items() if a.kind == "elementwise"]

@@ -124,6 +124,11 @@ def train_shard(shard: Shard) -> dict[str, Any]:
     missing = [a for a in config.activations if a not in catalogue.activations]
     if missing:
         raise RuntimeError(f"{shard.describe()}: the worker cannot load {', '.join(missing)}")
+    import torch
+
+    # stochastic activations (rrelu) draw from torch's global generator: seed it from the
+    # shard, so a shard gives the same result whatever ran before it in this process
+    torch.manual_seed(int(shard.key[:12], 16))
     result = engine.run_race(config, catalogue.activations, catalogue.tasks[config.task])
     if result.status != "finished":
         raise RuntimeError(f"{shard.describe()}: the race ended {result.status}")

@@ -81,7 +81,11 @@ def main() -> None:
         finally:
             executor.close()
         results = per_seed(races)
-        same = "reference" if reference is None else ("same" if results == reference else "DIFFER")
+        if reference is None:
+            same = "reference"
+        else:
+            differ = sorted({k[1] for k in results if results[k] != reference.get(k)})
+            same = "same" if not differ else "differ for " + ", ".join(differ)
         reference = reference or results
         base = base or wall
         print(

@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
 from ..host import Catalogue, load_catalogue
@@ -41,6 +42,15 @@ def print_json(data: Any) -> None:
     """Print strict JSON (never ``NaN`` or ``Infinity``) to stdout."""
     json.dump(json_safe(data), sys.stdout, indent=2, allow_nan=False)
     sys.stdout.write("\n")
+
+
+def write_json_result(data: Any, target: str) -> None:
+    """``--json TARGET``: the result as indented JSON on stdout (``-``) or in a file."""
+    text = json.dumps(data, indent=1)
+    if target == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        Path(target).write_text(text, encoding="utf-8")
 
 
 def split_names(text: str) -> list[str]:

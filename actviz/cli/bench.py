@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._common import catalogue_from_args, split_names
+from ._common import catalogue_from_args, split_names, write_json_result
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -135,11 +134,7 @@ def run(args: argparse.Namespace) -> int:
         if say:
             say("wrote " + ", ".join(str(p) for p in written))
     if args.json:
-        text = json.dumps(result, indent=1)
-        if args.json == "-":
-            sys.stdout.write(text + "\n")
-        else:
-            Path(args.json).write_text(text, encoding="utf-8")
+        write_json_result(result, args.json)
     if not args.quiet:
         print_tables(result, sys.stderr if args.json == "-" else sys.stdout)
     for failure in result.get("failed_shards", []):

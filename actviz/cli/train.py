@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 import math
 import signal
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
-from ._common import catalogue_from_args, parse_params, split_names
+from ._common import catalogue_from_args, parse_params, split_names, write_json_result
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -269,11 +268,7 @@ def run(args: argparse.Namespace) -> int:
     data["statistics"] = method_notes()
     data["summary"] = summary
     if args.json:
-        text = json.dumps(data, indent=1)
-        if args.json == "-":
-            sys.stdout.write(text + "\n")
-        else:
-            Path(args.json).write_text(text, encoding="utf-8")
+        write_json_result(data, args.json)
     if not args.quiet:
         out = sys.stderr if args.json == "-" else sys.stdout
         _summary(result, summary, run_ids, out)

@@ -49,6 +49,7 @@ from .metrics import grid_values, per_model_loss, per_model_metric, targets_for
 from .model import ActivationError, ModelStack, ParamPack, Segment
 from .optim import FlatOptimizer, make_optimizer
 from .results import RaceResult, RunRecord
+from .snapshots import Snapshotter
 from .task import Task, TaskData
 
 PROGRESS_SECONDS = 0.1
@@ -69,6 +70,7 @@ class Race:
         activations: Mapping[str, Activation],
         task: Task,
         should_stop: Callable[[], bool] | None = None,
+        snapshots: bool = False,
     ) -> None:
         problems = config.validate(activations)
         if config.task != task.name:
@@ -79,6 +81,9 @@ class Race:
         self.task = task
         self.activations = {name: activations[name] for name in config.activations}
         self.should_stop = should_stop
+        #: with ``snapshots``, every Evaluation carries the networks at its step
+        self.snapshots = snapshots
+        self._snapshotter: Snapshotter | None = None
         self.device = pick_device(config.device)
         seeds = config.seed_list()
         self.runs = [
@@ -252,6 +257,8 @@ class Race:
         self.pack.attach(self.optimizer)
         self._clamps = training_bounds(self.stacks)
         self._last_eval_step = -1
+        if self.snapshots:
+            self._snapshotter = Snapshotter(self.stacks)
 
     def _grid(self, data: TaskData) -> tuple[list[np.ndarray], torch.Tensor]:
         res = self.config.boundary_grid
@@ -462,7 +469,8 @@ class Race:
             if row is not None:
                 self.result.runs[r].history.append(row)
         self._last_eval_step = step
-        yield from self._emit(Evaluation(step, self._elapsed(), rows, grids))
+        snapshot = self._snapshotter.take(step) if self._snapshotter is not None else None
+        yield from self._emit(Evaluation(step, self._elapsed(), rows, grids, snapshot))
 
     @torch.no_grad()
     def _measure(
@@ -736,9 +744,11 @@ def race(
     activations: Mapping[str, Activation],
     task: Task,
     should_stop: Callable[[], bool] | None = None,
+    snapshots: bool = False,
 ) -> Race:
-    """Set up a race; iterate the returned :class:`Race` to run it."""
-    return Race(config, activations, task, should_stop=should_stop)
+    """Set up a race; iterate the returned :class:`Race` to run it. With ``snapshots``
+    every Evaluation event carries the networks at its step (``snapshots.Snapshot``)."""
+    return Race(config, activations, task, should_stop=should_stop, snapshots=snapshots)
 
 
 def run_race(

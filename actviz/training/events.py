@@ -2,7 +2,8 @@
 Diverged / ActivationFailed as they happen, then Finished.
 
 Front ends pull events from the generator; pausing a race is not pulling. Events
-carry plain Python numbers and numpy arrays (never live tensors), so they can be
+carry plain Python numbers and numpy arrays (never live tensors; a snapshot holds
+CPU copies), so they can be
 handed to another thread or serialised.
 """
 
@@ -15,6 +16,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from .results import RaceResult
+    from .snapshots import Snapshot
 
 
 @dataclass(frozen=True)
@@ -65,12 +67,15 @@ class Evaluation:
     ``grids`` is ``[runs, res, res]`` for 2-D tasks (P(class 1), the predicted class
     for multi-class tasks, or the predicted value) or ``[runs, res]`` for 1-D tasks
     (the fitted curve over ``Started.grid_axes``); ``None`` when disabled.
+    ``snapshot`` holds CPU copies of every network at this step when the race was asked
+    for them (``race(..., snapshots=True)``), else ``None``.
     """
 
     step: int
     seconds: float
     metrics: list[dict[str, Any] | None]
     grids: np.ndarray | None = None
+    snapshot: Snapshot | None = None
 
 
 @dataclass

@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from .features import problems as feature_problems
+from .layered import is_layered, plugin_names
+from .layered import problems as layer_problems
 from .schedule import grid_interval, on_grid
 
 INITS = ("default", "he", "xavier", "lecun", "siren")
@@ -32,6 +35,13 @@ class RaceConfig:
     get a fitted curve of ``4 * boundary_grid`` points; 0 turns both off).
     ``strategy`` ``"auto"`` stacks small models and trains big ones one by one;
     ``threads=None`` uses one CPU thread for small races and torch's setting otherwise.
+
+    ``l1`` and ``l2`` penalise the weight matrices (not the biases): each model trains on
+    its data loss plus ``l1 * sum|W| + l2 * sum W^2``, while the recorded train and test
+    losses stay the data loss, comparable with unpenalised races. ``features`` are extra
+    inputs for 2-D tasks (ids of :mod:`actviz.training.features`). An activation name
+    such as ``relu>tanh`` applies one activation per hidden layer
+    (:mod:`actviz.training.layered`); ``params`` then holds its parts' values by part.
     """
 
     task: str = "moons"
@@ -53,9 +63,13 @@ class RaceConfig:
     boundary_grid: int = 48
     strategy: str = "auto"
     threads: int | None = None
+    l1: float = 0.0
+    l2: float = 0.0
+    features: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.activations = list(self.activations)
+        self.features = list(self.features)
         self.hidden = tuple(self.hidden)
         if not isinstance(self.seeds, int):
             self.seeds = list(self.seeds)
@@ -114,16 +128,25 @@ class RaceConfig:
         add = problems.append
         if tasks is not None and self.task not in tasks:
             add(f"task: unknown task {self.task!r}; known: {', '.join(sorted(tasks))}")
+        task = tasks.get(self.task) if tasks is not None else None
+        problems += feature_problems(self.features, getattr(task, "input_dim", None))
+        for name in ("l1", "l2"):
+            value = getattr(self, name)
+            if not _finite(value) or value < 0:
+                add(f"{name}: must be a number >= 0, got {value!r}")
         if not self.activations:
             add("activations: choose at least one activation")
         if len(set(self.activations)) != len(self.activations):
             add("activations: an activation is listed twice")
-        if activations is not None:
-            for name in self.activations:
-                if name not in activations:
-                    add(f"activations: unknown activation {name!r}")
+        n_hidden = len(self.hidden) if self.hidden else None
+        for name in self.activations:
+            if is_layered(name):
+                problems += layer_problems(name, activations, n_hidden)
+            elif activations is not None and name not in activations:
+                add(f"activations: unknown activation {name!r}")
+        raced = set(plugin_names(self.activations))
         for act, values in self.params.items():
-            if act not in self.activations:
+            if act not in raced:
                 add(f"params: {act!r} is not one of the raced activations")
                 continue
             known = activations.get(act) if activations is not None else None

@@ -42,8 +42,10 @@ from .events import (
     RunInfo,
     Started,
 )
+from .features import network_inputs
 from .graphs import CUDA_LOCK, GraphedStep, graphs_enabled
 from .init import initial_layers, siren_w0
+from .layered import LayeredActivation, resolve
 from .learned_params import learned_values, record_row, segment_params, training_bounds
 from .metrics import grid_values, per_model_loss, per_model_metric, targets_for
 from .model import ActivationError, ModelStack, ParamPack, Segment
@@ -79,7 +81,7 @@ class Race:
             raise ValueError("invalid race configuration:\n  " + "\n  ".join(problems))
         self.config = config
         self.task = task
-        self.activations = {name: activations[name] for name in config.activations}
+        self.activations = resolve(config.activations, activations)
         self.should_stop = should_stop
         #: with ``snapshots``, every Evaluation carries the networks at its step
         self.snapshots = snapshots
@@ -217,15 +219,18 @@ class Race:
         data = task.generate(cfg.points, cfg.noise, cfg.data_seed, cfg.test_fraction)
         self.data = data
         dev = self.device
-        self._x_train = data.x_train.t().contiguous().to(dev)
+        extra = list(getattr(cfg, "features", []) or [])  # every input the network sees
+        self._x_train = network_inputs(data.x_train.t().contiguous(), extra).to(dev)
         self._y_train = targets_for(task.loss, data.y_train).to(dev)
-        self._x_test = data.x_test.t().contiguous().to(dev)
+        self._x_test = network_inputs(data.x_test.t().contiguous(), extra).to(dev)
         self._y_test = targets_for(task.loss, data.y_test).to(dev)
         self._grid_axes, grid_points = self._grid(data)
+        grid_points = network_inputs(grid_points, extra) if grid_points.shape[1] else grid_points
         self._x_metrics = torch.cat([self._x_train, self._x_test], dim=1)
         self._x_eval = torch.cat([self._x_metrics, grid_points.to(dev)], dim=1)
         self._last_grid_time = -math.inf
-        widths = [task.input_dim, *cfg.hidden, task.output_dim]
+        widths = [task.input_dim + len(extra), *cfg.hidden, task.output_dim]
+        self._penalties = _penalties(cfg)
         batch = min(cfg.batch_size or data.n_train, data.n_train)
         self._batch = batch if batch < data.n_train else None
         self._batch_gen = torch.Generator().manual_seed(int(cfg.data_seed) + 1)
@@ -302,9 +307,12 @@ class Race:
         start = 0
         for name, seeds, ids in group:
             act = self.activations[name]
-            chosen = cfg.params_for(name)
-            values = {p.name: chosen.get(p.name, p.default) for p in act.params}
-            w0 = siren_w0(act, {k: v for k, v in values.items() if isinstance(v, (int, float))})
+            layers = isinstance(act, LayeredActivation)
+            chosen = cfg.params if layers else cfg.params_for(name)  # per part, see layered
+            first = act.part(0) if layers else act
+            first_chosen = cfg.params_for(first.name)
+            values = {p.name: first_chosen.get(p.name, p.default) for p in first.params}
+            w0 = siren_w0(first, {k: v for k, v in values.items() if isinstance(v, (int, float))})
             for seed in seeds:
                 layers_per_model.append(
                     initial_layers(seed, widths, cfg.init, gated=act.kind == "gated", w0=w0)
@@ -394,6 +402,8 @@ class Race:
             per_model = per_model_loss(loss, out, y)
             stack.ok.logical_and_(torch.isfinite(per_model))
             stack.finite_steps.add_(stack.ok)
+            if self._penalties:  # trained on, never recorded: rows keep the data loss
+                per_model = per_model + _penalty(stack.weights, *self._penalties)
             part = per_model.sum() if stack.all_live else (per_model * stack.live).sum()
             part.backward()
         self.optimizer.step()
@@ -647,7 +657,7 @@ def _zero_slopes(stack: ModelStack, zs: list[torch.Tensor]) -> list[torch.Tensor
                     flats[layer][seg.start : seg.stop] = _declared_zero_slope(seg, part, layer)
                     continue
                 zz = part.detach().requires_grad_()
-                out = _guarded(seg, lambda s=seg, x=zz, i=layer: _train_fn(s)(x, **_plain(s, i)))
+                out = _guarded(seg, lambda s=seg, x=zz, i=layer: _train_fn(s, i)(x, **_plain(s, i)))
                 if not out.requires_grad:  # the output does not depend on the input
                     flats[layer][seg.start : seg.stop] = True
                     continue
@@ -669,9 +679,29 @@ def _zero_slopes(stack: ModelStack, zs: list[torch.Tensor]) -> list[torch.Tensor
     return flats
 
 
-def _train_fn(seg: Segment) -> Callable[..., Any]:
-    act = seg.activation
+def _train_fn(seg: Segment, layer: int) -> Callable[..., Any]:
+    act = seg.layer_activation(layer)
     return act.train_fn or act.fn
+
+
+def _penalties(config: RaceConfig) -> tuple[float, float] | None:
+    """``(l1, l2)`` when the race penalises weights, else ``None``."""
+    l1 = float(getattr(config, "l1", 0.0) or 0.0)
+    l2 = float(getattr(config, "l2", 0.0) or 0.0)
+    return (l1, l2) if (l1 or l2) else None
+
+
+def _penalty(weights: list[torch.Tensor], l1: float, l2: float) -> torch.Tensor:
+    """Per model ``l1 * sum|W| + l2 * sum W^2`` over every weight matrix (not the biases).
+
+    Device-side only (Python floats, no host sync), so it is captured with the step."""
+    terms: list[torch.Tensor] = []
+    for w in weights:
+        if l1:
+            terms.append(w.abs().sum(dim=(1, 2)) * l1)
+        if l2:
+            terms.append(w.square().sum(dim=(1, 2)) * l2)
+    return torch.stack(terms).sum(dim=0)
 
 
 def _plain(seg: Segment, layer: int) -> dict[str, object]:
@@ -699,7 +729,7 @@ def _blame_backward(where: list[tuple[int, Segment]], ins: list[torch.Tensor]) -
         x = zz.detach().requires_grad_()
 
         def slope(s: Segment = seg, x: torch.Tensor = x, i: int = layer) -> torch.Tensor:
-            out = _train_fn(s)(x, **_plain(s, i))
+            out = _train_fn(s, i)(x, **_plain(s, i))
             return torch.autograd.grad(out.sum(), x, allow_unused=True)[0]
 
         _guarded(seg, slope)

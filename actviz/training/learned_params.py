@@ -16,6 +16,7 @@ import torch
 
 from ..api import Activation
 from ..param_shapes import passed_as_float, race_value
+from .layered import LayeredActivation, chosen_params, key, layer_params
 
 if TYPE_CHECKING:
     from .model import ModelStack, Segment
@@ -29,7 +30,13 @@ def segment_params(
     device: torch.device,
 ) -> tuple[dict[str, object], dict[str, list[torch.Tensor]], dict[str, list[torch.Tensor]]]:
     """``(fixed, constants, learnable)`` of one activation's models: plain values, and
-    per hidden layer the race-shaped fixed and trainable tensors (initial value per seed)."""
+    per hidden layer the race-shaped fixed and trainable tensors (initial value per seed).
+
+    A per-layer activation (``layered.py``) takes ``chosen`` as ``{part: {param:
+    value}}`` and keys each part's values ``"name@layer"`` (tensors in one-element lists).
+    """
+    if isinstance(act, LayeredActivation):
+        return _layered_params(act, seeds, hidden_widths, chosen, device)
     fixed: dict[str, object] = {}
     constants: dict[str, list[torch.Tensor]] = {}
     learnable: dict[str, list[torch.Tensor]] = {}
@@ -48,15 +55,33 @@ def segment_params(
     return fixed, constants, learnable
 
 
+def _layered_params(
+    act: LayeredActivation,
+    seeds: Sequence[int],
+    hidden_widths: Sequence[int],
+    chosen: Mapping[str, Any],
+    device: torch.device,
+) -> tuple[dict[str, object], dict[str, list[torch.Tensor]], dict[str, list[torch.Tensor]]]:
+    fixed: dict[str, object] = {}
+    constants: dict[str, list[torch.Tensor]] = {}
+    learnable: dict[str, list[torch.Tensor]] = {}
+    for layer, (part, values) in enumerate(chosen_params(act, chosen)):
+        f, c, learn = segment_params(part, seeds, [hidden_widths[layer]], values, device)
+        fixed.update({key(n, layer): v for n, v in f.items()})
+        constants.update({key(n, layer): v for n, v in c.items()})
+        learnable.update({key(n, layer): v for n, v in learn.items()})
+    return fixed, constants, learnable
+
+
 def training_bounds(stacks: Sequence[ModelStack]) -> list[tuple[torch.Tensor, Any, Any]]:
     """``(tensor, low, high)`` for every learnable value with an explicit ``bounds``."""
     clamps = []
     for stack in stacks:
         for seg in stack.segments:
-            for p in seg.activation.params:
+            for name, _, p in layer_params(seg.activation):
                 if p.learnable and p.bounds is not None:
                     low, high = p.bounds
-                    clamps += [(t, low, high) for t in seg.learnable[p.name]]
+                    clamps += [(t, low, high) for t in seg.learnable[name]]
     return clamps
 
 
@@ -71,19 +96,20 @@ def learned_values(seg: Segment) -> dict[str, list[np.ndarray]]:
 def record_row(
     act: Activation, learned: Mapping[str, list[np.ndarray]], model: int
 ) -> dict[str, Any]:
-    """The history-row entries of one model (index within its segment)."""
+    """The history-row entries of one model (index within its segment). A per-layer
+    activation's values are recorded under ``"name@layer"`` with one value each."""
     scalars: dict[str, list[float]] = {}
     arrays: dict[str, list[Any]] = {}
-    for p in act.params:
-        per_layer = learned.get(p.name)
+    for name, _, p in layer_params(act):
+        per_layer = learned.get(name)
         if per_layer is None:
             continue
         if p.shape == ():
-            scalars[p.name] = [float(a[model].reshape(-1)[0]) for a in per_layer]
+            scalars[name] = [float(a[model].reshape(-1)[0]) for a in per_layer]
         elif p.per_unit:  # [units, 1(, k)] -> [units(, k)]
-            arrays[p.name] = [a[model][:, 0].tolist() for a in per_layer]
+            arrays[name] = [a[model][:, 0].tolist() for a in per_layer]
         else:  # [1, 1, k] -> [k]
-            arrays[p.name] = [a[model][0, 0].tolist() for a in per_layer]
+            arrays[name] = [a[model][0, 0].tolist() for a in per_layer]
     row: dict[str, Any] = {}
     if scalars:
         row["params"] = scalars

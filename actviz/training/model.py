@@ -52,6 +52,12 @@ class Segment:
     def name(self) -> str:
         return self.activation.name
 
+    def layer_activation(self, layer: int) -> Activation:
+        """The activation hidden layer ``layer`` applies (differs per layer for a
+        per-layer race name such as ``relu>tanh``, see ``layered.py``)."""
+        parts = getattr(self.activation, "parts", None)
+        return parts[layer] if parts else self.activation
+
     @property
     def size(self) -> int:
         return self.stop - self.start
@@ -59,6 +65,8 @@ class Segment:
     def kwargs(self, layer: int) -> dict[str, object]:
         """Keyword arguments for ``fn`` at ``layer``: floats for fixed plain parameters,
         race-shaped tensors for the others (see ``actviz/param_shapes.py``)."""
+        if getattr(self.activation, "parts", None):
+            return self._layer_kwargs(layer)
         if not self.learnable and not self.constants:
             return self.fixed
         kw: dict[str, object] = dict(self.fixed)
@@ -68,9 +76,20 @@ class Segment:
             kw[name] = per_layer[layer]
         return kw
 
+    def _layer_kwargs(self, layer: int) -> dict[str, object]:
+        """A per-layer segment keys each part's values ``"name@layer"``, the tensors in
+        one-element lists (only that layer has them)."""
+        suffix = f"@{layer}"
+        kw: dict[str, object] = {}
+        for source in (self.fixed, self.constants, self.learnable):
+            for name, value in source.items():
+                if name.endswith(suffix):
+                    kw[name[: -len(suffix)]] = value[0] if isinstance(value, list) else value
+        return kw
+
     def call(self, z: torch.Tensor, layer: int, train: bool) -> torch.Tensor:
         """Apply the activation to ``z`` ``[models, units, points]``; errors name the plugin."""
-        act = self.activation
+        act = self.layer_activation(layer)
         out_units = z.shape[1] // 2 if act.kind == "gated" else z.shape[1]
         if self.failed:
             return z.new_zeros(z.shape[0], out_units, z.shape[2])

@@ -57,8 +57,10 @@ def versions() -> dict[str, str]:
 
 def plugin_sources(catalogue: Any, activations: Sequence[str], task: str) -> dict[str, str]:
     """``{path: source text}`` of each plugin file providing ``activations`` or ``task``."""
+    from .training.layered import plugin_names  # relu>tanh is provided by relu and tanh
+
     paths: set[str] = set()
-    for name in activations:
+    for name in plugin_names(activations):
         try:
             location = catalogue.entry(name).location
         except KeyError:
@@ -116,12 +118,13 @@ def train_shard(shard: Shard) -> dict[str, Any]:
     """
     from .training import engine
     from .training.config import RaceConfig
+    from .training.layered import plugin_names
 
     catalogue = _worker_catalogue(tuple(sorted(shard.plugin_files.items())))
     config = RaceConfig.from_dict(shard.config)
     if config.task not in catalogue.tasks:
         raise RuntimeError(f"{shard.describe()}: the worker has no task {config.task!r}")
-    missing = [a for a in config.activations if a not in catalogue.activations]
+    missing = [a for a in plugin_names(config.activations) if a not in catalogue.activations]
     if missing:
         raise RuntimeError(f"{shard.describe()}: the worker cannot load {', '.join(missing)}")
     import torch

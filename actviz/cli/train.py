@@ -36,7 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="with --task csv:PATH: what the target is (auto: text or few whole numbers "
         "are classes)",
     )
-    p.add_argument("--activations", default="relu,tanh", help="comma-separated names")
+    p.add_argument(
+        "--activations",
+        default="relu,tanh",
+        help="comma-separated names; relu>tanh applies relu in hidden layer 1, tanh in 2",
+    )
     p.add_argument("--seeds", default="3", help="a count (3 -> seeds 0,1,2) or a list: 0,4,7")
     p.add_argument("--steps", type=int, default=1000, help="optimiser steps (default 1000)")
     p.add_argument("--hidden", default="8,8", help="hidden layer widths (default 8,8)")
@@ -52,6 +56,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     p.add_argument("--strategy", default="auto", help="auto, batched or loop")
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: by size)")
+    p.add_argument(
+        "--l1", type=float, default=0.0, help="L1 penalty on the weights (trained, not recorded)"
+    )
+    p.add_argument(
+        "--l2", type=float, default=0.0, help="L2 penalty on the weights (trained, not recorded)"
+    )
+    p.add_argument(
+        "--features",
+        default="",
+        metavar="F,F",
+        help="extra inputs for 2-D tasks: x1sq, x2sq, x1x2, sinx1, sinx2",
+    )
     p.add_argument("--grid", type=int, default=48, help="decision-boundary grid size (0: none)")
     p.add_argument(
         "--param",
@@ -117,13 +133,14 @@ def _unknown(kind: str, name: str, known: list[str]) -> str:
 def build_config(args: argparse.Namespace, catalogue: Any) -> Any:
     """The race configuration the arguments describe, or :class:`UsageError`."""
     from ..training.config import RaceConfig
+    from ..training.layered import canonical, plugin_names
 
-    names = split_names(args.activations)
+    names = [canonical(n) for n in split_names(args.activations)]
     if not names:
         raise UsageError("--activations: name at least one activation")
     usable = catalogue.activations
-    for name in names:
-        if name in usable:
+    for name in plugin_names(names):  # relu>tanh: relu and tanh must load
+        if name in usable or not name:
             continue
         broken = [e for e in catalogue.entries if e.name == name]
         if broken and broken[0].error is not None:
@@ -153,6 +170,9 @@ def build_config(args: argparse.Namespace, catalogue: Any) -> Any:
         boundary_grid=args.grid,
         strategy=args.strategy,
         threads=args.threads,
+        l1=args.l1,
+        l2=args.l2,
+        features=split_names(args.features),
     )
     problems = config.validate(usable, catalogue.tasks)
     if problems:

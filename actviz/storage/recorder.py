@@ -26,6 +26,7 @@ from ..training.events import (
     Progress,
     Started,
 )
+from ..training.layered import plugin_names
 from ..training.results import RaceResult
 from ..training.task import Task
 from .liveness import HEARTBEAT_SECONDS
@@ -335,7 +336,8 @@ def store_race(
 
 def run_versions(activation_names: Iterable[str], catalogue: Any | None = None) -> dict[str, Any]:
     """Versions worth keeping with a run: actviz, torch, Python, and for each raced
-    activation the plugin that provided it and that plugin's version (when known)."""
+    activation the plugin that provided it and that plugin's version (when known); a
+    per-layer name (``relu>tanh``) is kept as its parts."""
     import torch
 
     from .. import __version__
@@ -343,7 +345,7 @@ def run_versions(activation_names: Iterable[str], catalogue: Any | None = None) 
     plugins: dict[str, Any] = {}
     if catalogue is not None:
         by_name = {p.name: p for p in getattr(catalogue, "plugins", [])}
-        for act in activation_names:
+        for act in plugin_names(activation_names):
             try:
                 entry = catalogue.entry(act)
             except (KeyError, AttributeError):

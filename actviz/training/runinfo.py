@@ -15,6 +15,8 @@ from typing import Any
 NOT_COMPARED = {"device", "strategy", "threads", "boundary_grid"}
 #: Config fields that differ between the rows of one leaderboard group.
 PER_ROW = {"activations", "params", "seeds"}
+#: Fields added later: a stored config without them had these values.
+LATER_DEFAULTS: dict[str, Any] = {"l1": 0.0, "l2": 0.0, "features": []}
 
 
 def describe_config(config: Mapping[str, Any], task: str | None = None) -> str:
@@ -27,6 +29,13 @@ def describe_config(config: Mapping[str, Any], task: str | None = None) -> str:
     lr = config.get("lr")
     lr_text = f"{lr:g}" if isinstance(lr, (int, float)) else "?"
     opt = f"{config.get('optimizer', '?')} lr {lr_text}"
+    for name in ("l1", "l2"):
+        value = config.get(name)
+        if isinstance(value, (int, float)) and value:
+            opt += f" {name.upper()} {value:g}"
+    features = config.get("features") or []
+    if features:
+        net += " +" + ",".join(str(f) for f in features)
     return (
         f"{task or config.get('task', '?')}: {shown} · {net} {opt} · "
         f"{config.get('steps', '?')} steps · {_seeds(config.get('seeds', 3))} · "
@@ -47,7 +56,7 @@ def unique_name(name: str, taken: Iterable[str]) -> str:
 
 def comparable_key(run: Mapping[str, Any]) -> tuple[str, str]:
     """(task, configuration) of a run: runs with the same key can be ranked together."""
-    config = run.get("config") or {}
+    config = {**LATER_DEFAULTS, **(run.get("config") or {})}
     rest = {k: v for k, v in sorted(config.items()) if k not in NOT_COMPARED | PER_ROW | {"task"}}
     return str(run.get("task") or config.get("task")), repr(rest)
 
@@ -83,8 +92,8 @@ def group_runs(
 
 def config_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
     """``(field, value in a, value in b)`` for every configuration field that differs."""
-    ca = {"task": a.get("task"), **(a.get("config") or {})}
-    cb = {"task": b.get("task"), **(b.get("config") or {})}
+    ca = {"task": a.get("task"), **LATER_DEFAULTS, **(a.get("config") or {})}
+    cb = {"task": b.get("task"), **LATER_DEFAULTS, **(b.get("config") or {})}
     keys = list(dict.fromkeys([*ca, *cb]))
     return [(k, ca.get(k), cb.get(k)) for k in keys if ca.get(k) != cb.get(k)]
 

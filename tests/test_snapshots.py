@@ -73,3 +73,35 @@ def test_timeline_keeps_its_budget_and_spreads_over_the_race(raced):
     assert timeline.at(395).step == 390
     assert timeline.at(-5).step == 0
     assert timeline.at(steps[1] + 1).step == steps[1]
+
+
+def test_a_per_layer_run_with_features_forwards_from_its_snapshot(builtin_catalogue):
+    catalogue = builtin_catalogue
+    cfg = RaceConfig(
+        task="moons",
+        activations=["relu>tanh", "prelu>elu"],
+        seeds=2,
+        steps=40,
+        eval_every=20,
+        features=["x1sq", "x1x2"],
+    )
+    current = race(cfg, catalogue.activations, catalogue.tasks["moons"], snapshots=True)
+    last = [e for e in current if isinstance(e, Evaluation)][-1].snapshot
+    x = current._x_train
+    assert x.shape[0] == 4  # x1, x2 and the two features
+    for stack in current.stacks:
+        with torch.no_grad():
+            out, _ = stack.forward(x, train=False)
+        for local, run in enumerate(stack.run_ids):
+            model = last.model(run)
+            with torch.no_grad():
+                one, layers = model.forward(x.cpu(), train=False, record=True)
+            assert torch.equal(one[0], out[local].cpu())
+            (z1, h1), (z2, h2) = layers
+            if current.runs[run].activation == "relu>tanh":
+                assert torch.equal(h1, torch.relu(z1)) and torch.equal(h2, torch.tanh(z2))
+            else:
+                seg = model.segments[0]
+                assert seg.layer_activation(0).name == "prelu"
+                assert seg.layer_activation(1).name == "elu"
+                assert set(last.run_params(run).learnable) == {"a@0"}

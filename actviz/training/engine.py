@@ -74,7 +74,7 @@ class Race:
         should_stop: Callable[[], bool] | None = None,
         snapshots: bool = False,
     ) -> None:
-        problems = config.validate(activations)
+        problems = config.validate(activations, {config.task: task})  # features need its dim
         if config.task != task.name:
             problems.append(f"task: the config names {config.task!r} but the task is {task.name!r}")
         if problems:
@@ -225,7 +225,7 @@ class Race:
         self._x_test = network_inputs(data.x_test.t().contiguous(), extra).to(dev)
         self._y_test = targets_for(task.loss, data.y_test).to(dev)
         self._grid_axes, grid_points = self._grid(data)
-        grid_points = network_inputs(grid_points, extra) if grid_points.shape[1] else grid_points
+        grid_points = network_inputs(grid_points, extra)
         self._x_metrics = torch.cat([self._x_train, self._x_test], dim=1)
         self._x_eval = torch.cat([self._x_metrics, grid_points.to(dev)], dim=1)
         self._last_grid_time = -math.inf

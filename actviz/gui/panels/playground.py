@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ...analysis.train_cost import training_costs
 from ...training.bundle import summarise
 from ...training.events import ActivationFailed, Diverged, Evaluation, Progress, Started
+from ...training.layered import plugin_names
 from ..measurements import Measurements
 from ..plots import PlotExport
 from ..race_worker import RaceRunner, RaceWorker
@@ -274,7 +275,8 @@ class PlaygroundPanel(Panel):
             self.status.setText("fix the marked fields first")
             return False
         task = self.form.current_task()
-        acts = {n: self.state.usable()[n] for n in config.activations}
+        usable = self.state.usable()
+        acts = {n: usable[n] for n in plugin_names(config.activations)}  # relu>tanh: its parts
         from ...storage import run_versions
 
         worker = RaceWorker(

@@ -15,9 +15,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -26,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...training import layered
 from ...training.config import INITS, OPTIMIZERS, RaceConfig
+from ...training.features import FEATURES
 from ...training.task import Task
 from ..plots import make_plot, restyle
 from ..settings import read_json, write_json
@@ -63,6 +67,12 @@ def parse_widths(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts)
 
 
+def parse_layered(text: str) -> list[str]:
+    """``"relu>tanh, gelu > sigmoid"`` -> ``["relu>tanh", "gelu>sigmoid"]`` (each once)."""
+    names = [layered.canonical(p) for p in text.replace(";", ",").split(",") if p.strip()]
+    return list(dict.fromkeys(names))
+
+
 def parse_seeds(text: str) -> int | list[int]:
     parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
     values = [int(p) for p in parts]
@@ -80,6 +90,7 @@ class PlaygroundForm(QWidget):
         super().__init__(parent)
         self.state = state
         self.problems: list[str] = []
+        self._layered_names: list[str] = []
         self._config: RaceConfig | None = None
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
@@ -135,6 +146,25 @@ class PlaygroundForm(QWidget):
         self.seeds.setToolTip("a count (3 -> seeds 0, 1, 2) or a list: 0, 4, 7")
         self.device = QComboBox()
         self.device.addItems(available_devices())
+        penalty_tip = (
+            "{name} penalty on the weight matrices (not the biases): each network trains on "
+            "its data loss + {name}·{term}; the recorded train and test losses stay the data "
+            "loss, so they compare with unpenalised races. 0 turns it off."
+        )
+        self.l1 = _penalty_box(penalty_tip.format(name="L1", term="Σ|W|"))
+        self.l2 = _penalty_box(penalty_tip.format(name="L2", term="ΣW²"))
+        self.features = {fid: QCheckBox(label) for fid, (label, _) in FEATURES.items()}
+        self.features_box = QWidget()
+        grid = QGridLayout(self.features_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for k, box in enumerate(self.features.values()):
+            grid.addWidget(box, k // 3, k % 3)
+        self.per_layer = QLineEdit()
+        self.per_layer.setPlaceholderText("e.g. relu>tanh")
+        self.per_layer.setToolTip(
+            "extra race entries with one activation per hidden layer, first layer first: "
+            "relu>tanh, gelu>sigmoid (elementwise activations; parameters as set for each)"
+        )
         self.activations = QLabel()
         self.activations.setWordWrap(True)
         self.activations.setTextFormat(Qt.TextFormat.RichText)
@@ -160,9 +190,16 @@ class PlaygroundForm(QWidget):
         net.addRow("Batch size", self.batch)
         net.addRow("Seeds", self.seeds)
         net.addRow("Device", self.device)
+        net.addRow("L1 penalty", self.l1)
+        net.addRow("L2 penalty", self.l2)
+        net.addRow("Extra inputs", self.features_box)
         act_box = QGroupBox("Activations (checked in the list)")
         act_layout = QVBoxLayout(act_box)
         act_layout.addWidget(self.activations)
+        per_layer_row = QFormLayout()
+        per_layer_row.setContentsMargins(0, 0, 0, 0)
+        per_layer_row.addRow("Per layer", self.per_layer)
+        act_layout.addLayout(per_layer_row)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(data_box)
@@ -185,6 +222,10 @@ class PlaygroundForm(QWidget):
             "batch_size": self.batch,
             "seeds": self.seeds,
             "device": self.device,
+            "l1": self.l1,
+            "l2": self.l2,
+            "features": self.features_box,
+            "per_layer": self.per_layer,
             "activations": self.activations,
             "params": self.activations,
         }
@@ -193,9 +234,11 @@ class PlaygroundForm(QWidget):
         self.task.currentIndexChanged.connect(self._task_changed)
         for spin in (self.points, self.data_seed, self.steps):
             spin.valueChanged.connect(self._edited)
-        for spin in (self.noise, self.split):
+        for spin in (self.noise, self.split, self.l1, self.l2):
             spin.valueChanged.connect(self._edited)
-        for edit in (self.hidden, self.lr, self.batch, self.seeds):
+        for box in self.features.values():
+            box.toggled.connect(self._edited)
+        for edit in (self.hidden, self.lr, self.batch, self.seeds, self.per_layer):
             edit.textChanged.connect(self._edited)
         for combo in (self.init, self.optimizer, self.device):
             combo.currentIndexChanged.connect(self._edited)
@@ -254,8 +297,31 @@ class PlaygroundForm(QWidget):
             self.task_about.setText(task.description)
             self.noise.setToolTip(task.noise_help or "noise level")
             self._tips["noise"] = self.noise.toolTip()
+        self._enable_features(task)
         self._edited()
         self.draw_preview()
+
+    def _enable_features(self, task: Task | None) -> None:
+        """Extra inputs are functions of (x1, x2): offered for 2-D tasks only, and the
+        tooltip says why when they are not."""
+        dim = getattr(task, "input_dim", None)
+        usable = dim == 2
+        self.features_box.setEnabled(usable)
+        if usable:
+            tip = "extra inputs the network sees besides x1 and x2 (the plots stay in x1, x2)"
+        else:
+            name = getattr(task, "name", "this task")
+            tip = f"extra inputs need a 2-D task; {name} has {dim} input{'s' if dim != 1 else ''}"
+        for fid, box in self.features.items():
+            box.setToolTip(f"{FEATURES[fid][0]}: {tip}")
+        self.features_box.setToolTip(tip)
+        self._tips["features"] = tip
+
+    def chosen_features(self) -> list[str]:
+        """The checked extra inputs, when the task can use them."""
+        if not self.features_box.isEnabled():
+            return []
+        return [fid for fid, box in self.features.items() if box.isChecked()]
 
     # -- reading and checking ---------------------------------------------------------
 
@@ -297,7 +363,18 @@ class PlaygroundForm(QWidget):
             problems.append(f"seeds: give a count or a list of integers, not {self.seeds.text()!r}")
             seeds = 1
         names = list(state.selected)
-        params = {n: state.params_for(n) for n in names if state.params_for(n)}
+        per_layer = parse_layered(self.per_layer.text())
+        for name in per_layer:
+            found = layered.problems(name, state.usable(), len(hidden))
+            if not layered.is_layered(name):
+                found = [f"per_layer: give one activation per hidden layer, e.g. {name}>tanh"]
+            problems += [f"per_layer:{p.partition(':')[2]}" for p in found]
+            if not found:
+                names.append(name)
+        self._layered_names = [n for n in names if layered.is_layered(n)]
+        params = {
+            n: state.params_for(n) for n in layered.plugin_names(names) if state.params_for(n)
+        }
         config = RaceConfig(
             task=self.task.currentData() or "",
             activations=names,
@@ -314,6 +391,9 @@ class PlaygroundForm(QWidget):
             test_fraction=self.split.value(),
             data_seed=self.data_seed.value(),
             device=self.device.currentText(),
+            l1=self.l1.value(),
+            l2=self.l2.value(),
+            features=self.chosen_features(),
         )
         fields_with_parse_problems = {p.split(":", 1)[0] for p in problems}
         for problem in config.validate(state.usable(), self.tasks()):
@@ -363,7 +443,7 @@ class PlaygroundForm(QWidget):
 
     def _describe_activations(self) -> None:
         state = self.state
-        if not state.selected:
+        if not state.selected and not self._layered_names:
             self.activations.setText("<i>none: check activations in the list on the left</i>")
             return
         parts = []
@@ -373,6 +453,12 @@ class PlaygroundForm(QWidget):
             colour = state.colour(name)
             label = f"<span style='color:{colour}'>■</span> {name}"
             parts.append(f"{label} <small>({shown})</small>" if shown else label)
+        for name in self._layered_names:
+            colour = state.colour(name)
+            parts.append(
+                f"<span style='color:{colour}'>■</span> {_escape(name)} "
+                f"<small>({_escape(layered.describe(name))})</small>"
+            )
         self.activations.setText("<br>".join(parts))
 
     # -- preview ----------------------------------------------------------------------
@@ -418,6 +504,10 @@ class PlaygroundForm(QWidget):
                 "steps": self.steps.value(),
                 "batch": self.batch.text(),
                 "seeds": self.seeds.text(),
+                "l1": self.l1.value(),
+                "l2": self.l2.value(),
+                "features": [fid for fid, box in self.features.items() if box.isChecked()],
+                "per_layer": self.per_layer.text(),
             },
         )
 
@@ -440,6 +530,24 @@ class PlaygroundForm(QWidget):
             self.optimizer.setCurrentIndex(index)
         if isinstance(saved.get("steps"), int):
             self.steps.setValue(saved["steps"])
+        for spin, name in ((self.l1, "l1"), (self.l2, "l2")):
+            if isinstance(saved.get(name), (int, float)):
+                spin.setValue(float(saved[name]))
+        chosen = saved.get("features")
+        if isinstance(chosen, list):
+            for fid, box in self.features.items():
+                box.setChecked(fid in chosen)
+        if isinstance(saved.get("per_layer"), str):
+            self.per_layer.setText(saved["per_layer"])
+
+
+def _penalty_box(tip: str) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(0.0, 10.0)
+    box.setDecimals(5)
+    box.setSingleStep(0.0001)
+    box.setToolTip(tip)
+    return box
 
 
 def _escape(text: str) -> str:

@@ -180,6 +180,8 @@ class PlaygroundForm(QWidget):
         data.addRow("Noise", self.noise)
         data.addRow("Test split", self.split)
         data.addRow("Data seed", self.data_seed)
+        data.addRow(QLabel("Extra inputs the network sees"))
+        data.addRow(self.features_box)  # the whole width: three check boxes a row
         net_box = QGroupBox("Network and training")
         net = QFormLayout(net_box)
         net.addRow("Hidden", self.hidden)
@@ -192,7 +194,6 @@ class PlaygroundForm(QWidget):
         net.addRow("Device", self.device)
         net.addRow("L1 penalty", self.l1)
         net.addRow("L2 penalty", self.l2)
-        net.addRow("Extra inputs", self.features_box)
         act_box = QGroupBox("Activations (checked in the list)")
         act_layout = QVBoxLayout(act_box)
         act_layout.addWidget(self.activations)

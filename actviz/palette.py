@@ -59,6 +59,8 @@ def slot(name: str) -> int:
     """The palette index of ``name``: a fixed slot, else a stable hash of the name."""
     if name in FIXED:
         return FIXED[name]
+    if ">" in name and not re.search(r"[\[,(]", name):
+        return _layered_slot(name)
     base = re.split(r"[>\[,(]", name)[0].strip().lower()
     if base and base != name:
         # variants (``relu[a=0.1]``, ``relu, lr 0.1``) keep their activation's colour;
@@ -66,6 +68,18 @@ def slot(name: str) -> int:
         return slot(base)
     digest = hashlib.sha1(name.encode("utf-8")).digest()
     return digest[0] % len(LIGHT)
+
+
+def _layered_slot(name: str) -> int:
+    """A per-layer name (``relu>tanh``) is raced beside its parts: its own colour, by a
+    stable hash, stepped past the colours of its parts so their curves stay apart."""
+    taken = {slot(part.strip()) for part in name.split(">") if part.strip()}
+    start = hashlib.sha1(name.encode("utf-8")).digest()[0] % len(LIGHT)
+    for k in range(len(LIGHT)):
+        candidate = (start + k) % len(LIGHT)
+        if candidate not in taken:
+            return candidate
+    return start
 
 
 def colour_for(name: str, dark: bool = False) -> str:

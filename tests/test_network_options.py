@@ -264,3 +264,13 @@ def test_cli_refuses_bad_values_in_one_line(run_cli, args, message):
     code, out, err = run_cli("train", "--no-store", "--steps", "5", *args)
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_per_layer_name_has_its_own_stable_colour_apart_from_its_parts():
+    from actviz.palette import colour_for
+
+    for name in ("relu>tanh", "tanh>relu", "gelu>sigmoid", "relu>relu>tanh"):
+        own = colour_for(name)
+        assert own == colour_for(name)  # fixed by the name
+        assert all(own != colour_for(part) for part in name.split(">"))
+    assert colour_for("relu[a=0.1]") == colour_for("relu")  # sweep variants keep theirs

@@ -180,7 +180,7 @@ class PlaygroundForm(QWidget):
         data.addRow("Noise", self.noise)
         data.addRow("Test split", self.split)
         data.addRow("Data seed", self.data_seed)
-        data.addRow(QLabel("Extra inputs the network sees"))
+        data.addRow(QLabel("Extra inputs the network sees (2-D tasks)"))
         data.addRow(self.features_box)  # the whole width: three check boxes a row
         net_box = QGroupBox("Network and training")
         net = QFormLayout(net_box)

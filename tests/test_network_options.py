@@ -274,3 +274,22 @@ def test_a_per_layer_name_has_its_own_stable_colour_apart_from_its_parts():
         assert own == colour_for(name)  # fixed by the name
         assert all(own != colour_for(part) for part in name.split(">"))
     assert colour_for("relu[a=0.1]") == colour_for("relu")  # sweep variants keep theirs
+
+
+def test_a_bundle_of_a_features_race_writes_no_reproduce_script_it_cannot_match(
+    builtin_catalogue, tmp_path
+):
+    from actviz.training.bundle import best_member, write_bundle
+    from actviz.training.engine import run_race
+
+    cfg = RaceConfig(
+        task="moons", activations=["relu"], seeds=1, steps=10, points=60, l2=0.01, features=["x1sq"]
+    )
+    run = run_race(cfg, builtin_catalogue.activations, builtin_catalogue.tasks["moons"]).to_dict()
+    run.update(id=3, name="features run")
+    assert best_member([run], builtin_catalogue.activations) is None
+    write_bundle(
+        tmp_path, [run], activations=builtin_catalogue.activations, tasks=builtin_catalogue.tasks
+    )
+    assert not (tmp_path / "reproduce.py").exists()
+    assert "extra inputs" in (tmp_path / "README.md").read_text()

@@ -179,7 +179,10 @@ def write_bundle(
     member = reproduce if reproduce is not None else best_member(runs, activations)
     note = ""
     if member is None:
-        note = "No member's activation has a plain-torch form, so there is no reproduce.py."
+        note = (
+            "No member can be written in plain torch (its activation, weight penalties or "
+            "extra inputs), so there is no reproduce.py."
+        )
     else:
         run = runs[member.run]
         task = tasks.get(run["task"])
@@ -197,6 +200,8 @@ def best_member(
     """The member with the best final test metric among those ``reproduce.py`` can train."""
     best: tuple[float, Member] | None = None
     for r, run in enumerate(runs):
+        if not plain_network(run.get("config") or {}):
+            continue
         metric = run.get("metric", "accuracy")
         for i, m in enumerate(run.get("runs", [])):
             act = activations.get(m["activation"])
@@ -207,6 +212,12 @@ def best_member(
             if best is None or score > best[0]:
                 best = (score, Member(r, i))
     return best[1] if best else None
+
+
+def plain_network(config: Mapping[str, Any]) -> bool:
+    """Whether reproduce.py can write the race's network and loss: no weight penalties
+    and no extra input features (it writes neither)."""
+    return not (config.get("l1") or config.get("l2") or config.get("features"))
 
 
 def torch_form(activation: Activation) -> str | None:
@@ -355,6 +366,8 @@ def write_reproduction(
     task: Task,
 ) -> list[Path]:
     """Write ``reproduce.py`` and ``data.npz`` for member ``index`` of ``run``."""
+    if not plain_network(run["config"]):
+        raise ValueError("reproduce.py does not write weight penalties or extra input features")
     config = RaceConfig.from_dict(run["config"])
     member = run["runs"][index]
     act = activations.get(member["activation"])

@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings
 from actviz.gui.main_window import MainWindow
 from actviz.host import PluginHost
 from actviz.storage import RunStore
+from actviz.training import RaceConfig
 
 
 @pytest.fixture
@@ -126,3 +127,26 @@ def test_the_options_are_remembered(window, qtbot, tmp_path):
     assert again.per_layer.text() == "relu>tanh, gelu>sigmoid"
     for panel in other.panels:
         panel.shutdown()
+
+
+def test_compare_overlays_and_ranks_a_stored_per_layer_race(builtin_catalogue, window, tmp_path):
+    from actviz.storage import store_race
+
+    config = RaceConfig(
+        task="moons", activations=["relu>tanh", "relu"], seeds=2, steps=30, hidden=(6, 6),
+        points=80, features=["x1x2"], l2=0.001,
+    )  # fmt: skip
+    with RunStore() as store:
+        run_id, _ = store_race(
+            config, builtin_catalogue.activations, builtin_catalogue.tasks["moons"], store
+        )
+    window.show_panel("compare")
+    compare = window.panel("compare")
+    compare.refresh()
+    compare.select([run_id])
+    assert set(compare.bands.items) == {f"#{run_id} relu>tanh", f"#{run_id} relu"}
+    assert {r["activation"] for r in compare.leaders.rows} == {"relu>tanh", "relu"}
+    written = compare.export_comparison(tmp_path / "bundle")
+    assert written and not (tmp_path / "bundle" / "reproduce.py").exists()
+    name = next(r["name"] for r in compare.model.runs if r["id"] == run_id)
+    assert "relu>tanh" in name and "L2 0.001" in name and "+x1x2" in name

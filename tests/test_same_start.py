@@ -160,3 +160,49 @@ def test_a_file_from_before_the_table_opens_and_has_no_initial_states(tmp_path):
         ["sqlite3", str(path), ".tables"], capture_output=True, text=True, check=True
     ).stdout
     assert "initial_states" in names
+
+
+def test_cli_same_start_reruns_with_a_new_lr_and_names_the_origin(run_cli, tmp_path):
+    db = tmp_path / "runs.sqlite"
+    common = ("--db", str(db), "-q", "--no-user-plugins")
+    code, _, err = run_cli(
+        "train", "--task", "moons", "--activations", "relu,tanh", "--seeds", "2",
+        "--steps", "30", "--eval-every", "10", "--grid", "0", "--lr", "0.01", *common,
+    )  # fmt: skip
+    assert code == 0, err
+    code, _, err = run_cli("train", "--same-start", "1", "--lr", "0.1", *common)
+    assert code == 0, err
+    with RunStore(db) as store:
+        first, again = store.load_run(1), store.load_run(2)
+    assert again["name"] == "same start as #1: lr 0.01 → 0.1"
+    assert again["config"]["lr"] == 0.1
+    assert {k: v for k, v in again["config"].items() if k != "lr"} == {
+        k: v for k, v in first["config"].items() if k != "lr"
+    }
+    for run, other in zip(first["runs"], again["runs"], strict=True):
+        assert [run["history"][0][k] for k in METRICS] == [other["history"][0][k] for k in METRICS]
+        assert run["history"][-1]["train_loss"] != other["history"][-1]["train_loss"]
+
+
+def test_cli_same_start_refusals_are_one_line_with_exit_2(run_cli, tmp_path):
+    import sqlite3
+
+    db = tmp_path / "runs.sqlite"
+    common = ("--db", str(db), "-q", "--no-user-plugins")
+    code, _, err = run_cli("train", "--same-start", "7", *common)
+    assert code == 2
+    assert err.strip() == f"actviz train: there is no run #7 in {db}"
+    code, _, err = run_cli(
+        "train", "--activations", "relu", "--seeds", "1", "--steps", "5", "--grid", "0", *common
+    )
+    assert code == 0, err
+    code, _, err = run_cli("train", "--same-start", "1", "--lr", "-1", *common)
+    assert code == 2 and "lr: must be a positive number" in err
+    conn = sqlite3.connect(db)  # as a file from before initial states were kept
+    conn.execute("DELETE FROM initial_states")
+    conn.commit()
+    conn.close()
+    code, _, err = run_cli("train", "--same-start", "1", "--steps", "10", *common)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "run #1 was stored without its initial networks" in err

@@ -36,6 +36,8 @@ class SameStart:
     initial: dict[tuple[str, int], Any]
     name: str
     original: RaceConfig
+    #: the stored run's own name
+    stored_name: str = ""
 
 
 def same_start(store: RunStore, run_id: int, changes: Mapping[str, Any] | None = None) -> SameStart:
@@ -66,7 +68,8 @@ def same_start(store: RunStore, run_id: int, changes: Mapping[str, Any] | None =
     problems = config.validate()
     if problems:
         raise SameStartError("; ".join(problems))
-    return SameStart(run_id, config, initial, rerun_name(run_id, original, config), original)
+    name = rerun_name(run_id, original, config)
+    return SameStart(run_id, config, initial, name, original, str(stored.get("name", "")))
 
 
 def rerun_name(run_id: int, original: RaceConfig, config: RaceConfig) -> str:

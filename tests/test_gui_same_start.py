@@ -124,6 +124,9 @@ def test_compare_run_list_offers_same_start_in_the_playground(playground, qtbot)
     assert dialog is not None and dialog.run_id == first
     dialog.steps.setValue(60)
     again = rerun_from_dialog(qtbot, panel, dialog)
+    from actviz.gui.shortcuts_dialog import shortcut_rows
+
+    assert ("Ctrl+Shift+R", "Same start again") in shortcut_rows(w)
     with RunStore() as store:
         rerun = store.load_run(again)
     assert rerun["name"] == f"same start as #{first}: steps 40 → 60"
@@ -143,3 +146,29 @@ def test_a_run_without_initial_networks_is_refused_with_the_reason(playground, q
     assert f"run #{first} was stored without its initial networks" in panel.status.text()
     assert panel.ask_same_start(9999) is None
     assert "there is no run #9999" in panel.status.text()
+
+
+def test_ctrl_shift_r_in_compare_opens_same_start_for_the_selected_run(playground, qtbot):
+    from PySide6.QtCore import Qt
+
+    w, panel = playground
+    first = first_race(qtbot, panel)
+    w.show_panel("compare")
+    compare = w.panel("compare")
+    compare.refresh()
+    compare.select([first])
+    with qtbot.waitActive(w):  # application shortcuts need an active window
+        w.activateWindow()
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(compare.table, Qt.Key.Key_R, modifiers)
+    assert w.current_panel() is panel
+    dialog = panel.same_start_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.run_id == first
+    dialog.reject()
+    # with nothing selected the key says what to do instead of guessing a run
+    w.show_panel("compare")
+    compare.table.clearSelection()
+    panel.same_start_dialog = None
+    qtbot.keyClick(compare.table, Qt.Key.Key_R, modifiers)
+    assert panel.same_start_dialog is None
+    assert "select a stored run first" in w.statusBar().currentMessage()

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -57,16 +56,14 @@ class SameStartDialog(QDialog):
         self.lr = QLineEdit()
         self.lr.setToolTip("the learning rate of the re-run (a positive number)")
         self.times10 = times10 = QPushButton("×10")
-        times10.setToolTip("ten times the learning rate (Ctrl+Up)")
+        times10.setToolTip("ten times the learning rate")
         self.div10 = div10 = QPushButton("÷10")
-        div10.setToolTip("a tenth of the learning rate (Ctrl+Down)")
+        div10.setToolTip("a tenth of the learning rate")
         for button in (times10, div10):
             button.setAutoDefault(False)
             button.setMaximumWidth(48)
         times10.clicked.connect(lambda: self.scale_lr(10.0))
         div10.clicked.connect(lambda: self.scale_lr(0.1))
-        QShortcut(QKeySequence("Ctrl+Up"), self, lambda: self.scale_lr(10.0))
-        QShortcut(QKeySequence("Ctrl+Down"), self, lambda: self.scale_lr(0.1))
         lr_row = QHBoxLayout()
         lr_row.addWidget(self.lr, 1)
         lr_row.addWidget(div10)

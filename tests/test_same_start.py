@@ -33,25 +33,20 @@ def stored(builtin_catalogue, tmp_path_factory):
     return path, run_id, cfg
 
 
-def rows_at(data, step):
-    return [next(h for h in run["history"] if h["step"] == step) for run in data["runs"]]
+def sqlite_cli(path, sql: str) -> list[str]:
+    """What the ``sqlite3`` command-line tool prints for ``sql``, one item per line/word."""
+    tool = shutil.which("sqlite3")
+    if tool is None:
+        pytest.skip("the sqlite3 command-line tool is not installed")
+    done = subprocess.run([tool, str(path), sql], capture_output=True, text=True, check=True)
+    return done.stdout.split()
 
 
 def test_every_member_initial_networks_are_stored_one_row_each(stored):
     path, run_id, cfg = stored
-    sqlite = shutil.which("sqlite3")
-    if sqlite is None:
-        pytest.skip("the sqlite3 command-line tool is not installed")
-    out = subprocess.run(
-        [
-            sqlite,
-            str(path),
-            f"SELECT idx, length(blob) > 0 FROM initial_states WHERE run_id = {run_id}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    out = sqlite_cli(
+        path, f"SELECT idx, length(blob) > 0 FROM initial_states WHERE run_id = {run_id}"
+    )
     assert out == [f"{i}|1" for i in range(len(NAMES) * 2)]
 
 
@@ -156,10 +151,7 @@ def test_a_file_from_before_the_table_opens_and_has_no_initial_states(tmp_path):
     conn.close()
     with RunStore(path) as store:
         assert store.initial_states(1) == {}
-    names = subprocess.run(
-        ["sqlite3", str(path), ".tables"], capture_output=True, text=True, check=True
-    ).stdout
-    assert "initial_states" in names
+    assert "initial_states" in sqlite_cli(path, ".tables")
 
 
 def test_cli_same_start_reruns_with_a_new_lr_and_names_the_origin(run_cli, tmp_path):
@@ -206,3 +198,15 @@ def test_cli_same_start_refusals_are_one_line_with_exit_2(run_cli, tmp_path):
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert "run #1 was stored without its initial networks" in err
+
+
+def test_deleting_a_run_deletes_its_initial_networks(builtin_catalogue, tmp_path):
+    path = tmp_path / "runs.sqlite"
+    cfg = RaceConfig(task="moons", activations=["relu"], seeds=2, steps=5, boundary_grid=0)
+    catalogue = builtin_catalogue
+    with RunStore(path) as store:
+        keep, _ = store_race(cfg, catalogue.activations, catalogue.tasks["moons"], store)
+        gone, _ = store_race(cfg, catalogue.activations, catalogue.tasks["moons"], store)
+        assert store.delete_run(gone)
+    rows = sqlite_cli(path, "SELECT run_id, count(*) FROM initial_states GROUP BY run_id")
+    assert rows == [f"{keep}|2"]

@@ -67,6 +67,7 @@ def test_same_start_again_with_ten_times_the_lr_starts_from_the_same_weights(pla
     assert dialog.lr.text() == "0.1"
     again = rerun_from_dialog(qtbot, panel, dialog)
     assert again != first
+    assert panel.form.lr.text() == "0.1"  # the form shows what trained
 
     with RunStore() as store:
         original, rerun = store.load_run(first), store.load_run(again)
@@ -122,6 +123,7 @@ def test_compare_run_list_offers_same_start_in_the_playground(playground, qtbot)
     assert w.current_panel() is panel
     dialog = panel.same_start_dialog
     assert dialog is not None and dialog.run_id == first
+    panel.form.hidden.setText("5")  # the form now describes another race: left alone
     dialog.steps.setValue(60)
     again = rerun_from_dialog(qtbot, panel, dialog)
     from actviz.gui.shortcuts_dialog import shortcut_rows
@@ -131,6 +133,8 @@ def test_compare_run_list_offers_same_start_in_the_playground(playground, qtbot)
         rerun = store.load_run(again)
     assert rerun["name"] == f"same start as #{first}: steps 40 → 60"
     assert rerun["steps_done"] == 60
+    assert rerun["config"]["hidden"] == [6]
+    assert panel.form.steps.value() == 40 and panel.form.hidden.text() == "5"
 
 
 def test_a_run_without_initial_networks_is_refused_with_the_reason(playground, qtbot):

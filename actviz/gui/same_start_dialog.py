@@ -203,6 +203,26 @@ def ask_same_start(
     return dialog
 
 
+def show_in_form(form: Any, plan: SameStart) -> bool:
+    """Put the re-run's lr, steps and optimiser into the Playground form when the form
+    describes the stored race otherwise (so the form shows what is training); a form
+    set up for another race is left alone. ``True`` when the form was updated."""
+    current = form.config()
+    if current is None:
+        return False
+    ignore = {"lr", "steps", "optimizer"}
+    mine = {k: v for k, v in current.to_dict().items() if k not in ignore}
+    stored = {k: v for k, v in plan.original.to_dict().items() if k not in ignore}
+    if mine != stored:
+        return False
+    form.lr.setText(f"{plan.config.lr:g}")
+    form.steps.setValue(int(plan.config.steps))
+    index = form.optimizer.findData(plan.config.optimizer)
+    if index >= 0:
+        form.optimizer.setCurrentIndex(index)
+    return True
+
+
 def _was(text: str) -> QLabel:
     label = QLabel(text)
     label.setStyleSheet("color: gray;")

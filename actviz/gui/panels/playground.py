@@ -389,10 +389,16 @@ class PlaygroundPanel(Panel):
         self.same_start_dialog = ask_same_start(
             self,
             run_id,
-            lambda plan: self.start_race(plan.config, initial=plan.initial, name=plan.name),
+            self._start_same,
             self._refuse,
         )
         return self.same_start_dialog
+
+    def _start_same(self, plan: Any) -> None:
+        from ..same_start_dialog import show_in_form
+
+        show_in_form(self.form, plan)  # the form shows what trains, when it is that race
+        self.start_race(plan.config, initial=plan.initial, name=plan.name)
 
     def same_start_action(self) -> None:
         self.ask_same_start()

@@ -42,11 +42,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="comma-separated names; relu>tanh applies relu in hidden layer 1, tanh in 2",
     )
     p.add_argument("--seeds", default="3", help="a count (3 -> seeds 0,1,2) or a list: 0,4,7")
-    p.add_argument("--steps", type=int, default=1000, help="optimiser steps (default 1000)")
+    p.add_argument("--steps", type=int, default=None, help="optimiser steps (default 1000)")
     p.add_argument("--hidden", default="8,8", help="hidden layer widths (default 8,8)")
     p.add_argument("--init", default="default", help="default, he, xavier, lecun or siren")
-    p.add_argument("--optimizer", default="adam", help="sgd, momentum, rmsprop, adagrad or adam")
-    p.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
+    p.add_argument(
+        "--optimizer", default=None, help="sgd, momentum, rmsprop, adagrad or adam (default adam)"
+    )
+    p.add_argument("--lr", type=float, default=None, help="learning rate (default 0.01)")
     p.add_argument("--batch-size", type=int, default=None, help="minibatch size (default: all)")
     p.add_argument("--eval-every", type=int, default=None, help="steps between evaluations")
     p.add_argument("--points", type=int, default=None, help="data points (default: task's)")
@@ -93,6 +95,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-store", action="store_true", help="do not keep the run in the database")
     p.add_argument("--name", default=None, help="a name for the stored run")
     p.add_argument("--note", default="", help="a note kept with the stored run")
+    p.add_argument(
+        "--same-start",
+        type=int,
+        default=None,
+        metavar="RUN_ID",
+        help="re-run stored run RUN_ID from its exact initial weights and data; only --lr, "
+        "--steps and --optimizer may change (the rest is the stored run's)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=run)
 
@@ -155,11 +165,11 @@ def build_config(args: argparse.Namespace, catalogue: Any) -> Any:
         activations=names,
         params=parse_params(args.param),
         seeds=parse_seeds(args.seeds),
-        steps=args.steps,
+        steps=args.steps if args.steps is not None else 1000,
         hidden=parse_hidden(args.hidden),
         init=args.init,
-        optimizer=args.optimizer,
-        lr=args.lr,
+        optimizer=args.optimizer if args.optimizer is not None else "adam",
+        lr=args.lr if args.lr is not None else 0.01,
         batch_size=args.batch_size,
         eval_every=args.eval_every,
         points=args.points,
@@ -178,6 +188,38 @@ def build_config(args: argparse.Namespace, catalogue: Any) -> Any:
     if problems:
         raise UsageError("; ".join(problems))
     return config
+
+
+def same_start_config(args: argparse.Namespace, catalogue: Any) -> tuple[Any, Any]:
+    """``--same-start RUN_ID``: the stored run's config with --lr/--steps/--optimizer
+    changed, and its initial networks; :class:`UsageError` in one line otherwise.
+    Sets ``args.name`` to "same start as #N: ..." unless --name was given."""
+    import sqlite3
+
+    from ..storage import RunStore
+    from ..storage.same_start import SameStartError, same_start
+
+    if args.until_decided:
+        raise UsageError("--same-start replays one stored race; it cannot add seed batches")
+    changes = {"lr": args.lr, "steps": args.steps, "optimizer": args.optimizer}
+    try:
+        with RunStore(args.db) as store:
+            plan = same_start(store, args.same_start, changes)
+    except SameStartError as exc:
+        raise UsageError(str(exc)) from None
+    except (sqlite3.Error, OSError) as exc:
+        raise UsageError(f"cannot open the run database: {exc}") from None
+    config = plan.config
+    if config.task not in catalogue.tasks:
+        raise UsageError(
+            f"run #{args.same_start} raced task {config.task!r}, which is not loaded now"
+        )
+    problems = config.validate(catalogue.activations, catalogue.tasks)
+    if problems:
+        raise UsageError(f"run #{args.same_start} cannot be raced now: {'; '.join(problems)}")
+    if args.name is None:
+        args.name = plan.name
+    return config, plan.initial
 
 
 def _csv_task(args: argparse.Namespace) -> Any:
@@ -231,7 +273,11 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"--json: {exc}")
     try:
         catalogue = catalogue_from_args(args)
-        config = build_config(args, catalogue)
+        initial = None
+        if args.same_start is not None:
+            config, initial = same_start_config(args, catalogue)
+        else:
+            config = build_config(args, catalogue)
         check_comparison_args(args, config)
         task = catalogue.tasks[config.task]
         # a task that cannot load its data (a missing optional package) says so here
@@ -252,7 +298,7 @@ def run(args: argparse.Namespace) -> int:
     run_ids: list[int | None] = []
 
     def run_batch(cfg: Any) -> Any:
-        result, run_id, code = _race_once(cfg, catalogue, task, store, versions, args)
+        result, run_id, code = _race_once(cfg, catalogue, task, store, versions, args, initial)
         codes.append(code)
         run_ids.append(run_id)
         return result
@@ -315,12 +361,21 @@ def check_comparison_args(args: argparse.Namespace, config: Any) -> None:
 
 
 def _race_once(
-    config: Any, catalogue: Any, task: Any, store: Any, versions: Any, args: argparse.Namespace
+    config: Any,
+    catalogue: Any,
+    task: Any,
+    store: Any,
+    versions: Any,
+    args: argparse.Namespace,
+    initial: Any = None,
 ) -> tuple[Any, int | None, int]:
-    """Train one race with progress, Ctrl-C handling and storage: (result, run id, code)."""
+    """Train one race with progress, Ctrl-C handling and storage: (result, run id, code).
+    A stored race keeps its initial networks (snapshots at step 0) for ``--same-start``."""
     from ..training.engine import race
 
-    current = race(config, catalogue.activations, task)
+    current = race(
+        config, catalogue.activations, task, snapshots=store is not None, initial=initial
+    )
     bar = ProgressBar(sys.stderr, config.steps)
     if args.quiet:
         bar.enabled = False

@@ -155,9 +155,19 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(holder, panel.title)
         panel.exportRequested.connect(self.export_plot_dialog)
         panel.tableExportRequested.connect(lambda key, p=panel: self.export_table_dialog(p, key))
+        same_start = getattr(panel, "sameStartRequested", None)
+        if same_start is not None:
+            same_start.connect(self.same_start_in_playground)
         reload_signal = getattr(panel, "reloadRequested", None)
         if reload_signal is not None:
             reload_signal.connect(self.reload_plugins)
+
+    def same_start_in_playground(self, run_id: int) -> None:
+        """'Same start again…' for a stored run chosen elsewhere (Compare's run list)."""
+        playground = self.panel("playground")
+        if playground is not None:
+            self.set_current_panel(playground)
+            playground.ask_same_start(int(run_id))
 
     def _panel_width_needed(self) -> int:
         """The width the widest panel needs, so switching tabs never squeezes one."""
@@ -300,6 +310,13 @@ class MainWindow(QMainWindow):
             ("&Pause / Resume", "pause_action", "Ctrl+P"),
         ):
             self._action(race, text, lambda m=method: self._on_current_panel(m), QKeySequence(key))
+        self._action(
+            race,
+            "Same start a&gain…",
+            lambda: self._on_current_panel("same_start_action"),
+            QKeySequence("Ctrl+Shift+R"),
+            tip="re-run the last (Playground) or selected (Compare) run from its initial weights",
+        )
 
         plugins = bar.addMenu("&Plugins")
         self._action(plugins, "&Reload plugins", self.reload_plugins, QKeySequence("F5"))

@@ -45,6 +45,7 @@ class RaceWorker(QObject):
         name: str | None = None,
         note: str = "",
         versions: Mapping[str, Any] | None = None,
+        initial: Mapping[tuple[str, int], Any] | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -55,6 +56,8 @@ class RaceWorker(QObject):
         self.name = name
         self.note = note
         self.versions = dict(versions or {})
+        #: start from these networks (``RunStore.initial_states``) instead of drawn ones
+        self.initial = initial
         self.race = None
         self.run_id: int | None = None
         self._cond = threading.Condition()
@@ -102,7 +105,10 @@ class RaceWorker(QObject):
         result = None
         failed = False
         try:
-            current = race(self.config, self.activations, self.task)
+            # snapshots: the recorder keeps the initial networks ("Same start again")
+            current = race(
+                self.config, self.activations, self.task, snapshots=True, initial=self.initial
+            )
             self.race = current
             if self._stopping:
                 current.stop()

@@ -100,6 +100,9 @@ class RaceRecorder:
             return True
         if isinstance(event, Evaluation):
             rows, step, seconds = event.metrics, event.step, event.seconds
+            if step == 0 and event.snapshot is not None:
+                snapshot = event.snapshot
+                add(("initial", "the initial networks", lambda s: self._initial(s, snapshot)))
             add(("eval", f"step {step}", lambda s: self._evaluations(s, rows, step, seconds)))
             return False
         if isinstance(event, Progress):
@@ -245,6 +248,10 @@ class RaceRecorder:
         store.record_evaluations(self.run_id, rows)
         store.update_run(self.run_id, train_seconds=seconds, steps_done=step)
 
+    def _initial(self, store: RunStore, snapshot: Any) -> None:
+        members = {run: snapshot.run_params(run) for run in snapshot.runs()}
+        store.record_initial_states(self.run_id, members)
+
     def _samples(
         self, store: RunStore, step: int, seconds: float, losses: list, wall: float
     ) -> None:
@@ -303,15 +310,20 @@ def store_race(
     versions: Mapping[str, Any] | None = None,
     on_event: Callable[[Event], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    initial: Mapping[tuple[str, int], Any] | None = None,
 ) -> tuple[int | None, RaceResult]:
-    """Run a race, storing it as it goes; returns ``(run id, result)``.
+    """Run a race, storing it as it goes (its initial networks included, so it can be
+    re-run from them); returns ``(run id, result)``. ``initial`` starts it from stored
+    networks (``RunStore.initial_states``).
 
     If the race raises, the stored run is marked ``failed`` (``stopped`` on Ctrl-C)
     with everything recorded so far, and the exception propagates.
     """
     from ..training.engine import race
 
-    current = race(config, activations, task, should_stop=should_stop)
+    current = race(
+        config, activations, task, should_stop=should_stop, snapshots=True, initial=initial
+    )
     recorder = RaceRecorder(store, name=name, note=note, versions=versions)
     try:
         for event in current:

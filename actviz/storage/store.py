@@ -23,6 +23,7 @@ from typing import Any
 
 from ..paths import user_data_dir
 from ..training.runinfo import describe_config, unique_name
+from . import initial_states as initial_table
 from . import liveness
 from .schema import migrate
 
@@ -64,6 +65,7 @@ class RunStore:
             self._conn.execute("PRAGMA foreign_keys=ON")
             self.schema_version = migrate(self._conn)
             liveness.ensure_tables(self._conn)
+            initial_table.ensure_table(self._conn)
         except BaseException:
             self._conn.close()  # a file that is not a database must not keep a handle open
             raise
@@ -325,6 +327,19 @@ class RunStore:
             self._begin()
             liveness.record_samples(self._conn, run_id, step, seconds, losses, wall)
             self.maybe_flush()
+
+    def record_initial_states(self, run_id: int, members: Mapping[int, Any]) -> None:
+        """Keep each member's networks before the first step (``{member: RunParams}``)."""
+        with self._lock:
+            self._begin()
+            initial_table.write(self._conn, run_id, members)
+            self.maybe_flush()
+
+    def initial_states(self, run_id: int) -> dict[tuple[str, int], Any]:
+        """``{(activation, seed): RunParams}``: the run's networks at step 0, empty when
+        the run was stored without them (see :mod:`.initial_states`)."""
+        with self._lock:
+            return initial_table.read(self._conn, run_id)
 
     def claim_run(self, run_id: int) -> None:
         """Mark this process as the one recording ``run_id`` (see :mod:`.liveness`)."""

@@ -45,6 +45,7 @@ from .events import (
 from .features import network_inputs
 from .graphs import CUDA_LOCK, GraphedStep, graphs_enabled
 from .init import initial_layers, siren_w0
+from .initial import InitialStateError, InitialStates, load_initial, missing_members
 from .layered import LayeredActivation, resolve
 from .learned_params import learned_values, record_row, segment_params, training_bounds
 from .metrics import grid_values, per_model_loss, per_model_metric, targets_for
@@ -73,6 +74,7 @@ class Race:
         task: Task,
         should_stop: Callable[[], bool] | None = None,
         snapshots: bool = False,
+        initial: InitialStates | None = None,
     ) -> None:
         problems = config.validate(activations, {config.task: task})  # features need its dim
         if config.task != task.name:
@@ -92,6 +94,11 @@ class Race:
             RunInfo(i, act, seed)
             for i, (act, seed) in enumerate(product(config.activations, seeds))
         ]
+        #: with ``initial``, every run starts from these networks (see ``initial.py``)
+        self.initial = initial
+        missing = missing_members(self.runs, initial) if initial is not None else []
+        if missing:
+            raise InitialStateError(f"no initial networks stored for {', '.join(missing)}")
         self.result = RaceResult(
             config=config.to_dict(),
             task=task.name,
@@ -245,6 +252,8 @@ class Race:
         if dev.type == "cpu":
             keep_freed_memory()
         self.stacks = self._build_stacks(widths, strategy)
+        if self.initial is not None:
+            load_initial(self.stacks, self.runs, self.initial)
         self.pack = ParamPack(self.stacks)
         self._graphed = None
         self._xb, self._yb = self._x_train, self._y_train  # the step's input buffers
@@ -775,10 +784,14 @@ def race(
     task: Task,
     should_stop: Callable[[], bool] | None = None,
     snapshots: bool = False,
+    initial: InitialStates | None = None,
 ) -> Race:
     """Set up a race; iterate the returned :class:`Race` to run it. With ``snapshots``
-    every Evaluation event carries the networks at its step (``snapshots.Snapshot``)."""
-    return Race(config, activations, task, should_stop=should_stop, snapshots=snapshots)
+    every Evaluation event carries the networks at its step (``snapshots.Snapshot``);
+    ``initial`` (``{(activation, seed): RunParams}``) replaces the drawn initial networks."""
+    return Race(
+        config, activations, task, should_stop=should_stop, snapshots=snapshots, initial=initial
+    )
 
 
 def run_race(

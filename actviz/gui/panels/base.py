@@ -75,6 +75,9 @@ class Panel(QWidget):
     def pause_action(self) -> None:
         """Pause or resume that work (Ctrl+P), where the panel can pause."""
 
+    def same_start_action(self) -> None:
+        """Re-run a stored race from its initial weights (Ctrl+Shift+R), where it applies."""
+
     def shutdown(self) -> None:
         """Stop this panel's background work; called when the window closes."""
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -110,6 +111,8 @@ class ComparePanel(Panel):
     title = "Compare"
     #: A sweep ended and its plot is drawn: the stored run id (or ``None``).
     sweepFinished = Signal(object)
+    #: "Same start again…" was chosen for this stored run (the Playground re-runs it).
+    sameStartRequested = Signal(int)
 
     def __init__(
         self, state: AppState, measurements: Measurements, parent: QWidget | None = None
@@ -269,6 +272,9 @@ class ComparePanel(Panel):
         delete_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         delete_key.activated.connect(self._ask_delete)
         self.export_button.clicked.connect(self._ask_export)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._run_menu)
+        self.run_menu: QMenu | None = None
         self.diff_button.clicked.connect(self.show_diff)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection_changed())
         self.series.currentIndexChanged.connect(lambda _i: self.redraw())
@@ -320,6 +326,27 @@ class ComparePanel(Panel):
         proxy = self.table.model()
         rows = {proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}
         return sorted(self.model.run_id(r) for r in rows if 0 <= r < len(self.model.runs))
+
+    def _run_menu(self, pos: Any) -> None:
+        """The run list's context menu: 'Same start again…' for the run under the mouse."""
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        run_id = self.model.run_id(self.table.model().mapToSource(index).row())
+        menu = QMenu(self.table)
+        action = menu.addAction(f"Same start again… (run #{run_id})")
+        action.setToolTip("re-run it in the Playground from its exact initial weights and data")
+        action.triggered.connect(lambda _c=False: self.sameStartRequested.emit(run_id))
+        self.run_menu = menu
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def same_start_action(self) -> None:
+        """Ctrl+Shift+R: 'Same start again…' for the selected run (the newest selected)."""
+        ids = self.selected_ids()
+        if ids:
+            self.sameStartRequested.emit(ids[-1])
+        else:
+            self.state.notify("select a stored run first, then 'Same start again…'")
 
     def select(self, run_ids: list[int]) -> None:
         """Select these runs in the table (and overlay them)."""

@@ -119,6 +119,7 @@ class PlaygroundPanel(Panel):
         self.task = None
         self.last_run_id: int | None = None
         self.last_result: Any = None
+        self.same_start_dialog: Any = None  # the open 'Same start again…' dialog
         self._pending: list[object] = []
         self._dirty = False
         self._due: set[str] = set()
@@ -145,6 +146,11 @@ class PlaygroundPanel(Panel):
         self.pause_button.setToolTip("pause the race; press again to resume (Ctrl+P)")
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("end the race after the current step; it is stored as stopped")
+        self.same_button = QPushButton("Same start again…")
+        self.same_button.setToolTip(
+            "re-run the last stored race from its exact initial weights and data with "
+            "another learning rate, number of steps or optimiser (Ctrl+Shift+R)"
+        )
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
@@ -164,6 +170,7 @@ class PlaygroundPanel(Panel):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(scroll, 1)
         left_layout.addLayout(buttons)
+        left_layout.addWidget(self.same_button)
         left_layout.addWidget(self.progress)
         left_layout.addWidget(self.rate_label)
         left_layout.addWidget(self.status)
@@ -244,7 +251,8 @@ class PlaygroundPanel(Panel):
         for plot in self.diagnostics.exports():
             self.register_plot(plot)
 
-        self.train_button.clicked.connect(self.start_race)
+        self.train_button.clicked.connect(lambda: self.start_race())
+        self.same_button.clicked.connect(lambda: self.ask_same_start())
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop_race)
         self.form.changed.connect(self._update_buttons)
@@ -265,16 +273,26 @@ class PlaygroundPanel(Panel):
     def running(self) -> bool:
         return self.runner.running
 
-    def start_race(self) -> bool:
-        """Start the race the form describes; ``False`` (and the reason shown) if it
-        cannot start."""
+    def start_race(
+        self, config: Any = None, *, initial: Any = None, name: str | None = None
+    ) -> bool:
+        """Start the race the form describes (or ``config``, from ``initial`` networks,
+        stored as ``name``: see :meth:`ask_same_start`); ``False`` (and the reason shown)
+        if it cannot start."""
         if self.running:
             return False
-        config = self.form.config()
         if config is None:
-            self.status.setText("fix the marked fields first")
-            return False
-        task = self.form.current_task()
+            config = self.form.config()
+            if config is None:
+                self.status.setText("fix the marked fields first")
+                return False
+            task = self.form.current_task()
+        else:
+            problems = config.validate(self.state.usable(), self.form.tasks())
+            if problems:
+                self._refuse(f"{name or 'this race'} cannot start: {'; '.join(problems)}")
+                return False
+            task = self.form.tasks()[config.task]
         usable = self.state.usable()
         acts = {n: usable[n] for n in plugin_names(config.activations)}  # relu>tanh: its parts
         from ...storage import run_versions
@@ -284,6 +302,8 @@ class PlaygroundPanel(Panel):
             acts,
             task,
             versions=run_versions(config.activations, self.state.catalogue),
+            initial=initial,
+            name=name,
         )
         self.colours = {n: self.state.colour(n) for n in config.activations}
         self.task = task
@@ -303,12 +323,13 @@ class PlaygroundPanel(Panel):
         self._started_at = time.perf_counter()
         self.last_run_id = None
         self.last_result = None
+        self.race_name = name
         self.store_problem: str | None = None
         self.progress.setValue(0)
         self.progress.setFormat("starting…")
         self.status.setText(
             f"racing {len(config.activations)} activations × {len(config.seed_list())} seeds "
-            f"on {config.task}"
+            f"on {config.task}" + (f" ({name})" if name else "")
         )
         self.runner.start(worker)
         self._tick.start()
@@ -354,6 +375,40 @@ class PlaygroundPanel(Panel):
             self.runner.stop()
             self.status.setText("stopping after the current step…")
 
+    def ask_same_start(self, run_id: int | None = None) -> Any:
+        """'Same start again…' for stored run ``run_id`` (default: the last race): a
+        dialog for lr, steps and optimiser, then the re-run starts here. Returns the
+        dialog (``None`` when the run cannot be re-run; the reason is shown)."""
+        from ..same_start_dialog import ask_same_start
+
+        run_id = self.last_run_id if run_id is None else run_id
+        if self.running:
+            self._refuse("stop the race first, then start it again from the same start")
+            return None
+        if run_id is None:
+            self._refuse("train a race first (or right-click a stored run in Compare)")
+            return None
+        self.same_start_dialog = ask_same_start(
+            self,
+            run_id,
+            self._start_same,
+            self._refuse,
+        )
+        return self.same_start_dialog
+
+    def _start_same(self, plan: Any) -> None:
+        from ..same_start_dialog import show_in_form
+
+        show_in_form(self.form, plan)  # the form shows what trains, when it is that race
+        self.start_race(plan.config, initial=plan.initial, name=plan.name)
+
+    def same_start_action(self) -> None:
+        self.ask_same_start()
+
+    def _refuse(self, text: str) -> None:
+        self.status.setText(f"<span style='color:{self.state.theme.error}'>{escape(text)}</span>")
+        self.state.notify(text)
+
     def primary_action(self) -> None:
         self.start_race()
 
@@ -373,6 +428,7 @@ class PlaygroundPanel(Panel):
         self.train_button.setEnabled(not running and self.form.config() is not None)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
+        self.same_button.setEnabled(not running and self.last_run_id is not None)
         self.pause_button.setText("Resume" if running and self.runner.paused else "Pause")
         self.form.setEnabled(not running)
 
@@ -515,6 +571,8 @@ class PlaygroundPanel(Panel):
             self.progress.setValue(round(1000 * result.steps_done / max(1, self._steps)))
             self.progress.setFormat(f"{status}: step {result.steps_done} / {self._steps}")
             stored = f", stored as run #{run_id}" if run_id is not None else ""
+            if getattr(self, "race_name", None):
+                stored += f" ({self.race_name})"
             diverged = sum(r.status == "diverged" for r in result.runs)
             note = f"; {diverged} runs diverged" if diverged else ""
             self.status.setText(

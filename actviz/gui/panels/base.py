@@ -75,6 +75,12 @@ class Panel(QWidget):
     def pause_action(self) -> None:
         """Pause or resume that work (Ctrl+P), where the panel can pause."""
 
+    def step_action(self) -> None:
+        """Train one step and pause (F10), where the panel can step."""
+
+    def step_n_action(self) -> None:
+        """Train the panel's chosen number of steps and pause (Shift+F10)."""
+
     def shutdown(self) -> None:
         """Stop this panel's background work; called when the window closes."""
 

@@ -51,7 +51,7 @@ def _held_at(qtbot, panel, step):
 
 
 @pytest.mark.skipif(shutil.which("sqlite3") is None, reason="needs the sqlite3 CLI")
-def test_step_trains_exactly_one_step_and_step_n_exactly_n(make_window, qtbot):
+def test_step_trains_exactly_one_step_and_step_n_exactly_n(make_window, qtbot):  # noqa: F811
     w, panel = make_window(["relu", "tanh"])
     panel.form.steps.setValue(1_000_000)
     events = _record(panel)
@@ -100,7 +100,7 @@ def test_step_trains_exactly_one_step_and_step_n_exactly_n(make_window, qtbot):
     assert panel.train_button.isEnabled() and not panel.stop_button.isEnabled()
 
 
-def test_step_on_an_idle_playground_starts_the_race_held(make_window, qtbot):
+def test_step_on_an_idle_playground_starts_the_race_held(make_window, qtbot):  # noqa: F811
     w, panel = make_window(["relu"])
     panel.form.steps.setValue(200)
     panel.step_n.setValue(5)
@@ -112,7 +112,7 @@ def test_step_on_an_idle_playground_starts_the_race_held(make_window, qtbot):
     assert panel.last_result.status == "finished" and panel.last_result.steps_done == 200
 
 
-def test_the_step_keys_are_listed_in_the_shortcuts_dialog(make_window):
+def test_the_step_keys_are_listed_in_the_shortcuts_dialog(make_window):  # noqa: F811
     w, _panel = make_window(["relu"])
     rows = dict(shortcut_rows(w))
     assert rows["F10"] == "Step one"
@@ -120,7 +120,7 @@ def test_the_step_keys_are_listed_in_the_shortcuts_dialog(make_window):
     assert rows["Ctrl+."] == "Stop"  # unchanged
 
 
-def test_scrubbing_shows_every_view_at_that_step(make_window, qtbot):
+def test_scrubbing_shows_every_view_at_that_step(make_window, qtbot):  # noqa: F811
     w, panel = make_window(["relu", "prelu"])
     panel.form.steps.setValue(400)
     events = _record(panel)

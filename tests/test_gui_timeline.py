@@ -13,8 +13,9 @@ from PySide6.QtCore import Qt
 from test_durable_training import sql
 from test_gui_playground import make_window  # noqa: F401 - the fixture
 
+from actviz.gui.settings import open_settings
 from actviz.gui.shortcuts_dialog import shortcut_rows
-from actviz.storage import default_path
+from actviz.storage import RunStore, default_path
 from actviz.training.events import Evaluation, Held
 
 
@@ -43,9 +44,10 @@ def _median_run(panel, name, step=None):
 
 
 def _held_at(qtbot, panel, step):
-    qtbot.waitUntil(lambda: panel.progress.format().startswith(f"paused at step {step:,} "))
+    held = f"paused at step {step:,} "
+    qtbot.waitUntil(lambda: panel.progress.format().startswith(held), timeout=30_000)
     race = panel.runner.worker.race
-    qtbot.waitUntil(lambda: panel.runner.worker.waiting)
+    qtbot.waitUntil(lambda: panel.runner.worker.waiting, timeout=10_000)
     assert race.result.steps_done == step
     assert panel.pause_button.text() == "Resume"
 
@@ -163,3 +165,32 @@ def test_scrubbing_shows_every_view_at_that_step(make_window, qtbot):  # noqa: F
     assert shown[-1] == 400 and panel.shown_step() == 400
     run = _median_run(panel, "relu")
     np.testing.assert_allclose(_shown_grid(panel, "relu"), final.grids[run], atol=1e-6)
+
+
+def test_closing_the_window_while_held_stores_the_run_at_that_step(make_window, qtbot):  # noqa: F811
+    w, panel = make_window(["relu", "tanh"])
+    panel.form.steps.setValue(1_000_000)
+    panel.step_n.setValue(12)
+    panel.step_n_button.click()
+    _held_at(qtbot, panel, 12)
+    worker, thread = panel.runner.worker, panel.runner.thread
+    w.close()
+    assert not thread.isRunning()
+    with RunStore() as store:
+        run = store.load_run(worker.run_id)
+    assert run["status"] == "stopped" and run["steps_done"] == 12
+    assert all(m["history"][-1]["step"] == 12 for m in run["runs"])
+
+
+def test_n_is_remembered_between_launches_and_a_damaged_value_is_ignored(make_window):  # noqa: F811
+    w, panel = make_window(["relu"])
+    panel.step_n.setValue(25)
+    w.close()
+    w2, panel2 = make_window(["relu"])
+    assert panel2.step_n.value() == 25
+    w2.close()
+    settings = open_settings()
+    settings.setValue("playground/step_n", "many")
+    settings.sync()
+    _w3, panel3 = make_window(["relu"])
+    assert panel3.step_n.value() == 10

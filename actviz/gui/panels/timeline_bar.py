@@ -40,7 +40,9 @@ class TimelineBar(QWidget):
         self.live = QPushButton("Live")
         self.live.setCheckable(True)
         self.live.setChecked(True)
-        self.live.setToolTip("follow the newest step as the race goes on")
+        self.live.setToolTip(
+            "follow the newest step as the race goes on (a scrubbed timeline says 'Go live')"
+        )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Timeline"))
@@ -132,6 +134,7 @@ class TimelineBar(QWidget):
         self.stepChosen.emit(self.shown_step())
 
     def _update_label(self) -> None:
+        self.live.setText("Live" if self.is_live() else "Go live")
         if not self._steps:
             self.label.setText("no steps recorded")
             return

@@ -308,6 +308,8 @@ class MainWindow(QMainWindow):
             ("&Train / Run", "primary_action", "Ctrl+Return"),
             ("&Stop", "stop_action", "Ctrl+."),
             ("&Pause / Resume", "pause_action", "Ctrl+P"),
+            ("Step &one", "step_action", "F10"),
+            ("Step &N", "step_n_action", "Shift+F10"),
         ):
             self._action(race, text, lambda m=method: self._on_current_panel(m), QKeySequence(key))
         self._action(

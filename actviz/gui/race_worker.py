@@ -2,7 +2,9 @@
 
 The engine is a generator, so pausing is simply not pulling (the worker waits on a
 condition) and stopping is the engine's own ``stop()``, honoured between two steps; the
-race then evaluates once more and ends as ``stopped``. Events reach the GUI thread as
+race then evaluates once more and ends as ``stopped``. Stepping asks the engine to hold
+after a given step (``Race.hold_at``) and resumes; at the engine's ``Held`` event the
+worker pauses itself again. Events reach the GUI thread as
 queued signals and are never waited on, so drawing can never hold training back.
 """
 
@@ -19,7 +21,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..api import Activation
 from ..training.config import RaceConfig
-from ..training.events import Finished
+from ..training.events import Finished, Held
 from ..training.task import Task
 
 #: At the end of a race, how long the worker keeps retrying a locked database.
@@ -63,6 +65,8 @@ class RaceWorker(QObject):
         self._cond = threading.Condition()
         self._paused = False
         self._stopping = False
+        self._waiting = False
+        self._hold: int | None = None  # asked before the race exists (a held start)
 
     # -- control, from any thread ----------------------------------------------------
 
@@ -85,16 +89,43 @@ class RaceWorker(QObject):
         if race is not None:
             race.stop()
 
+    def step(self, n: int = 1) -> int | None:
+        """Run ``n`` more steps and pause again (the ``Held`` event says when).
+
+        Before the race has started it holds after its ``n``-th step; a paused race is
+        held at its current step + ``n`` and resumed; a running race is held there.
+        Returns the step asked for, ``None`` when the race is ending."""
+        n = max(1, int(n))
+        with self._cond:
+            if self._stopping:
+                return None
+            race = self.race
+            if race is None:
+                self._hold = (self._hold or 0) + n
+                return self._hold
+            target = race.result.steps_done + n
+            race.hold_at(target)
+            self._paused = False
+            self._cond.notify_all()
+            return target
+
     @property
     def paused(self) -> bool:
         return self._paused
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the worker is parked (paused and no longer training)."""
+        return self._waiting
 
     # -- the thread's work -----------------------------------------------------------
 
     def _wait_while_paused(self) -> None:
         with self._cond:
             while self._paused and not self._stopping:
+                self._waiting = True
                 self._cond.wait()
+            self._waiting = False
 
     @Slot()
     def run(self) -> None:
@@ -106,10 +137,14 @@ class RaceWorker(QObject):
         failed = False
         try:
             # snapshots: the recorder keeps the initial networks ("Same start again")
+            # and the Playground's timeline shows any recorded step
             current = race(
                 self.config, self.activations, self.task, snapshots=True, initial=self.initial
             )
-            self.race = current
+            with self._cond:
+                self.race = current
+                if self._hold is not None:
+                    current.hold_at(self._hold)
             if self._stopping:
                 current.stop()
             if self.store:
@@ -121,6 +156,9 @@ class RaceWorker(QObject):
                 if isinstance(event, Finished):
                     result = event.result
                     break
+                if isinstance(event, Held):
+                    with self._cond:  # paused before the GUI hears of it
+                        self._paused = not self._stopping
                 self.event.emit(event)
                 self._wait_while_paused()
             else:
@@ -225,6 +263,10 @@ class RaceRunner(QObject):
     def stop(self) -> None:
         if self.worker is not None:
             self.worker.stop()
+
+    def step(self, n: int = 1) -> int | None:
+        """See :meth:`RaceWorker.step`."""
+        return self.worker.step(n) if self.worker is not None else None
 
     def shutdown(self, timeout_ms: int = 1800) -> bool:
         """Stop the race and wait for its thread (for closing the window); ``True`` when

@@ -15,6 +15,7 @@ the graph was used, or why the race fell back to eager steps.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from itertools import product
@@ -38,6 +39,7 @@ from .events import (
     Evaluation,
     Event,
     Finished,
+    Held,
     Progress,
     RunInfo,
     Started,
@@ -114,6 +116,8 @@ class Race:
         self._clock: float | None = None
         self._last_grid: dict[int, np.ndarray] = {}
         self._finalized = False
+        self._hold_lock = threading.Lock()
+        self._hold: int | None = None
         self._gen = self._events()
 
     # -- iterator protocol ------------------------------------------------------------
@@ -139,6 +143,24 @@ class Race:
     def stop(self) -> None:
         """Ask the race to end after the current step (thread-safe: it only sets a flag)."""
         self._stop_requested = True
+
+    def hold_at(self, step: int | None) -> None:
+        """Hold the race once it has completed ``step`` (thread-safe; ``None`` cancels).
+
+        At the first completed step at or beyond ``step`` the race evaluates (with its
+        grid and snapshot, unless that step was just evaluated with them) and yields
+        :class:`Held`; the consumer decides what next. A later call replaces the
+        pending hold."""
+        with self._hold_lock:
+            self._hold = None if step is None else int(step)
+
+    def _take_hold(self, step: int) -> bool:
+        """Whether the race holds after ``step`` (the pending hold is then used up)."""
+        with self._hold_lock:
+            if self._hold is None or step < self._hold:
+                return False
+            self._hold = None
+            return True
 
     # -- the race ---------------------------------------------------------------------
 
@@ -181,12 +203,16 @@ class Race:
                 continue  # the same step again, without that activation
             step += 1
             self.result.steps_done = step
-            evaluate = cfg.is_eval_step(step)
+            hold = self._take_hold(step)
+            evaluate = cfg.is_eval_step(step) or hold
             if step % CHECK_EVERY == 0 or evaluate:
                 yield from self._check_divergence()
             if evaluate:
-                yield from self._evaluate(step, final=step == cfg.steps)
+                # a held step always carries its grid: the views redraw from it
+                yield from self._evaluate(step, final=step == cfg.steps or hold)
                 last_progress = time.perf_counter()
+            if hold:
+                yield from self._emit(Held(step))
             now = time.perf_counter()
             # a light loss row on a wall-clock cadence, however often evaluations come,
             # so a killed process loses at most about that much of the record

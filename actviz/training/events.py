@@ -1,5 +1,5 @@
 """Progress events a race yields, in order: Started, then Progress / Evaluation /
-Diverged / ActivationFailed as they happen, then Finished.
+Diverged / ActivationFailed / Held as they happen, then Finished.
 
 Front ends pull events from the generator; pausing a race is not pulling. Events
 carry plain Python numbers and numpy arrays (never live tensors; a snapshot holds
@@ -100,10 +100,19 @@ class ActivationFailed:
 
 
 @dataclass
+class Held:
+    """The race completed ``step`` (asked for by ``Race.hold_at``) and evaluated it: the
+    Evaluation just before carries that step's grid and snapshot. The race goes on when
+    the consumer pulls the next event."""
+
+    step: int
+
+
+@dataclass
 class Finished:
     """The race ended (``result.status`` is ``"finished"`` or ``"stopped"``)."""
 
     result: RaceResult
 
 
-Event = Started | Progress | Evaluation | Diverged | ActivationFailed | Finished
+Event = Started | Progress | Evaluation | Diverged | ActivationFailed | Held | Finished

@@ -1,9 +1,11 @@
 """The snapshots of one race, in step order, within a memory budget.
 
 Snapshots arrive at every evaluation (a fixed step grid, finer early on). When the
-kept ones pass the budget, every second one is dropped, keeping the first and the
-newest: the timeline then stays evenly spread over the race however long it runs,
-and its memory stays under the budget.
+kept ones pass the budget, the snapshot whose removal leaves the shortest gap between
+its neighbours is dropped (never the first or the newest), until it fits: the timeline
+then stays evenly spread over the race's steps however long it runs, and its memory
+stays under the budget. (Halving the list each time instead thins the oldest part
+again and again while the newest stays dense.)
 """
 
 from __future__ import annotations
@@ -49,14 +51,16 @@ class Timeline:
             self._snaps.insert(i, snapshot)
         self._bytes += snapshot.nbytes()
         while self._bytes > self.budget_bytes and len(self._snaps) > 2:
-            self._thin()
+            self._drop_one()
 
-    def _thin(self) -> None:
-        keep = list(range(0, len(self._snaps) - 1, 2)) + [len(self._snaps) - 1]
-        self.thinned += len(self._snaps) - len(keep)
-        self._steps = [self._steps[i] for i in keep]
-        self._snaps = [self._snaps[i] for i in keep]
-        self._bytes = sum(s.nbytes() for s in self._snaps)
+    def _drop_one(self) -> None:
+        """Drop the inner snapshot whose neighbours are closest (the older on a tie)."""
+        steps = self._steps
+        i = min(range(1, len(steps) - 1), key=lambda k: (steps[k + 1] - steps[k - 1], k))
+        self._bytes -= self._snaps[i].nbytes()
+        del self._steps[i]
+        del self._snaps[i]
+        self.thinned += 1
 
     def at(self, step: int) -> Snapshot | None:
         """The snapshot at ``step``, else the latest one before it (the first if none)."""

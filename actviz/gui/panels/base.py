@@ -78,6 +78,12 @@ class Panel(QWidget):
     def same_start_action(self) -> None:
         """Re-run a stored race from its initial weights (Ctrl+Shift+R), where it applies."""
 
+    def step_action(self) -> None:
+        """Train one step and pause (F10), where the panel can step."""
+
+    def step_n_action(self) -> None:
+        """Train the panel's chosen number of steps and pause (Shift+F10)."""
+
     def shutdown(self) -> None:
         """Stop this panel's background work; called when the window closes."""
 

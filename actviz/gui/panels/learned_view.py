@@ -8,6 +8,7 @@ per-unit parameters) at the step picked on the slider, over the initial curves
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,17 @@ class LearnedShapesView(QWidget):
             self.slider.setValue(len(self.steps) - 1)
         self.slider.blockSignals(False)
         self._draw()
+
+    def show_step(self, step: int | None) -> None:
+        """Move the slider to the recorded step at or before ``step`` (``None``: the
+        newest), as the Playground's timeline asks."""
+        if not self.steps:
+            return
+        if step is None:
+            index = len(self.steps) - 1
+        else:
+            index = max(0, bisect.bisect_right(self.steps, step) - 1)
+        self.slider.setValue(index)
 
     def current_shapes(self) -> list[LearnedShape]:
         """The curves drawn now (chosen activation, layer, seed and step)."""

@@ -5,6 +5,11 @@ The form (left) describes the race; Train starts it in a worker thread
 signals and are only queued here; a 30 Hz timer folds them into the history and
 redraws what changed (decision grids and the table less often), so a fast race never
 waits for the screen and the screen never waits for the race.
+
+Step and Step N train that many steps and pause there (the engine holds the race and
+every view is redrawn). The timeline under the views shows any recorded step in every
+view: grids from that step's snapshot, a cursor on the step-axis plots, the learned
+shapes at that step. :meth:`PlaygroundPanel.shown_snapshot` is the step shown.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -29,8 +35,9 @@ from PySide6.QtWidgets import (
 
 from ...analysis.train_cost import training_costs
 from ...training.bundle import summarise
-from ...training.events import ActivationFailed, Diverged, Evaluation, Progress, Started
+from ...training.events import ActivationFailed, Diverged, Evaluation, Held, Progress, Started
 from ...training.layered import plugin_names
+from ...training.snapshots import Snapshot
 from ..measurements import Measurements
 from ..plots import PlotExport
 from ..race_worker import RaceRunner, RaceWorker
@@ -42,6 +49,7 @@ from .playground_form import PlaygroundForm
 from .playground_table import Column, RowsModel, fmt, mean_pm, sorted_view
 from .playground_views import METRIC_NAMES, BoundaryView, CurvesView, DiagnosticsView
 from .stats_view import BaselineBox, stats_columns, table_with_numbers, with_stats
+from .timeline_bar import StepCursors, TimelineBar
 
 TICK_MS = 33  # events are folded in at most ~30 times per second
 #: While a race runs, redraw no more often than this: pyqtgraph paints in Python, and
@@ -108,6 +116,8 @@ class PlaygroundPanel(Panel):
     title = "Playground"
     #: The race ended and the GUI has drawn its end: the stored run id (or ``None``).
     raceFinished = Signal(object)
+    #: The step every view shows changed (scrubbed, stepped, or a newer one while live).
+    shownStepChanged = Signal(int)  # noqa: N815 - Qt signal naming
 
     def __init__(
         self, state: AppState, measurements: Measurements, parent: QWidget | None = None
@@ -129,6 +139,10 @@ class PlaygroundPanel(Panel):
         self._steps = 0
         self.step = 0  # the last step the GUI has heard of
         self._rate_samples: list[tuple[float, int]] = []
+        self._held: int | None = None  # a Held step drained but not yet shown
+        self._scrub: int | None = None  # the step chosen on the timeline; None: newest
+        self._announced: int | None = None
+        self._last_announce = 0.0
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._on_tick)
@@ -165,12 +179,30 @@ class PlaygroundPanel(Panel):
         buttons.addWidget(self.train_button, 2)
         buttons.addWidget(self.pause_button, 1)
         buttons.addWidget(self.stop_button, 1)
+        self.step_button = QPushButton("Step")
+        self.step_button.setToolTip(
+            "train one step and pause there, every view redrawn (F10); "
+            "on an idle Playground, start the race and pause after its first step"
+        )
+        self.step_n_button = QPushButton("Step N")
+        self.step_n_button.setToolTip("train N steps and pause there (Shift+F10)")
+        self.step_n = QSpinBox()
+        self.step_n.setRange(1, 1_000_000)
+        self.step_n.setValue(10)
+        self.step_n.setPrefix("N = ")
+        self.step_n.setToolTip("how many steps 'Step N' trains before pausing")
+        step_row = QHBoxLayout()
+        for button in (self.step_button, self.step_n_button):
+            button.setMinimumWidth(56)
+            step_row.addWidget(button, 1)
+        step_row.addWidget(self.step_n, 1)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(scroll, 1)
         left_layout.addLayout(buttons)
         left_layout.addWidget(self.same_button)
+        left_layout.addLayout(step_row)
         left_layout.addWidget(self.progress)
         left_layout.addWidget(self.rate_label)
         left_layout.addWidget(self.status)
@@ -221,8 +253,15 @@ class PlaygroundPanel(Panel):
         table_layout.setContentsMargins(0, 0, 0, 0)
         table_layout.addLayout(table_bar)
         table_layout.addWidget(self.table, 1)
+        self.timeline = TimelineBar()
+        self.cursors = StepCursors(theme.foreground)
+        views_box = QWidget()
+        views_layout = QVBoxLayout(views_box)
+        views_layout.setContentsMargins(0, 0, 0, 0)
+        views_layout.addWidget(self.views, 1)
+        views_layout.addWidget(self.timeline)
         right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.views)
+        right.addWidget(views_box)
         right.addWidget(table_box)
         right.setStretchFactor(0, 4)
         right.setStretchFactor(1, 1)
@@ -255,6 +294,9 @@ class PlaygroundPanel(Panel):
         self.same_button.clicked.connect(lambda: self.ask_same_start())
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop_race)
+        self.step_button.clicked.connect(lambda: self.step_race(1))
+        self.step_n_button.clicked.connect(lambda: self.step_race())
+        self.timeline.stepChosen.connect(self._show_step)
         self.form.changed.connect(self._update_buttons)
         self.curves.optionsChanged.connect(lambda: self._redraw(full=True))
         self.diagnostics.layer_choice.currentIndexChanged.connect(
@@ -274,11 +316,16 @@ class PlaygroundPanel(Panel):
         return self.runner.running
 
     def start_race(
-        self, config: Any = None, *, initial: Any = None, name: str | None = None
+        self,
+        config: Any = None,
+        *,
+        initial: Any = None,
+        name: str | None = None,
+        hold_after: int | None = None,
     ) -> bool:
         """Start the race the form describes (or ``config``, from ``initial`` networks,
-        stored as ``name``: see :meth:`ask_same_start`); ``False`` (and the reason shown)
-        if it cannot start."""
+        stored as ``name``: see :meth:`ask_same_start`), paused after ``hold_after`` steps
+        when given; ``False`` (and the reason shown) if it cannot start."""
         if self.running:
             return False
         if config is None:
@@ -308,6 +355,9 @@ class PlaygroundPanel(Panel):
         self.colours = {n: self.state.colour(n) for n in config.activations}
         self.task = task
         self.history = RaceHistory()
+        self._held = self._scrub = self._announced = None
+        self.timeline.clear()
+        self.cursors.show(self._step_plots(), None)
         self.curves.blank()
         self.curves.prepare(list(config.activations), self.colours)
         self.curves.set_steps(config.steps)
@@ -331,6 +381,8 @@ class PlaygroundPanel(Panel):
             f"racing {len(config.activations)} activations × {len(config.seed_list())} seeds "
             f"on {config.task}" + (f" ({name})" if name else "")
         )
+        if hold_after is not None:
+            worker.step(hold_after)
         self.runner.start(worker)
         self._tick.start()
         self._update_buttons()
@@ -369,6 +421,26 @@ class PlaygroundPanel(Panel):
             self.runner.pause()
             self.progress.setFormat("paused at %p%")
         self._update_buttons()
+
+    def step_race(self, n: int | None = None) -> bool:
+        """Train ``n`` more steps (default: the N box) and pause; an idle Playground
+        starts the race paused after ``n`` steps. ``False`` when it cannot."""
+        n = self.step_n.value() if n is None else max(1, int(n))
+        if not self.running:
+            return self.start_race(hold_after=n)
+        target = self.runner.step(n)
+        if target is None:
+            return False
+        self.progress.setFormat(f"stepping to {target:,} / {self._steps:,}…")
+        self._tick.start()
+        self._update_buttons()
+        return True
+
+    def step_action(self) -> None:
+        self.step_race(1)
+
+    def step_n_action(self) -> None:
+        self.step_race()
 
     def stop_race(self) -> None:
         if self.running:
@@ -429,6 +501,9 @@ class PlaygroundPanel(Panel):
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
         self.same_button.setEnabled(not running and self.last_run_id is not None)
+        can_step = running or self.form.config() is not None
+        self.step_button.setEnabled(can_step)
+        self.step_n_button.setEnabled(can_step)
         self.pause_button.setText("Resume" if running and self.runner.paused else "Pause")
         self.form.setEnabled(not running)
 
@@ -439,6 +514,7 @@ class PlaygroundPanel(Panel):
 
     def _drain(self) -> None:
         events, self._pending = self._pending, []
+        recorded = False
         for event in events:
             if isinstance(event, Started):
                 self.history.start(event)
@@ -452,6 +528,9 @@ class PlaygroundPanel(Panel):
                 self.history.add(event)
                 self._progress(event.step, event.seconds)
                 self._dirty = True
+                recorded = recorded or event.snapshot is not None
+            elif isinstance(event, Held):
+                self._held = event.step
             elif isinstance(event, (Diverged, ActivationFailed)):
                 self.history.add(event)
                 self._dirty = True
@@ -462,11 +541,74 @@ class PlaygroundPanel(Panel):
                     )
                 else:
                     self.status.setText(f"{event.activation} failed: {event.error}")
+        if recorded:
+            self.timeline.set_steps(self.history.timeline.steps())
 
     def _on_tick(self) -> None:
         self._drain()
+        if self._held is not None:
+            self._show_held(self._held)
+            return
         if self._dirty or self._due or self._cells_due:
             self._redraw()
+
+    def _show_held(self, step: int) -> None:
+        """The race paused after a Step: draw every view at that step."""
+        self._held = None
+        if self.runner.paused:  # not already sent on by another Step
+            self._tick.stop()
+            self.progress.setFormat(f"paused at step {step:,} / {self._steps:,}")
+            self.status.setText(
+                f"paused after step {step:,}: Step (F10) or Step N (Shift+F10) goes on, "
+                "Resume (Ctrl+P) runs"
+            )
+        self._redraw(full=True)
+        self._update_buttons()
+
+    # -- the timeline -----------------------------------------------------------------
+
+    def shown_snapshot(self) -> Snapshot | None:
+        """The networks every view shows: at the step chosen on the timeline, else the
+        newest recorded (``None`` before the first evaluation)."""
+        return self.history.snapshot_at(self._scrub)
+
+    def shown_step(self) -> int | None:
+        """The step every view shows (``None`` before the first evaluation)."""
+        snapshot = self.shown_snapshot()
+        return snapshot.step if snapshot is not None else None
+
+    def _step_plots(self) -> list:
+        """The plots with a step axis, which carry the timeline's cursor."""
+        plots = [self.curves.loss.getPlotItem(), self.curves.metric.getPlotItem()]
+        plots += self.diagnostics.grad_plots
+        plots += [self.diagnostics.dead.getPlotItem(), self.diagnostics.params.getPlotItem()]
+        return plots
+
+    def _show_step(self, step: int | None) -> None:
+        """Show ``step`` (``None``: the newest) in every view."""
+        was_scrubbed = self._scrub is not None
+        self._scrub = step
+        self.cursors.show(self._step_plots(), step)
+        if not self.history.members:
+            return
+        self.boundaries.redraw(self.history, step=step)
+        if self.views.currentWidget() is self.learned:
+            self._redraw_learned()
+            if step is None and was_scrubbed:
+                self.learned.show_step(None)
+        self._announce_shown(force=True)
+
+    def _announce_shown(self, force: bool = False) -> None:
+        """Emit ``shownStepChanged`` when the shown step changed (while live, at most
+        once per :data:`SLOW_REDRAW_S`, as the other slow views redraw)."""
+        step = self.shown_step()
+        if step is None or step == self._announced:
+            return
+        now = time.perf_counter()
+        if not force and self.running and now - self._last_announce < SLOW_REDRAW_S:
+            return
+        self._announced, self._last_announce = step, now
+        self.shownStepChanged.emit(step)
 
     def _progress(self, step: int, seconds: float) -> None:
         self.step = step
@@ -492,11 +634,13 @@ class PlaygroundPanel(Panel):
             self._due.clear()
             self._dirty = False
             self.curves.redraw(self.history, self.colours)
-            self.boundaries.redraw(self.history)
+            self.boundaries.redraw(self.history, step=self._scrub)
             if self.views.currentWidget() is self.diagnostics:
                 self.diagnostics.redraw(self.history, self.colours, self.curves.weight())
+            self.cursors.show(self._step_plots(), self._scrub)
             self._redraw_learned()
             self._update_table()
+            self._announce_shown(force=True)
             return
         if self._dirty:
             self._dirty = False
@@ -515,7 +659,7 @@ class PlaygroundPanel(Panel):
                 self._cells_due[:CELLS_PER_REDRAW],
                 self._cells_due[CELLS_PER_REDRAW:],
             )
-            self.boundaries.redraw(self.history, chosen)
+            self.boundaries.redraw(self.history, chosen, step=self._scrub)
             return
         if "table" in self._due and now - self._last["table"] >= TABLE_REDRAW_S:
             self._due.discard("table")
@@ -527,11 +671,15 @@ class PlaygroundPanel(Panel):
             self._last["diagnostics"] = now
             if self.views.currentWidget() is self.diagnostics:
                 self.diagnostics.redraw(self.history, self.colours, self.curves.weight())
+                self.cursors.show(self._step_plots(), self._scrub)
             self._redraw_learned()
+            self._announce_shown()
 
     def _redraw_learned(self) -> None:
         if self.views.currentWidget() is self.learned:
             self.learned.set_run(self.history.as_run())
+            if self._scrub is not None:
+                self.learned.show_step(self._scrub)
 
     def _update_table(self) -> None:
         if not self.history.members:
@@ -616,10 +764,17 @@ class PlaygroundPanel(Panel):
         self.boundaries.apply_theme(theme)
         self.diagnostics.apply_theme(theme)
         self.learned.set_theme(theme)
+        self.cursors.set_colour(theme.foreground)
         self._redraw(full=True)
 
     def save_state(self, settings: QSettings) -> None:
         self.form.save(settings, "playground/form")
+        settings.setValue("playground/step_n", self.step_n.value())
 
     def restore_state(self, settings: QSettings) -> None:
         self.form.restore(settings, "playground/form")
+        try:
+            n = int(settings.value("playground/step_n", self.step_n.value()))
+        except (TypeError, ValueError):
+            n = 10  # a damaged setting: the default
+        self.step_n.setValue(max(1, n))

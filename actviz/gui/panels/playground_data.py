@@ -2,7 +2,9 @@
 arrives, aggregated per activation (mean and min-max band over seeds), smoothed.
 
 Plain numpy, so the aggregation is tested without a screen and the Compare panel
-uses the same code for stored runs.
+uses the same code for stored runs. A live race also keeps a :class:`Timeline` of its
+networks, so every view can show any recorded step (grids recomputed from the
+snapshot at that step, exactly as the race computed them).
 """
 
 from __future__ import annotations
@@ -16,6 +18,12 @@ from typing import Any
 import numpy as np
 
 from ...training.events import ActivationFailed, Diverged, Evaluation, Started
+from ...training.snapshot_grid import grid_points, snapshot_grid
+from ...training.snapshots import Snapshot
+from ...training.timeline import Timeline
+
+#: Grids recomputed from snapshots kept for scrubbing back and forth (step, run).
+GRID_CACHE = 512
 
 SCALAR_KEYS = ("train_loss", "test_loss", "train_metric", "test_metric")
 
@@ -77,8 +85,11 @@ class Member:
             cache.append(_pick(row, key, layer))
         return cache
 
-    def latest(self, key: str) -> float | None:
+    def latest(self, key: str, step: int | None = None) -> float | None:
+        """The last finite value of ``key`` (at or before ``step`` when given)."""
         for row in reversed(self.rows):
+            if step is not None and row.get("step", 0) > step:
+                continue
             value = row.get(key)
             if isinstance(value, (int, float)) and math.isfinite(value):
                 return float(value)
@@ -112,6 +123,9 @@ class RaceHistory:
         self.grid_axes: list[np.ndarray] = []
         self.step = 0
         self.seconds = 0.0
+        self.timeline = Timeline()
+        self._grids: dict[tuple[int, int], np.ndarray] = {}
+        self._points = None
 
     # -- filling ----------------------------------------------------------------------
 
@@ -129,6 +143,8 @@ class RaceHistory:
         """Take one engine event; ``True`` when it changed what the plots show."""
         if isinstance(event, Evaluation):
             self.step, self.seconds = event.step, event.seconds
+            if event.snapshot is not None:
+                self.timeline.add(event.snapshot)
             for member, row in zip(self.members, event.metrics, strict=False):
                 if row is not None:
                     member.rows.append(row)
@@ -225,25 +241,55 @@ class RaceHistory:
                         names.append(name)
         return out
 
-    def median_member(self, activation: str) -> Member | None:
+    def median_member(self, activation: str, step: int | None = None) -> Member | None:
         """The seed whose latest test metric is the median of the live seeds (with a
-        grid), so one picture stands for the activation honestly."""
-        live = [m for m in self.of(activation) if m.grid is not None]
+        grid), so one picture stands for the activation honestly. With ``step``: the
+        median at that step, among the seeds still healthy then."""
+        if step is None:
+            live = [m for m in self.of(activation) if m.grid is not None]
+        else:
+            live = [m for m in self.of(activation) if m.latest("train_loss", step) is not None]
         if not live:
             return None
-        healthy = [m for m in live if m.status not in ("diverged", "failed")] or live
+        healthy = [m for m in live if not _bad_at(m, step)] or live
         key = (
             "test_metric"
-            if any(m.latest("test_metric") is not None for m in healthy)
+            if any(m.latest("test_metric", step) is not None for m in healthy)
             else ("train_metric")
         )
-        ranked = sorted(healthy, key=lambda m: (m.latest(key) or -math.inf, -m.seed))
+        ranked = sorted(healthy, key=lambda m: (m.latest(key, step) or -math.inf, -m.seed))
         return ranked[(len(ranked) - 1) // 2]
 
-    def status_of(self, activation: str) -> str:
+    def run_of(self, member: Member) -> int:
+        """The run index of ``member`` (its place in the race)."""
+        return next(i for i, m in enumerate(self.members) if m is member)
+
+    def snapshot_at(self, step: int | None = None) -> Snapshot | None:
+        """The kept snapshot at ``step`` (the latest one before it), else the newest."""
+        return self.timeline.latest() if step is None else self.timeline.at(step)
+
+    def grid_at(self, run: int, step: int, loss: str) -> np.ndarray | None:
+        """Run ``run``'s decision grid / fitted curve at the kept step at or before
+        ``step``, recomputed from that snapshot (``None`` without a snapshot or grid)."""
+        snapshot = self.timeline.at(step)
+        if snapshot is None or not self.grid_axes:
+            return None
+        key = (snapshot.step, run)
+        grid = self._grids.get(key)
+        if grid is None:
+            if self._points is None:
+                self._points = grid_points(self.grid_axes)
+            features = self.config.get("features", []) or []
+            grid = snapshot_grid(snapshot, run, self.grid_axes, loss, features, self._points)
+            if len(self._grids) >= GRID_CACHE:
+                self._grids.pop(next(iter(self._grids)))
+            self._grids[key] = grid
+        return grid
+
+    def status_of(self, activation: str, step: int | None = None) -> str:
         """``diverged 2/3``-style summary, or the common status."""
         members = self.of(activation)
-        bad = [m for m in members if m.status in ("diverged", "failed")]
+        bad = [m for m in members if _bad_at(m, step)]
         if bad:
             kind = "failed" if any(m.status == "failed" for m in bad) else "diverged"
             return f"{kind} {len(bad)}/{len(members)}"
@@ -274,6 +320,15 @@ class RaceHistory:
             "train_seconds": self.seconds,
             "runs": runs,
         }
+
+
+def _bad_at(member: Member, step: int | None) -> bool:
+    """Whether ``member`` had diverged or failed (by ``step``, when given)."""
+    if member.status not in ("diverged", "failed"):
+        return False
+    if step is None or member.status == "failed":
+        return True
+    return member.diverged_at is None or member.diverged_at <= step
 
 
 def union_columns(series: Sequence[tuple[str, np.ndarray, np.ndarray]]) -> dict[str, np.ndarray]:

@@ -270,6 +270,7 @@ class BoundaryView(pg.GraphicsLayoutWidget):
         self._signature: tuple | None = None
         self.task = None
         self.history: RaceHistory | None = None
+        self.step: int | None = None  # the shown step, None: the newest
         self._cols = 0
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -371,9 +372,13 @@ class BoundaryView(pg.GraphicsLayoutWidget):
                 self.cells[name] = cell
         self._colours = dict(colours)
 
-    def redraw(self, history: RaceHistory, names: list[str] | None = None) -> None:
-        """Redraw the cells of ``names`` (default: all) from ``history``."""
+    def redraw(
+        self, history: RaceHistory, names: list[str] | None = None, step: int | None = None
+    ) -> None:
+        """Redraw the cells of ``names`` (default: all) from ``history``: the newest
+        grids, or with ``step`` the grids at that recorded step (from its snapshot)."""
         task = self.task
+        self.step = step
         if task is None:
             return
         lut, levels = heat_lut(
@@ -382,11 +387,11 @@ class BoundaryView(pg.GraphicsLayoutWidget):
         for name, cell in self.cells.items():
             if names is not None and name not in names:
                 continue
-            member = history.median_member(name)
+            member, grid = self._shown(history, name, step)
             plot = cell["plot"]
             colour = self._colours.get(name, self.theme.foreground)
-            status = history.status_of(name)
-            value = member.latest("test_metric") if member is not None else None
+            status = history.status_of(name, step)
+            value = member.latest("test_metric", step) if member is not None else None
             text = name
             if value is not None:
                 text += f"  {value:.3f}"
@@ -394,9 +399,9 @@ class BoundaryView(pg.GraphicsLayoutWidget):
                 text += f"  ({status})"
                 colour = self.theme.error
             plot.setTitle(text, color=colour, size="9pt")
-            if member is None or member.grid is None:
+            if grid is None:
                 continue
-            grid = np.asarray(member.grid, dtype=float)
+            grid = np.asarray(grid, dtype=float)
             if "image" in cell and grid.ndim == 2:
                 image = cell["image"]
                 image.setImage(grid.T, lut=lut, levels=levels, autoLevels=False)
@@ -404,6 +409,16 @@ class BoundaryView(pg.GraphicsLayoutWidget):
                 image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
             elif "curve" in cell and grid.ndim == 1 and history.grid_axes:
                 cell["curve"].setData(history.grid_axes[0], grid)
+
+    def _shown(self, history: RaceHistory, name: str, step: int | None):
+        """The median member of ``name`` and its grid, newest or at ``step``."""
+        member = history.median_member(name, step)
+        if member is None:
+            return None, None
+        if step is None:
+            return member, member.grid
+        loss = getattr(self.task, "loss", "bce")
+        return member, history.grid_at(history.run_of(member), step, loss)
 
     def columns(self) -> dict[str, np.ndarray]:
         """The shown grids as CSV: x, y (or x) then one column per activation."""
@@ -417,9 +432,9 @@ class BoundaryView(pg.GraphicsLayoutWidget):
         else:
             out["x"] = np.asarray(history.grid_axes[0])
         for name in self.cells:
-            member = history.median_member(name)
-            if member is not None and member.grid is not None:
-                out[name] = np.asarray(member.grid, dtype=float).reshape(-1)
+            _member, grid = self._shown(history, name, self.step)
+            if grid is not None:
+                out[name] = np.asarray(grid, dtype=float).reshape(-1)
         return out if len(out) > len(history.grid_axes) else {}
 
     def apply_theme(self, theme: Theme) -> None:

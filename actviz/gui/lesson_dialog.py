@@ -114,4 +114,4 @@ class LessonNote(QWidget):
         self.set_locks(locked_labels)
 
     def set_locks(self, labels: list[str]) -> None:
-        self.locks.setText(f"🔒 locked: {', '.join(labels)}" if labels else "no controls locked")
+        self.locks.setText(f"Locked: {', '.join(labels)}" if labels else "no controls locked")

@@ -190,7 +190,7 @@ class LessonFiles(QObject):
                 f"{path.name} was opened, but not all of it could be restored:\n"
                 + summary(problems),
             )
-        self.window.show_message(f"lesson {opened.lesson.title or path.name} opened")
+        self.window.show_message(f"opened the lesson “{opened.lesson.title or path.name}”")
         return True
 
     def _restore(self, panel: PlaygroundPanel, opened: OpenedLesson) -> list[str]:

@@ -57,3 +57,9 @@ def set_emphasis(value: Emphasis) -> None:
 def line_width(width: float) -> float:
     """``width`` as drawn with the current emphasis."""
     return width * _emphasis.line_scale
+
+
+def title_size(usual: str = "9pt") -> str:
+    """The font size of a plot title: ``usual``, or large with presentation emphasis."""
+    pt = _emphasis.font_pt
+    return f"{pt}pt" if pt else usual

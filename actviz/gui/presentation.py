@@ -76,6 +76,9 @@ class Presentation(QObject):
         if curves is not None:
             curves.set_line_width(self._before.curves_width * emphasis().line_scale, True)
         w.state.themeChanged.emit()  # every plot restyles: fonts and pens
+        screen = w.screen()
+        if screen is not None:  # where no window manager honours full screen
+            w.setGeometry(screen.geometry())
         w.showFullScreen()
         w.show_message("presentation mode: F5 or Esc to leave")
         self.toggled.emit(True)

@@ -162,11 +162,11 @@ def style_plot(plot_item, theme: Theme) -> None:
     plot_item.showGrid(x=True, y=True, alpha=theme.grid_alpha)
     title = plot_item.titleLabel
     if title is not None and title.text:
-        _emphasise(title.opts, "size", f"{pt + 2}pt" if pt else None)
+        _emphasise(title.opts, "size", f"{pt}pt" if pt else None)
         title.setText(title.text, color=theme.foreground)
     legend = plot_item.legend
     if legend is not None:
-        _emphasise(legend.opts, "labelTextSize", f"{pt}pt" if pt else None)
+        _emphasise(legend.opts, "labelTextSize", f"{pt - 2}pt" if pt else None)
         legend.setLabelTextSize(legend.opts.get("labelTextSize", "9pt"))
         legend.setLabelTextColor(theme.foreground)
         bg = QColor(theme.background)

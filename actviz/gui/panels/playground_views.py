@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..pens import line_width
+from ..pens import line_width, title_size
 from ..plots import PlotExport, add_legend, clear_layout, make_plot, regrid, restyle
 from ..theme import Theme, style_plot
 from .playground_data import RaceHistory, union_columns
@@ -345,7 +345,7 @@ class BoundaryView(pg.GraphicsLayoutWidget):
                 xs = np.concatenate([x, data.get("x_test", x[:0])])
                 ys = np.concatenate([y, data.get("y_test", y[:0])])
                 draw_data(plot, task, xs, ys, domain, image_ok=True, lock_aspect=False)
-                plot.setTitle("target", color=self.theme.foreground, size="9pt")
+                plot.setTitle("target", color=self.theme.foreground, size=title_size())
             elif input_dim == 2:
                 image = pg.ImageItem()
                 image.setZValue(-10)
@@ -395,7 +395,7 @@ class BoundaryView(pg.GraphicsLayoutWidget):
             if status.startswith(("diverged", "failed")):
                 text += f"  ({status})"
                 colour = self.theme.error
-            plot.setTitle(text, color=colour, size="9pt")
+            plot.setTitle(text, color=colour, size=title_size())
             if member is None or member.grid is None:
                 continue
             grid = np.asarray(member.grid, dtype=float)

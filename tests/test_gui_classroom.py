@@ -313,3 +313,24 @@ def test_escape_leaves_presentation_mode(make_window, qtbot):
     assert not w.presentation.active
     assert panel.splitter.widget(0).isVisible()
     assert not w.isFullScreen()
+
+
+def test_closing_while_presenting_remembers_the_layout_from_before(make_window, qtbot):
+    w, _panel = make_window()
+    w.presentation.enter()
+    assert w.presentation.active
+    w.close()
+    again, panel = make_window()
+    assert not again.isFullScreen() and not again.presentation.active
+    assert again.list_dock.isVisible() and again.inspector_dock.isVisible()
+    assert panel.splitter.widget(0).isVisible()
+    assert not again.lessons.dock.isVisible()  # no lesson open yet
+    axis = panel.curves.loss.getPlotItem().getAxis("left")
+    assert axis.style["tickFont"] is None
+
+
+def test_a_lesson_that_cannot_be_written_says_so(make_window, tmp_path, shown):
+    w, _panel = make_window()
+    assert w.lessons.save_to(tmp_path / "no-such-folder" / "x", "", "", []) is None
+    assert len(shown) == 1 and "Cannot save the lesson" in shown[0]
+    assert "no-such-folder" in shown[0]

@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self.presentation = Presentation(self)
         self._build_menus()
         self._restore_window()
+        self.lessons.dock.hide()  # until a lesson is opened, whatever the saved layout says
         self._connect_system_theme()
         if background:
             self.loader.start()
@@ -602,6 +603,7 @@ class MainWindow(QMainWindow):
         self.inspector.enable_math()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.presentation.leave()  # the layout to remember is the one before presenting
         self.save_settings()
         for panel in self.panels:
             panel.shutdown()

@@ -283,6 +283,9 @@ def test_presentation_mode_enlarges_the_views_and_f5_restores_them(make_window, 
     width_before = line.opts["pen"].widthF()
     curves_width = w.curves.line_width
     assert axis.style["tickFont"] is None and form_pane.isVisible()
+    f_axis = w.curves.widgets["f"].getPlotItem().getAxis("left")  # fixed: stacked plots align
+    f_width = f_axis.fixedWidth
+    legend_size = panel.curves.legend.opts["labelTextSize"]
 
     press(qtbot, w, Qt.Key.Key_F5)
     assert w.presentation.active and w.presentation_action.isChecked()
@@ -294,6 +297,8 @@ def test_presentation_mode_enlarges_the_views_and_f5_restores_them(make_window, 
     assert line.opts["pen"].widthF() == pytest.approx(3 * width_before)
     assert w.curves.line_width == pytest.approx(3 * curves_width)
     assert panel.views.width() > 0.9 * w.width()  # the views fill the window
+    assert f_axis.fixedWidth > f_width  # room for the larger tick labels
+    assert panel.curves.legend.opts["labelTextSize"] == "14pt"
 
     press(qtbot, w, Qt.Key.Key_F5)
     assert not w.presentation.active and not w.presentation_action.isChecked()
@@ -303,6 +308,8 @@ def test_presentation_mode_enlarges_the_views_and_f5_restores_them(make_window, 
     assert axis.style["tickFont"] is None and "16pt" not in axis.labelString()
     assert line.opts["pen"].widthF() == pytest.approx(width_before)
     assert w.curves.line_width == pytest.approx(curves_width)
+    assert f_axis.fixedWidth == f_width
+    assert panel.curves.legend.opts["labelTextSize"] == legend_size
 
 
 def test_escape_leaves_presentation_mode(make_window, qtbot):

@@ -156,6 +156,7 @@ def style_plot(plot_item, theme: Theme) -> None:
         axis.setPen(theme.foreground)
         axis.setTextPen(theme.foreground)
         axis.setTickFont(_font(pt))
+        _emphasise_width(axis, pt)
         label_text = axis.labelText
         if label_text:
             axis.setLabel(label_text, units=axis.labelUnits, color=theme.foreground, **size)
@@ -175,6 +176,9 @@ def style_plot(plot_item, theme: Theme) -> None:
         legend.setPen(QColor(theme.muted))
         for _sample, label in legend.items:
             label.setText(label.text, color=theme.foreground)
+            label.resize(label.preferredSize())  # labels shrink again after emphasis
+        legend.layout.invalidate()
+        legend.updateSize()  # the box follows its labels' size
 
 
 def _font(pt: int | None) -> QFont | None:
@@ -198,3 +202,17 @@ def _emphasise(opts: dict, key: str, value: str | None) -> None:
             opts.pop(key, None)
         else:
             opts[key] = before
+
+
+def _emphasise_width(axis, pt: int | None) -> None:
+    """A left/right axis of fixed width (stacked plots line up) widens with its font."""
+    if axis.orientation not in ("left", "right"):
+        return
+    usual = getattr(axis, "_usual_width", "unset")
+    if pt and axis.fixedWidth is not None:
+        if usual == "unset":
+            axis._usual_width = usual = axis.fixedWidth
+        axis.setWidth(round(usual * pt / 9))
+    elif not pt and usual != "unset":
+        del axis._usual_width
+        axis.setWidth(usual)

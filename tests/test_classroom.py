@@ -4,6 +4,7 @@ with one clear message or opened with what cannot be restored named."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,19 @@ def test_a_file_that_is_no_lesson_raises_one_clear_message(
 def test_a_missing_file_raises_a_clear_message(tmp_path, builtin_catalogue):
     with pytest.raises(LessonFileError, match="cannot read"):
         read(tmp_path / "gone.actviz-lesson", builtin_catalogue)
+
+
+def test_the_documented_example_opens_without_problems(tmp_path, builtin_catalogue):
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "classroom.md").read_text()
+    example = doc.split("```json\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / ("example" + SUFFIX)
+    path.write_text(example)
+    opened = read(path, builtin_catalogue)
+    assert opened.problems == []
+    assert opened.lesson.locked == ["task", "hidden", "optimizer", "lr", "steps"]
+    assert (
+        RaceConfig.from_dict(opened.lesson.setup).validate(
+            builtin_catalogue.activations, builtin_catalogue.tasks
+        )
+        == []
+    )

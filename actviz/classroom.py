@@ -190,7 +190,7 @@ def check_setup(
     if "activations" in setup:
         names = setup["activations"]
         if isinstance(names, list) and all(isinstance(n, str) for n in names):
-            unknown = [n for n in names if activations is not None and n not in activations]
+            unknown = [n for n in names if not _activation_ok(n, activations)]
             for n in unknown:
                 problems.append(
                     f"activations: unknown activation {n!r} (not loaded here); left out"
@@ -210,6 +210,13 @@ def check_setup(
         else:
             problems.append(f"{key}: {reason}; not restored")
     return clean
+
+
+def _activation_ok(name: str, activations: Mapping[str, Any] | None) -> bool:
+    """Whether ``name`` can be raced here (``RaceConfig.validate`` decides, so any
+    spelling it accepts is accepted)."""
+    problems = RaceConfig(activations=[name]).validate(activations)
+    return not any(p.startswith("activations:") for p in problems)
 
 
 def _field_problem(

@@ -79,7 +79,7 @@ def test_shortcuts_switch_tabs_and_toggle_plots(make_window):
     shown = w.curves.show_d1.isChecked()
     trigger("Ctrl+D")
     assert w.curves.show_d1.isChecked() is not shown
-    for keys in ("Ctrl+E", "F5", "Ctrl+F", "Ctrl+Q", "Ctrl+Shift+E"):
+    for keys in ("Ctrl+E", "Ctrl+Shift+R", "F5", "Ctrl+F", "Ctrl+Q", "Ctrl+Shift+E"):
         assert any(
             a.shortcut() == QKeySequence(keys) for a in w.findChildren(type(w.export_action))
         )

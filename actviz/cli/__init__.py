@@ -22,6 +22,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="A workbench for neural-network activation functions.",
     )
     _add_plugin_options(parser, default=True)
+    parser.add_argument(
+        "--lesson",
+        metavar="FILE",
+        default=None,
+        help="open the desktop app with this lesson file (*.actviz-lesson) in the Playground",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
@@ -70,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         from ..app import run_gui
 
-        return run_gui(plugin_dirs=plugin_dirs_from_args(args), argv=argv)
+        return run_gui(plugin_dirs=plugin_dirs_from_args(args), argv=argv, lesson=args.lesson)
     try:
         return int(func(args) or 0)
     except KeyboardInterrupt:

@@ -56,8 +56,9 @@ def _report_uncaught(window: MainWindow):
     return hook
 
 
-def run(plugin_dirs: list[str] | None = None) -> int:
-    """Open the main window and run until it is closed; returns the exit code."""
+def run(plugin_dirs: list[str] | None = None, lesson: str | None = None) -> int:
+    """Open the main window and run until it is closed; returns the exit code.
+    ``lesson`` (a lesson file) opens once the plugins it names are loaded."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("actviz")
     app.setOrganizationName("actviz")
@@ -69,6 +70,18 @@ def run(plugin_dirs: list[str] | None = None) -> int:
     if os.environ.get("ACTVIZ_EXIT_AFTER_PAINT"):
         probe = _FirstPaint()
         window.installEventFilter(probe)
+    if lesson:
+        open_when_loaded(window, lesson)
     window.show()
     code = app.exec()
     return int(code)
+
+
+def open_when_loaded(window: MainWindow, lesson: str) -> None:
+    """Open ``lesson`` after the first background load (its tasks and activations)."""
+
+    def once(_catalogue=None) -> None:
+        window.loader.loaded.disconnect(once)
+        window.lessons.open_file(lesson)
+
+    window.loader.loaded.connect(once)

@@ -36,11 +36,13 @@ from .export import ExportError
 from .exporting import ExportDialog, export_all, export_plot, write_table
 from .inspector import Inspector
 from .layout_memory import RestoreOnFirstShow, save_splitters
+from .lesson_files import LessonFiles
 from .measurements import Measurements
 from .panels import PANELS, Panel
 from .panels.curves import CurvesPanel
 from .plots import PlotExport
 from .plugin_loader import PluginLoader
+from .presentation import Presentation
 from .settings import open_settings, read_json, write_json
 from .shortcuts_dialog import show_shortcuts
 from .state import DEFAULT_SELECTION, AppState
@@ -133,8 +135,11 @@ class MainWindow(QMainWindow):
         self.watcher.changed.connect(self._folder_changed)
         if not watch:
             self.watcher.watcher.removePaths(self.watcher.watched())
+        self.lessons = LessonFiles(self)
+        self.presentation = Presentation(self)
         self._build_menus()
         self._restore_window()
+        self.lessons.dock.hide()  # until a lesson is opened, whatever the saved layout says
         self._connect_system_theme()
         if background:
             self.loader.start()
@@ -302,6 +307,25 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.list_dock.toggleViewAction())
         view.addAction(self.inspector_dock.toggleViewAction())
+        view.addAction(self.lessons.dock.toggleViewAction())
+        view.addSeparator()
+        self.presentation_action = self._action(
+            view,
+            "&Presentation mode",
+            self.presentation.set_active,
+            QKeySequence("F5"),
+            checkable=True,
+            tip="full screen, views only, large fonts and thick lines (F5 or Esc leaves)",
+        )
+        self.presentation.toggled.connect(self.presentation_action.setChecked)
+        self.leave_presentation_action = self._action(
+            view, "Leave presentation mode", self.presentation.leave, QKeySequence("Esc")
+        )
+        # Esc belongs to dialogs and pop-ups except while presenting
+        self.leave_presentation_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.leave_presentation_action.setEnabled(False)
+        self.presentation.toggled.connect(self.leave_presentation_action.setEnabled)
+        self.lessons.install(file, view)
 
         race = bar.addMenu("&Race")
         for text, method, key in (
@@ -321,7 +345,7 @@ class MainWindow(QMainWindow):
         )
 
         plugins = bar.addMenu("&Plugins")
-        self._action(plugins, "&Reload plugins", self.reload_plugins, QKeySequence("F5"))
+        self._action(plugins, "&Reload plugins", self.reload_plugins, QKeySequence("Ctrl+Shift+R"))
         plugin_panel = self.panel("plugins")
         if plugin_panel is not None:
             self._action(plugins, "&Open plugin folder", plugin_panel.open_folder)
@@ -598,6 +622,7 @@ class MainWindow(QMainWindow):
         self.inspector.enable_math()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.presentation.leave()  # the layout to remember is the one before presenting
         self.save_settings()
         for panel in self.panels:
             panel.shutdown()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPen
@@ -25,3 +27,39 @@ def curve_pen(style: CurveStyle, width: float = 2.0, cosmetic: bool = True) -> Q
         style=QT_LINES.get(style.line, Qt.PenStyle.SolidLine),
         cosmetic=cosmetic,
     )
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    """How much larger than usual plots are drawn: presentation mode on a projector."""
+
+    line_scale: float = 1.0
+    #: Point size of axis ticks, axis labels and legends; ``None``: pyqtgraph's own.
+    font_pt: int | None = None
+
+
+NORMAL = Emphasis()
+PRESENTATION = Emphasis(line_scale=3.0, font_pt=16)
+_emphasis = NORMAL
+
+
+def emphasis() -> Emphasis:
+    """The emphasis plots are drawn with now."""
+    return _emphasis
+
+
+def set_emphasis(value: Emphasis) -> None:
+    """Draw plots with ``value`` from now on (callers restyle what is already drawn)."""
+    global _emphasis
+    _emphasis = value
+
+
+def line_width(width: float) -> float:
+    """``width`` as drawn with the current emphasis."""
+    return width * _emphasis.line_scale
+
+
+def title_size(usual: str = "9pt") -> str:
+    """The font size of a plot title: ``usual``, or large with presentation emphasis."""
+    pt = _emphasis.font_pt
+    return f"{pt}pt" if pt else usual

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory
+
+from .pens import emphasis
 
 CHOICES = ("system", "light", "dark")
 
@@ -145,20 +147,28 @@ def apply(app: QApplication, theme: Theme) -> None:
 
 
 def style_plot(plot_item, theme: Theme) -> None:
-    """Axis, grid and title colours of a pyqtgraph ``PlotItem`` for the theme."""
+    """Axis, grid and title colours of a pyqtgraph ``PlotItem`` for the theme, and the
+    font sizes of the current emphasis (``pens.emphasis``: presentation mode)."""
+    pt = emphasis().font_pt
+    size = {"font-size": f"{pt}pt"} if pt else {}
     for name in ("left", "bottom", "right", "top"):
         axis = plot_item.getAxis(name)
         axis.setPen(theme.foreground)
         axis.setTextPen(theme.foreground)
+        axis.setTickFont(_font(pt))
+        _emphasise_width(axis, pt)
         label_text = axis.labelText
         if label_text:
-            axis.setLabel(label_text, units=axis.labelUnits, color=theme.foreground)
+            axis.setLabel(label_text, units=axis.labelUnits, color=theme.foreground, **size)
     plot_item.showGrid(x=True, y=True, alpha=theme.grid_alpha)
     title = plot_item.titleLabel
     if title is not None and title.text:
+        _emphasise(title.opts, "size", f"{pt}pt" if pt else None)
         title.setText(title.text, color=theme.foreground)
     legend = plot_item.legend
     if legend is not None:
+        _emphasise(legend.opts, "labelTextSize", f"{pt - 2}pt" if pt else None)
+        legend.setLabelTextSize(legend.opts.get("labelTextSize", "9pt"))
         legend.setLabelTextColor(theme.foreground)
         bg = QColor(theme.background)
         bg.setAlpha(200)
@@ -166,3 +176,43 @@ def style_plot(plot_item, theme: Theme) -> None:
         legend.setPen(QColor(theme.muted))
         for _sample, label in legend.items:
             label.setText(label.text, color=theme.foreground)
+            label.resize(label.preferredSize())  # labels shrink again after emphasis
+        legend.layout.invalidate()
+        legend.updateSize()  # the box follows its labels' size
+
+
+def _font(pt: int | None) -> QFont | None:
+    if pt is None:
+        return None
+    font = QFont()
+    font.setPointSize(pt)
+    return font
+
+
+def _emphasise(opts: dict, key: str, value: str | None) -> None:
+    """Set ``opts[key]`` to ``value`` for emphasis, keeping the usual value to go back to
+    (``value=None``)."""
+    usual = "_usual_" + key
+    if value is not None:
+        opts.setdefault(usual, opts.get(key))
+        opts[key] = value
+    elif usual in opts:
+        before = opts.pop(usual)
+        if before is None:
+            opts.pop(key, None)
+        else:
+            opts[key] = before
+
+
+def _emphasise_width(axis, pt: int | None) -> None:
+    """A left/right axis of fixed width (stacked plots line up) widens with its font."""
+    if axis.orientation not in ("left", "right"):
+        return
+    usual = getattr(axis, "_usual_width", "unset")
+    if pt and axis.fixedWidth is not None:
+        if usual == "unset":
+            axis._usual_width = usual = axis.fixedWidth
+        axis.setWidth(round(usual * pt / 9))
+    elif not pt and usual != "unset":
+        del axis._usual_width
+        axis.setWidth(usual)

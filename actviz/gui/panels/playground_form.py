@@ -231,6 +231,7 @@ class PlaygroundForm(QWidget):
             "params": self.activations,
         }
         self._tips = {name: w.toolTip() for name, w in self.fields.items()}
+        self._locks: dict[str, str] = {}  # locked field -> its tooltip before the lock
         self.fill_tasks()
         self.task.currentIndexChanged.connect(self._task_changed)
         for spin in (self.points, self.data_seed, self.steps):
@@ -435,6 +436,17 @@ class PlaygroundForm(QWidget):
             )
         else:
             self.problem_label.setText("")
+
+    def set_locked(self, name: str, reason: str | None) -> None:
+        """Disable field ``name`` and say ``reason`` in its tooltip; ``None`` unlocks it."""
+        before = self._locks.pop(name, None)  # the tooltip it had before the lock
+        if before is not None:
+            self._tips[name] = before
+        if reason:
+            self._locks[name] = self._tips.get(name, "")
+            self._tips[name] = f"{reason}\n\n{self._locks[name]}".strip()
+        self.fields[name].setEnabled(not reason)
+        self._show_problems()
 
     def field_problem(self, name: str) -> str:
         """The reasons shown at field ``name`` (empty when it is fine)."""

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..pens import line_width, title_size
 from ..plots import PlotExport, add_legend, clear_layout, make_plot, regrid, restyle
 from ..theme import Theme, style_plot
 from .playground_data import RaceHistory, union_columns
@@ -345,7 +346,7 @@ class BoundaryView(pg.GraphicsLayoutWidget):
                 xs = np.concatenate([x, data.get("x_test", x[:0])])
                 ys = np.concatenate([y, data.get("y_test", y[:0])])
                 draw_data(plot, task, xs, ys, domain, image_ok=True, lock_aspect=False)
-                plot.setTitle("target", color=self.theme.foreground, size="9pt")
+                plot.setTitle("target", color=self.theme.foreground, size=title_size())
             elif input_dim == 2:
                 image = pg.ImageItem()
                 image.setZValue(-10)
@@ -355,7 +356,8 @@ class BoundaryView(pg.GraphicsLayoutWidget):
                     draw_data(plot, task, x, y, domain, size=4, lock_aspect=False)
             else:
                 draw_data(plot, task, x, y, domain, size=3, lock_aspect=False)
-                curve = pg.PlotDataItem(pen=pg.mkPen(colours.get(name, "#888"), width=2.5))
+                pen = pg.mkPen(colours.get(name, "#888"), width=line_width(2.5))
+                curve = pg.PlotDataItem(pen=pen)
                 curve.setZValue(30)
                 plot.addItem(curve)
                 cell["curve"] = curve
@@ -398,7 +400,7 @@ class BoundaryView(pg.GraphicsLayoutWidget):
             if status.startswith(("diverged", "failed")):
                 text += f"  ({status})"
                 colour = self.theme.error
-            plot.setTitle(text, color=colour, size="9pt")
+            plot.setTitle(text, color=colour, size=title_size())
             if grid is None:
                 continue
             grid = np.asarray(grid, dtype=float)
@@ -560,7 +562,7 @@ class DiagnosticsView(QWidget):
                     line = self.param_bands.items.get(key, {}).get("line")
                     if line is not None:
                         style = LAYER_STYLES[layer % len(LAYER_STYLES)]
-                        line.setPen(pg.mkPen(colour, width=1.8, style=style))
+                        line.setPen(pg.mkPen(colour, width=line_width(1.8), style=style))
         self.param_bands.retain(keys)
         self.params_note.setVisible(not keys)
         self.params.setVisible(bool(keys))

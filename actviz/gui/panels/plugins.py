@@ -97,7 +97,7 @@ class PluginsPanel(Panel):
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.details.setFont(mono)
 
-        self.reload_button = QPushButton("Reload plugins (F5)")
+        self.reload_button = QPushButton("Reload plugins (Ctrl+Shift+R)")
         self.open_button = QPushButton("Open plugin folder")
         self.new_button = QPushButton("New plugin from template…")
         self.copy_button = QPushButton("Copy details")

@@ -142,9 +142,16 @@ def test_a_lesson_that_locks_the_activations_disables_the_list(make_window, tmp_
     assert w.lessons.open_file(path)
     assert not w.activation_list.isEnabled()
     assert "locked by the lesson file" in w.activation_list.toolTip()
+    assert not w.inspector.params_box.isEnabled()
+    before = list(w.state.selected)
+    for action in w.selection_actions:  # Edit > Clear selection, Select defaults, Reset
+        action.trigger()
+    assert w.state.selected == before
     assert "acts" + SUFFIX in w.lessons.note.heading.text()  # no title: the file's name
     w.lessons.unlock()
-    assert w.activation_list.isEnabled()
+    assert w.activation_list.isEnabled() and w.inspector.params_box.isEnabled()
+    w.selection_actions[0].trigger()  # Clear selection works again
+    assert w.state.selected == []
 
 
 def test_an_unknown_activation_is_named_and_the_rest_restored(make_window, tmp_path, shown):

@@ -167,3 +167,12 @@ def test_the_documented_example_opens_without_problems(tmp_path, builtin_catalog
         )
         == []
     )
+
+
+def test_the_command_line_takes_a_lesson_file():
+    from actviz.cli import build_parser
+
+    args = build_parser().parse_args(["--lesson", "dying.actviz-lesson"])
+    assert args.lesson == "dying.actviz-lesson"
+    assert getattr(args, "func", None) is None  # no sub-command: the desktop app opens
+    assert build_parser().parse_args([]).lesson is None

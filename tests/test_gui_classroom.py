@@ -142,9 +142,16 @@ def test_a_lesson_that_locks_the_activations_disables_the_list(make_window, tmp_
     assert w.lessons.open_file(path)
     assert not w.activation_list.isEnabled()
     assert "locked by the lesson file" in w.activation_list.toolTip()
+    assert not w.inspector.params_box.isEnabled()
+    before = list(w.state.selected)
+    for action in w.selection_actions:  # Edit > Clear selection, Select defaults, Reset
+        action.trigger()
+    assert w.state.selected == before
     assert "acts" + SUFFIX in w.lessons.note.heading.text()  # no title: the file's name
     w.lessons.unlock()
-    assert w.activation_list.isEnabled()
+    assert w.activation_list.isEnabled() and w.inspector.params_box.isEnabled()
+    w.selection_actions[0].trigger()  # Clear selection works again
+    assert w.state.selected == []
 
 
 def test_an_unknown_activation_is_named_and_the_rest_restored(make_window, tmp_path, shown):
@@ -341,3 +348,18 @@ def test_a_lesson_that_cannot_be_written_says_so(make_window, tmp_path, shown):
     assert w.lessons.save_to(tmp_path / "no-such-folder" / "x", "", "", []) is None
     assert len(shown) == 1 and "Cannot save the lesson" in shown[0]
     assert "no-such-folder" in shown[0]
+
+
+def test_a_lesson_is_not_opened_over_a_running_race(make_window, tmp_path, qtbot, shown):
+    w, panel = make_window()
+    path = w.lessons.save_to(tmp_path / "later", "Later", "", ["lr"])
+    form = panel.form
+    form.points.setValue(80)
+    form.steps.setValue(40)
+    with qtbot.waitSignal(panel.raceFinished, timeout=60_000):
+        assert panel.start_race()
+        assert not w.lessons.open_file(path)  # still running: nothing processed yet
+    assert "a race is running" in shown[0]
+    assert form.lr.isEnabled() and w.lessons.lesson is None
+    assert w.lessons.open_file(path)  # once it has finished
+    assert not form.lr.isEnabled()

@@ -209,11 +209,21 @@ class LessonFiles(QObject):
         tip = lock_tip(self.path.name)
         for name in names:
             panel.form.set_locked(name, tip)
-            if name == "activations":  # the selection is made in the activation list
-                self.window.activation_list.setEnabled(False)
-                self.window.activation_list.setToolTip(tip)
+            if name == "activations":  # chosen in the list, the Inspector and Edit menu
+                self._lock_selection(tip)
         self.locked = list(names)
         self.unlock_action.setEnabled(bool(names))
+
+    def _lock_selection(self, tip: str | None) -> None:
+        """Lock (or with ``None`` unlock) every way to change the checked activations
+        and their parameters."""
+        w = self.window
+        w.activation_list.setEnabled(not tip)
+        w.activation_list.setToolTip(tip or self._list_tip)
+        w.inspector.params_box.setEnabled(not tip)
+        w.inspector.params_box.setToolTip(tip or "")
+        for action in getattr(w, "selection_actions", []):
+            action.setEnabled(not tip)
 
     def unlock(self, announce: bool = True) -> None:
         """Lift every lock of the open lesson (the teacher's way out)."""
@@ -221,8 +231,7 @@ class LessonFiles(QObject):
         if panel is not None:
             for name in self.locked:
                 panel.form.set_locked(name, None)
-        self.window.activation_list.setEnabled(True)
-        self.window.activation_list.setToolTip(self._list_tip)
+        self._lock_selection(None)
         had = bool(self.locked)
         self.locked = []
         self.unlock_action.setEnabled(False)

@@ -255,16 +255,19 @@ class MainWindow(QMainWindow):
         self._action(
             edit, "&Find activation", self.activation_list.focus_search, QKeySequence("Ctrl+F")
         )
-        self._action(edit, "&Clear selection", lambda: self.state.set_selected([]))
-        self._action(
-            edit, "Select &defaults", lambda: self.state.set_selected(list(DEFAULT_SELECTION))
-        )
-        self._action(
-            edit,
-            "&Reset parameters",
-            lambda: self.state.reset_params(self.state.current or ""),
-            QKeySequence("Ctrl+R"),
-        )
+        #: the actions that change the checked activations or their parameters
+        self.selection_actions = [
+            self._action(edit, "&Clear selection", lambda: self.state.set_selected([])),
+            self._action(
+                edit, "Select &defaults", lambda: self.state.set_selected(list(DEFAULT_SELECTION))
+            ),
+            self._action(
+                edit,
+                "&Reset parameters",
+                lambda: self.state.reset_params(self.state.current or ""),
+                QKeySequence("Ctrl+R"),
+            ),
+        ]
 
         view = bar.addMenu("&View")
         curves = self.curves

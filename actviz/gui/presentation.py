@@ -80,7 +80,7 @@ class Presentation(QObject):
         if screen is not None:  # where no window manager honours full screen
             w.setGeometry(screen.geometry())
         w.showFullScreen()
-        w.show_message("presentation mode: F5 or Esc to leave")
+        w.show_message("presentation mode: Ctrl+Return trains; F5 or Esc leaves")
         self.toggled.emit(True)
 
     def leave(self) -> None:

@@ -210,3 +210,27 @@ def test_deleting_a_run_deletes_its_initial_networks(builtin_catalogue, tmp_path
         assert store.delete_run(gone)
     rows = sqlite_cli(path, "SELECT run_id, count(*) FROM initial_states GROUP BY run_id")
     assert rows == [f"{keep}|2"]
+
+
+def test_cli_same_start_refuses_flags_that_would_change_the_network_or_data(run_cli, tmp_path):
+    db = tmp_path / "runs.sqlite"
+    common = ("--db", str(db), "-q", "--no-user-plugins")
+    code, _, err = run_cli(
+        "train", "--activations", "relu", "--seeds", "1", "--steps", "5", "--grid", "0", *common
+    )
+    assert code == 0, err
+    code, _, err = run_cli(
+        "train", "--same-start", "1", "--hidden", "16,16", "--data-seed", "3", *common
+    )
+    assert code == 2
+    assert err.strip() == (
+        "actviz train: --same-start takes the task, data and network from run #1; --hidden, "
+        "--data-seed cannot change (--lr, --steps, --optimizer, --batch-size, --eval-every "
+        "and --device can)"
+    )
+    code, _, err = run_cli("train", "--same-start", "1", "--batch-size", "16", *common)
+    assert code == 0, err
+    with RunStore(db) as store:
+        again = store.load_run(2)
+    assert again["config"]["batch_size"] == 16
+    assert again["name"] == "same start as #1: batch_size full → 16"

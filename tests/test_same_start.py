@@ -234,3 +234,15 @@ def test_cli_same_start_refuses_flags_that_would_change_the_network_or_data(run_
         again = store.load_run(2)
     assert again["config"]["batch_size"] == 16
     assert again["name"] == "same start as #1: batch_size full → 16"
+
+
+def test_runs_show_says_a_run_can_be_rerun_from_its_start(run_cli, tmp_path):
+    db = str(tmp_path / "runs.sqlite")
+    code, _, err = run_cli(
+        "train", "--activations", "relu", "--seeds", "1", "--steps", "5", "--grid", "0",
+        "--db", db, "-q", "--no-user-plugins",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, _ = run_cli("runs", "show", "1", "--db", db)
+    assert code == 0
+    assert "initial networks kept: actviz train --same-start 1" in out.splitlines()[-1]

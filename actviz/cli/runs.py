@@ -130,6 +130,7 @@ def run_show(args: argparse.Namespace) -> int:
             data = store.load_run(args.id)
         except KeyError:
             return fail(f"no run with id {args.id}")
+        kept = bool(store.initial_states(args.id))
     if args.json:
         print(json.dumps(data, indent=1))
         return 0
@@ -158,6 +159,10 @@ def run_show(args: argparse.Namespace) -> int:
         if r["error"]:
             status += f": {r['error']}"
         print(f"{r['activation']:16} {r['seed']:>4} {shown:>14} {loss:>11}  {status}")
+    if kept:
+        print(
+            f"initial networks kept: actviz train --same-start {data['id']} --lr ... re-runs them"
+        )
     return 0
 
 

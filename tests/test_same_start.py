@@ -246,3 +246,19 @@ def test_runs_show_says_a_run_can_be_rerun_from_its_start(run_cli, tmp_path):
     code, out, _ = run_cli("runs", "show", "1", "--db", db)
     assert code == 0
     assert "initial networks kept: actviz train --same-start 1" in out.splitlines()[-1]
+
+
+def test_a_damaged_blob_is_refused_naming_the_member(run_cli, tmp_path):
+    db = tmp_path / "runs.sqlite"
+    common = ("--db", str(db), "-q", "--no-user-plugins")
+    code, _, err = run_cli(
+        "train", "--activations", "relu", "--seeds", "2", "--steps", "5", "--grid", "0", *common
+    )
+    assert code == 0, err
+    sqlite_cli(db, "UPDATE initial_states SET blob = X'504B0304DEAD' WHERE idx = 1")
+    code, _, err = run_cli("train", "--same-start", "1", *common)
+    assert code == 2
+    assert err.startswith(
+        "actviz train: run #1: the stored initial networks of relu seed 1 are damaged"
+    )
+    assert len(err.strip().splitlines()) == 1

@@ -130,7 +130,10 @@ def run_show(args: argparse.Namespace) -> int:
             data = store.load_run(args.id)
         except KeyError:
             return fail(f"no run with id {args.id}")
-        kept = bool(store.initial_states(args.id))
+        try:
+            kept = bool(store.initial_states(args.id))
+        except ValueError:  # damaged: --same-start says so in full
+            kept = False
     if args.json:
         print(json.dumps(data, indent=1))
         return 0

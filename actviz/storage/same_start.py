@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..training.config import RaceConfig
+from .initial_states import UnreadableInitialState
 from .store import RunStore
 
 #: What a re-run may change: training settings only. Everything that shapes the data or
@@ -47,7 +48,10 @@ def same_start(store: RunStore, run_id: int, changes: Mapping[str, Any] | None =
         stored = store.load_run(run_id)
     except KeyError:
         raise SameStartError(f"there is no run #{run_id} in {store.path}") from None
-    initial = store.initial_states(run_id)
+    try:
+        initial = store.initial_states(run_id)
+    except UnreadableInitialState as exc:
+        raise SameStartError(str(exc)) from None
     if not initial:
         raise SameStartError(
             f"run #{run_id} was stored without its initial networks (older actviz, or it "

@@ -387,7 +387,9 @@ class PlaygroundPanel(Panel):
         if run_id is None:
             self._refuse("train a race first (or right-click a stored run in Compare)")
             return None
-        self.same_start_dialog = ask_same_start(self, run_id, self._start_same, self._refuse)
+        self.same_start_dialog = ask_same_start(
+            self, run_id, self._start_same, self._refuse, self.state.theme.error
+        )
         return self.same_start_dialog
 
     def _start_same(self, plan: Any) -> None:

@@ -41,7 +41,9 @@ def test_a_locked_database_is_reported_and_the_playground_learns_the_race_ended(
     assert problems[0] == (
         f"{LOCKED}; training goes on and the results are kept until it can write"
     )
-    assert problems[-1].startswith("not stored for this race: the run itself, the final results")
+    assert problems[-1].startswith(
+        "not stored for this race: the run itself, the initial networks, the final results"
+    )
     assert panel.last_result.status == "finished" and panel.last_result.steps_done == 300
     text = panel.status.text()
     assert "finished after 300 steps" in text and "not stored for this race" in text

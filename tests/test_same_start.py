@@ -210,3 +210,55 @@ def test_deleting_a_run_deletes_its_initial_networks(builtin_catalogue, tmp_path
         assert store.delete_run(gone)
     rows = sqlite_cli(path, "SELECT run_id, count(*) FROM initial_states GROUP BY run_id")
     assert rows == [f"{keep}|2"]
+
+
+def test_cli_same_start_refuses_flags_that_would_change_the_network_or_data(run_cli, tmp_path):
+    db = tmp_path / "runs.sqlite"
+    common = ("--db", str(db), "-q", "--no-user-plugins")
+    code, _, err = run_cli(
+        "train", "--activations", "relu", "--seeds", "1", "--steps", "5", "--grid", "0", *common
+    )
+    assert code == 0, err
+    code, _, err = run_cli(
+        "train", "--same-start", "1", "--hidden", "16,16", "--data-seed", "3", *common
+    )
+    assert code == 2
+    assert err.strip() == (
+        "actviz train: --same-start takes the task, data and network from run #1; --hidden, "
+        "--data-seed cannot change (--lr, --steps, --optimizer, --batch-size, --eval-every "
+        "and --device can)"
+    )
+    code, _, err = run_cli("train", "--same-start", "1", "--batch-size", "16", *common)
+    assert code == 0, err
+    with RunStore(db) as store:
+        again = store.load_run(2)
+    assert again["config"]["batch_size"] == 16
+    assert again["name"] == "same start as #1: batch_size full → 16"
+
+
+def test_runs_show_says_a_run_can_be_rerun_from_its_start(run_cli, tmp_path):
+    db = str(tmp_path / "runs.sqlite")
+    code, _, err = run_cli(
+        "train", "--activations", "relu", "--seeds", "1", "--steps", "5", "--grid", "0",
+        "--db", db, "-q", "--no-user-plugins",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, _ = run_cli("runs", "show", "1", "--db", db)
+    assert code == 0
+    assert "initial networks kept: actviz train --same-start 1" in out.splitlines()[-1]
+
+
+def test_a_damaged_blob_is_refused_naming_the_member(run_cli, tmp_path):
+    db = tmp_path / "runs.sqlite"
+    common = ("--db", str(db), "-q", "--no-user-plugins")
+    code, _, err = run_cli(
+        "train", "--activations", "relu", "--seeds", "2", "--steps", "5", "--grid", "0", *common
+    )
+    assert code == 0, err
+    sqlite_cli(db, "UPDATE initial_states SET blob = X'504B0304DEAD' WHERE idx = 1")
+    code, _, err = run_cli("train", "--same-start", "1", *common)
+    assert code == 2
+    assert err.startswith(
+        "actviz train: run #1: the stored initial networks of relu seed 1 are damaged"
+    )
+    assert len(err.strip().splitlines()) == 1

@@ -130,6 +130,10 @@ def run_show(args: argparse.Namespace) -> int:
             data = store.load_run(args.id)
         except KeyError:
             return fail(f"no run with id {args.id}")
+        try:
+            kept = bool(store.initial_states(args.id))
+        except ValueError:  # damaged: --same-start says so in full
+            kept = False
     if args.json:
         print(json.dumps(data, indent=1))
         return 0
@@ -158,6 +162,10 @@ def run_show(args: argparse.Namespace) -> int:
         if r["error"]:
             status += f": {r['error']}"
         print(f"{r['activation']:16} {r['seed']:>4} {shown:>14} {loss:>11}  {status}")
+    if kept:
+        print(
+            f"initial networks kept: actviz train --same-start {data['id']} --lr ... re-runs them"
+        )
     return 0
 
 

@@ -101,10 +101,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         metavar="RUN_ID",
         help="re-run stored run RUN_ID from its exact initial weights and data; only --lr, "
-        "--steps and --optimizer may change (the rest is the stored run's)",
+        "--steps, --optimizer, --batch-size, --eval-every and --device may change (the rest "
+        "is the stored run's)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, defaults={a.dest: a.default for a in p._actions})
 
 
 class UsageError(ValueError):
@@ -190,6 +191,23 @@ def build_config(args: argparse.Namespace, catalogue: Any) -> Any:
     return config
 
 
+#: What ``--same-start`` takes from the stored run: giving one of these is refused.
+_SAME_START_FIXED = (
+    "task",
+    "target",
+    "activations",
+    "seeds",
+    "hidden",
+    "init",
+    "points",
+    "noise",
+    "test_fraction",
+    "data_seed",
+    "param",
+    "grid",
+)
+
+
 def same_start_config(args: argparse.Namespace, catalogue: Any) -> tuple[Any, Any]:
     """``--same-start RUN_ID``: the stored run's config with --lr/--steps/--optimizer
     changed, and its initial networks; :class:`UsageError` in one line otherwise.
@@ -201,7 +219,26 @@ def same_start_config(args: argparse.Namespace, catalogue: Any) -> tuple[Any, An
 
     if args.until_decided:
         raise UsageError("--same-start replays one stored race; it cannot add seed batches")
-    changes = {"lr": args.lr, "steps": args.steps, "optimizer": args.optimizer}
+    defaults = getattr(args, "defaults", {})
+    fixed = [
+        "--" + dest.replace("_", "-")
+        for dest in _SAME_START_FIXED
+        if dest in defaults and getattr(args, dest) != defaults[dest]
+    ]
+    if fixed:
+        raise UsageError(
+            f"--same-start takes the task, data and network from run #{args.same_start}; "
+            f"{', '.join(fixed)} cannot change (--lr, --steps, --optimizer, --batch-size, "
+            "--eval-every and --device can)"
+        )
+    changes = {
+        "lr": args.lr,
+        "steps": args.steps,
+        "optimizer": args.optimizer,
+        "batch_size": args.batch_size,
+        "eval_every": args.eval_every,
+        "device": None if args.device == "auto" else args.device,
+    }
     try:
         with RunStore(args.db) as store:
             plan = same_start(store, args.same_start, changes)

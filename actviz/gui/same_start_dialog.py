@@ -41,7 +41,12 @@ class SameStartDialog(QDialog):
     """Learning rate, steps and optimiser for a re-run of ``original`` (run ``run_id``)."""
 
     def __init__(
-        self, run_id: int, name: str, original: RaceConfig, parent: QWidget | None = None
+        self,
+        run_id: int,
+        name: str,
+        original: RaceConfig,
+        parent: QWidget | None = None,
+        error_colour: str = "#c0392b",
     ) -> None:
         super().__init__(parent)
         self.run_id = run_id
@@ -84,7 +89,7 @@ class SameStartDialog(QDialog):
         form.addRow("optimiser", self.optimizer)
         form.addRow("", _was(f"stored: {original.optimizer}"))
         self.problem = QLabel(" ")
-        self.problem.setStyleSheet("color: #c0392b;")
+        self.problem.setStyleSheet(f"color: {error_colour};")
         self.problem.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -172,6 +177,7 @@ def ask_same_start(
     run_id: int,
     start: Callable[[SameStart], None],
     report: Callable[[str], None],
+    error_colour: str = "#c0392b",
 ) -> SameStartDialog | None:
     """Open the dialog for stored run ``run_id`` (non-blocking); on "Race" call
     ``start`` with the plan. A run that cannot be re-run is ``report``-ed in one line."""
@@ -186,7 +192,7 @@ def ask_same_start(
     except (sqlite3.Error, OSError, RuntimeError) as exc:
         report(f"cannot open the run database: {exc}")
         return None
-    dialog = SameStartDialog(run_id, plan.stored_name, plan.original, parent)
+    dialog = SameStartDialog(run_id, plan.stored_name, plan.original, parent, error_colour)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def accepted() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import zipfile
 from collections.abc import Mapping
 
 import numpy as np
@@ -86,12 +87,26 @@ def write(conn: sqlite3.Connection, run_id: int, members: Mapping[int, RunParams
     )
 
 
+class UnreadableInitialState(ValueError):
+    """A stored blob is damaged: says which run and member."""
+
+
 def read(conn: sqlite3.Connection, run_id: int) -> dict[tuple[str, int], RunParams]:
-    """``{(activation, seed): values}`` of ``run_id``; empty when none were stored."""
+    """``{(activation, seed): values}`` of ``run_id``; empty when none were stored.
+    A damaged blob raises :class:`UnreadableInitialState` naming the member."""
     rows = conn.execute(
         "SELECT m.activation, m.seed, s.blob FROM initial_states s"
         " JOIN members m ON m.run_id = s.run_id AND m.idx = s.idx"
         " WHERE s.run_id = ? ORDER BY s.idx",
         (run_id,),
     ).fetchall()
-    return {(act, int(seed)): decode(bytes(blob)) for act, seed, blob in rows}
+    out = {}
+    for act, seed, blob in rows:
+        try:
+            out[(act, int(seed))] = decode(bytes(blob))
+        except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError) as exc:
+            raise UnreadableInitialState(
+                f"run #{run_id}: the stored initial networks of {act} seed {seed} are "
+                f"damaged ({type(exc).__name__}: {exc})"
+            ) from None
+    return out

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..training.config import RaceConfig
+from .initial_states import UnreadableInitialState
 from .store import RunStore
 
 #: What a re-run may change: training settings only. Everything that shapes the data or
@@ -47,7 +48,10 @@ def same_start(store: RunStore, run_id: int, changes: Mapping[str, Any] | None =
         stored = store.load_run(run_id)
     except KeyError:
         raise SameStartError(f"there is no run #{run_id} in {store.path}") from None
-    initial = store.initial_states(run_id)
+    try:
+        initial = store.initial_states(run_id)
+    except UnreadableInitialState as exc:
+        raise SameStartError(str(exc)) from None
     if not initial:
         raise SameStartError(
             f"run #{run_id} was stored without its initial networks (older actviz, or it "
@@ -76,14 +80,18 @@ def rerun_name(run_id: int, original: RaceConfig, config: RaceConfig) -> str:
     """``"same start as #3: lr 0.01 → 0.1"``: what changed, so the run list tells."""
     before, after = original.to_dict(), config.to_dict()
     changed = [
-        f"{key} {_show(before.get(key))} → {_show(after.get(key))}"
+        f"{key} {_show(key, before.get(key))} → {_show(key, after.get(key))}"
         for key in CHANGEABLE
         if key in after and before.get(key) != after.get(key)
     ]
     return f"same start as #{run_id}" + (f": {', '.join(changed)}" if changed else "")
 
 
-def _show(value: Any) -> str:
+#: How an unset value reads in a name: the full batch, the fixed evaluation grid.
+_UNSET = {"batch_size": "full", "eval_every": "grid"}
+
+
+def _show(key: str, value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
-    return "auto" if value is None else str(value)
+    return _UNSET.get(key, "auto") if value is None else str(value)

@@ -130,6 +130,7 @@ class PlaygroundPanel(Panel):
         self.last_run_id: int | None = None
         self.last_result: Any = None
         self.same_start_dialog: Any = None  # the open 'Same start again…' dialog
+        self.race_name: str | None = None  # the stored name of a same-start re-run
         self._pending: list[object] = []
         self._dirty = False
         self._due: set[str] = set()
@@ -461,10 +462,7 @@ class PlaygroundPanel(Panel):
             self._refuse("train a race first (or right-click a stored run in Compare)")
             return None
         self.same_start_dialog = ask_same_start(
-            self,
-            run_id,
-            self._start_same,
-            self._refuse,
+            self, run_id, self._start_same, self._refuse, self.state.theme.error
         )
         return self.same_start_dialog
 
@@ -719,7 +717,7 @@ class PlaygroundPanel(Panel):
             self.progress.setValue(round(1000 * result.steps_done / max(1, self._steps)))
             self.progress.setFormat(f"{status}: step {result.steps_done} / {self._steps}")
             stored = f", stored as run #{run_id}" if run_id is not None else ""
-            if getattr(self, "race_name", None):
+            if self.race_name:
                 stored += f" ({self.race_name})"
             diverged = sum(r.status == "diverged" for r in result.runs)
             note = f"; {diverged} runs diverged" if diverged else ""

@@ -102,7 +102,7 @@ class RaceWorker(QObject):
         result = None
         failed = False
         try:
-            current = race(self.config, self.activations, self.task)
+            current = race(self.config, self.activations, self.task, snapshots=True)
             self.race = current
             if self._stopping:
                 current.stop()

@@ -35,6 +35,7 @@ from ..plots import PlotExport
 from ..race_worker import RaceRunner, RaceWorker
 from ..state import AppState
 from .base import Panel
+from .inside_view import InsideView
 from .learned_view import LearnedShapesView
 from .playground_data import RaceHistory
 from .playground_form import PlaygroundForm
@@ -182,6 +183,9 @@ class PlaygroundPanel(Panel):
         self.views.addTab(self.diagnostics, "Gradients, dead units, parameters")
         self.learned = LearnedShapesView(theme, state.activation, state.notify, state.colour)
         self.views.addTab(self.learned, "Learned shapes")
+        self.inside = InsideView(theme)
+        self.views.addTab(self.inside, "Inside the network")
+        self._snapshot = None  # the newest networks the race sent (see shown_snapshot)
         self.views.currentChanged.connect(lambda _i: self._redraw(full=True))
 
         self.results = RowsModel(result_columns(), colour=self._row_colour)
@@ -242,6 +246,15 @@ class PlaygroundPanel(Panel):
         )
         for plot in self.diagnostics.exports():
             self.register_plot(plot)
+        self.register_plot(
+            PlotExport(
+                "playground-inside",
+                "Playground: inside the network",
+                self.inside.canvas,
+                self.inside.columns,
+                self.inside.figure,
+            )
+        )
 
         self.train_button.clicked.connect(self.start_race)
         self.pause_button.clicked.connect(self.toggle_pause)
@@ -291,6 +304,8 @@ class PlaygroundPanel(Panel):
         self.curves.set_steps(config.steps)
         self.curves.set_live(True)
         self.diagnostics.clear()
+        self.inside.clear()
+        self._snapshot = None
         self._prepare_views(config, task)
         self.repaint()  # lay out and paint the new items now, before the worker starts
         self.results.set_rows([])
@@ -392,6 +407,8 @@ class PlaygroundPanel(Panel):
                 self._progress(event.step, event.seconds)
             elif isinstance(event, Evaluation):
                 self.history.add(event)
+                if event.snapshot is not None:
+                    self._snapshot = event.snapshot
                 self._progress(event.step, event.seconds)
                 self._dirty = True
             elif isinstance(event, (Diverged, ActivationFailed)):
@@ -438,6 +455,7 @@ class PlaygroundPanel(Panel):
             if self.views.currentWidget() is self.diagnostics:
                 self.diagnostics.redraw(self.history, self.colours, self.curves.weight())
             self._redraw_learned()
+            self._redraw_inside()
             self._update_table()
             return
         if self._dirty:
@@ -470,10 +488,19 @@ class PlaygroundPanel(Panel):
             if self.views.currentWidget() is self.diagnostics:
                 self.diagnostics.redraw(self.history, self.colours, self.curves.weight())
             self._redraw_learned()
+            self._redraw_inside()  # at most once a second, like the diagnostics
 
     def _redraw_learned(self) -> None:
         if self.views.currentWidget() is self.learned:
             self.learned.set_run(self.history.as_run())
+
+    def shown_snapshot(self):
+        """The networks the views show: the newest snapshot of the race."""
+        return self._snapshot
+
+    def _redraw_inside(self) -> None:
+        if self.views.currentWidget() is self.inside:
+            self.inside.redraw(self.history, self.shown_snapshot(), self.colours)
 
     def _update_table(self) -> None:
         if not self.history.members:
@@ -556,6 +583,7 @@ class PlaygroundPanel(Panel):
         self.boundaries.apply_theme(theme)
         self.diagnostics.apply_theme(theme)
         self.learned.set_theme(theme)
+        self.inside.apply_theme(theme)
         self._redraw(full=True)
 
     def save_state(self, settings: QSettings) -> None:

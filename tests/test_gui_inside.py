@@ -143,7 +143,8 @@ def test_a_dead_unit_is_crossed_out_dimmed_and_says_why(playground, qtbot):
     veil = dead["frame"].brush().color()
     assert veil.alphaF() == pytest.approx(1 - DEAD_OPACITY, abs=0.01)
     assert dead["frame"].toolTip().startswith("dead: ")
-    assert dead["label"].toPlainText() == f"{unit + 1} dead"
+    assert dead["label"].toPlainText() == f"{unit + 1}"
+    assert dead["label"].color.name() == panel.state.theme.error
     # crossed out: two diagonals over exactly the dead units' cells
     x, y = view.blocks["relu"][0]["cross"].getData()
     crossed = {int(round(v / (1 + 0.15))) for v in x[::4]}
@@ -197,3 +198,24 @@ def test_wide_layers_are_capped_and_say_so(playground, qtbot):
     layer = view.blocks["relu"][0]
     assert len(layer["cells"]) == MAX_UNITS
     assert f"first {MAX_UNITS} of 20" in layer["hist"].titleLabel.text
+
+
+def test_it_redraws_live_only_while_the_tab_is_shown(playground, qtbot):
+    w, panel = playground(["relu"])
+    panel.form.steps.setValue(1_000_000)
+    view = panel.inside
+    # hidden tab: the race runs, nothing is computed for it
+    assert panel.start_race()
+    qtbot.waitUntil(lambda: panel.step > 50, timeout=60_000)
+    assert view.insides == {}
+    # shown: it follows the race while it runs
+    view_steps = []
+    panel.views.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: "relu" in view.insides, timeout=30_000)
+    view_steps.append(view.insides["relu"].step)
+    qtbot.waitUntil(lambda: view.insides["relu"].step > view_steps[0], timeout=60_000)
+    assert panel.running
+    with qtbot.waitSignal(panel.raceFinished, timeout=60_000):
+        panel.stop_race()
+    # after the race: the final networks
+    assert view.insides["relu"].step == panel.shown_snapshot().step == panel.history.step

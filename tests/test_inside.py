@@ -167,3 +167,21 @@ def test_grid_points_follow_the_engines_order():
     axes = [np.array([0.0, 1.0, 2.0]), np.array([10.0, 20.0])]
     points = grid_points(axes)
     assert points[:, :4].tolist() == [[0.0, 1.0, 2.0, 0.0], [10.0, 10.0, 10.0, 20.0]]
+
+
+def test_the_figure_for_files_has_a_histogram_and_a_strip_per_layer(moons):
+    from actviz.figures.inside import inside_figure
+
+    started, evaluations = moons
+    snap = _with_dead_unit(evaluations[-1].snapshot, 0, 1)
+    args = (started.config, started.data["x_train"], started.grid_axes)
+    insides = {"relu": inside(snap, 0, *args), "tanh": inside(snap, 3, *args)}
+    figure = inside_figure(insides)
+    assert figure.cols == 2 and len(figure.panels) == 2 * 2 * 2
+    hist, strip = figure.panels[0], figure.panels[1]
+    assert [c.line for c in hist.curves] == [None, "dash"]  # f, f'
+    assert len(strip.heatmaps) == 1
+    crosses = [c for c in strip.curves if c.name == "dead"]
+    assert len(crosses) == 2 * int(insides["relu"].layers[0].dead.sum()) >= 2
+    with pytest.raises(ValueError):
+        inside_figure({})

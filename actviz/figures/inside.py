@@ -93,7 +93,8 @@ def _strip(name: str, k: int, layer: LayerInside, seen: Inside, cap: int) -> Axe
         f" (first {units} of {layer.units})" if units < layer.units else ""
     )
     stride = 1.0 + GAP
-    ax = Axes(title=title, grid=False, ticks=False, equal=True)
+    # 2-D: square cells, as the input plane; 1-D: curves may stretch to fill the panel
+    ax = Axes(title=title, grid=False, ticks=False, equal=len(seen.axes) == 2)
     finite = shown[np.isfinite(shown)]
     if len(seen.axes) == 2:
         gap = max(1, round(shown.shape[2] * GAP))

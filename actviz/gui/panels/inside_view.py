@@ -319,6 +319,8 @@ class InsideView(QWidget):
             items["df"].setData([], [])
         shown = min(layer.units, MAX_UNITS)
         cap = f" (first {shown} of {layer.units} units)" if shown < layer.units else ""
+        if layer.f is None and layer.note:  # gated or vector: say why there is no curve
+            cap += f" · no f ({layer.note.split(':')[0]})"
         hist = items["hist"]
         hist.setTitle(f"layer {k + 1}: z{cap}", color=self.theme.foreground, size="8pt")
         n = int(layer.counts.sum())
@@ -389,7 +391,7 @@ class InsideView(QWidget):
             cell["tip"] = tip
             cell["frame"].setToolTip(tip)
             label = cell["label"]
-            label.setText(f"{u + 1} dead" if dead else f"{u + 1}")
+            label.setText(f"{u + 1}")  # the number only: "dead" would not fit a small cell
             label.setColor(self.theme.error if dead else self.theme.muted)
         items["cross"].setData(np.asarray(xs), np.asarray(ys))
 

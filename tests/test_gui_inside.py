@@ -219,3 +219,20 @@ def test_it_redraws_live_only_while_the_tab_is_shown(playground, qtbot):
         panel.stop_race()
     # after the race: the final networks
     assert view.insides["relu"].step == panel.shown_snapshot().step == panel.history.step
+
+
+def test_a_network_it_cannot_look_inside_is_named_with_the_reason(playground, qtbot):
+    w, panel = playground(["relu", "tanh"])
+    _race(qtbot, panel)
+    view = _show_inside(panel)
+    history = panel.history
+    # features the networks were not trained with: refused with a reason, not a crash
+    history.config = {**history.config, "features": ["x1sq", "x1x2"]}
+    view.redraw(history, panel.shown_snapshot(), panel.colours)
+    assert view.insides == {}
+    for name in ("relu", "tanh"):
+        assert "takes 2 inputs" in view.problems[name]
+        assert "takes 2 inputs" in view.titles[name].text
+    # and no snapshot at all (a stored run): says so
+    view.redraw(history, None, panel.colours)
+    assert "no snapshot" in view.titles["relu"].text

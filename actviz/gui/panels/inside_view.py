@@ -266,10 +266,11 @@ class InsideView(QWidget):
             frame.setPen(pg.mkPen(theme.muted, width=0))
             frame.setZValue(10)
             strip.addItem(frame)
+            # the number only: "dead" would not fit a small cell (the cross says it)
             label = pg.TextItem(str(u + 1), color=theme.muted, anchor=(0.5, 0.0))
             label.setPos(x0 + 0.5, 0.0)
             strip.addItem(label)
-            cells.append({"frame": frame, "label": label, "x0": x0, "dead": False, "tip": ""})
+            cells.append({"frame": frame, "label": label, "x0": x0, "dead": None, "tip": ""})
         items["cells"] = cells
         return items
 
@@ -381,8 +382,10 @@ class InsideView(QWidget):
             if dead:
                 xs += [x0, x0 + 1.0, x0, x0 + 1.0]
                 ys += [0.0, 1.0, 1.0, 0.0]
+            if cell["dead"] is not dead:  # restyle on a change only: text items are slow
+                cell["frame"].setBrush(pg.mkBrush(dim) if dead else QBrush(Qt.BrushStyle.NoBrush))
+                cell["label"].setColor(self.theme.error if dead else self.theme.muted)
             cell["dead"] = dead
-            cell["frame"].setBrush(pg.mkBrush(dim) if dead else QBrush(Qt.BrushStyle.NoBrush))
             values = layer.maps[u]
             low, high = float(np.nanmin(values)), float(np.nanmax(values))
             tip = f"layer {k + 1}, unit {u + 1}: output {low:.3g} to {high:.3g} ({scale})"
@@ -390,9 +393,6 @@ class InsideView(QWidget):
                 tip = f"dead: {layer.why[u]}\n{tip}"
             cell["tip"] = tip
             cell["frame"].setToolTip(tip)
-            label = cell["label"]
-            label.setText(f"{u + 1}")  # the number only: "dead" would not fit a small cell
-            label.setColor(self.theme.error if dead else self.theme.muted)
         items["cross"].setData(np.asarray(xs), np.asarray(ys))
 
     # -- panel duties -----------------------------------------------------------------
@@ -420,5 +420,4 @@ class InsideView(QWidget):
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         restyle(self.canvas, theme)
-        self._signature = None  # items carry theme colours: lay out anew on next draw
-        self._draw_again()
+        self._signature = None  # items carry theme colours: the next redraw lays out anew

@@ -236,3 +236,18 @@ def test_a_network_it_cannot_look_inside_is_named_with_the_reason(playground, qt
     # and no snapshot at all (a stored run): says so
     view.redraw(history, None, panel.colours)
     assert "no snapshot" in view.titles["relu"].text
+
+
+def test_the_chosen_activation_is_remembered_between_launches(playground, qtbot):
+    w, panel = playground(["relu", "tanh"])
+    _race(qtbot, panel)
+    view = _show_inside(panel)
+    view.which.setCurrentText("tanh")
+    assert set(view.blocks) == {"tanh"}
+    w.close()
+
+    again, panel = playground(["relu", "tanh"])
+    _race(qtbot, panel)
+    view = _show_inside(panel)
+    assert view.which.currentText() == "tanh"
+    assert set(view.blocks) == {"tanh"}

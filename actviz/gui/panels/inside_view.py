@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, QSettings, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -111,7 +111,9 @@ class InsideView(QWidget):
         self._signature: tuple | None = None
         self._gap, self._stride = 0, STRIDE
         self._source: tuple[RaceHistory, Snapshot | None, Mapping[str, str]] | None = None
-        self.which.currentIndexChanged.connect(lambda _i: self._draw_again())
+        #: the choice to restore when a race's activations fill the chooser
+        self._preferred = ALL
+        self.which.currentIndexChanged.connect(lambda _i: self._chosen())
 
     # -- data -------------------------------------------------------------------------
 
@@ -141,6 +143,10 @@ class InsideView(QWidget):
         for name in shown:
             self._draw(name, history, colours)
 
+    def _chosen(self) -> None:
+        self._preferred = self.which.currentText()
+        self._draw_again()
+
     def _draw_again(self) -> None:
         if self._source is not None:
             self.redraw(*self._source)
@@ -149,12 +155,11 @@ class InsideView(QWidget):
         current = [self.which.itemText(i) for i in range(1, self.which.count())]
         if current == names:
             return
-        chosen = self.which.currentText()
         self.which.blockSignals(True)
         self.which.clear()
         self.which.addItem(ALL)
         self.which.addItems(names)
-        index = self.which.findText(chosen)
+        index = self.which.findText(self._preferred)
         self.which.setCurrentIndex(max(index, 0))
         self.which.blockSignals(False)
 
@@ -416,6 +421,16 @@ class InsideView(QWidget):
         if "step" in out:  # union_columns names its x column for histories
             out = {"z": out.pop("step"), **out}
         return out
+
+    def save(self, settings: QSettings, prefix: str) -> None:
+        """Remember what the chooser shows (an activation, or all)."""
+        settings.setValue(f"{prefix}/show", self._preferred)
+
+    def restore(self, settings: QSettings, prefix: str) -> None:
+        self._preferred = str(settings.value(f"{prefix}/show", ALL) or ALL)
+        index = self.which.findText(self._preferred)
+        if index >= 0:
+            self.which.setCurrentIndex(index)
 
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme

@@ -588,6 +588,8 @@ class PlaygroundPanel(Panel):
 
     def save_state(self, settings: QSettings) -> None:
         self.form.save(settings, "playground/form")
+        self.inside.save(settings, "playground/inside")
 
     def restore_state(self, settings: QSettings) -> None:
         self.form.restore(settings, "playground/form")
+        self.inside.restore(settings, "playground/inside")

@@ -185,3 +185,13 @@ def test_the_figure_for_files_has_a_histogram_and_a_strip_per_layer(moons):
     assert len(crosses) == 2 * int(insides["relu"].layers[0].dead.sum()) >= 2
     with pytest.raises(ValueError):
         inside_figure({})
+
+
+def test_a_few_large_outputs_do_not_wash_out_a_layers_colour_scale():
+    from actviz.figures.inside import map_scale
+
+    maps = np.full((4, 10, 10), 0.5)
+    maps[1] = -0.8
+    maps[0, 0, :5] = 100.0  # a corner of one unit, far off the data
+    assert map_scale(maps) == pytest.approx(0.8)
+    assert map_scale(np.full((2, 3, 3), np.nan)) > 0

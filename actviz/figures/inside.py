@@ -45,6 +45,20 @@ def tile(maps: np.ndarray, gap: int) -> np.ndarray:
     return out
 
 
+#: The unit maps' colour scale is this percentile of |output| over a layer's shown
+#: units: one unit with large outputs would otherwise wash out the others.
+SCALE_PERCENTILE = 95.0
+
+
+def map_scale(maps: np.ndarray) -> float:
+    """The symmetric colour scale (±value) shared by a layer's unit maps; outputs
+    beyond it are drawn in the end colours."""
+    finite = np.abs(maps[np.isfinite(maps)])
+    if not finite.size:
+        return 1e-6
+    return max(float(np.percentile(finite, SCALE_PERCENTILE)), 1e-6)
+
+
 def bar_outline(layer: LayerInside, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:
     """The histogram as a step outline, its tallest bar at 90% of ``low..high``."""
     peak = max(int(layer.counts.max()), 1)
@@ -100,7 +114,7 @@ def _strip(name: str, k: int, layer: LayerInside, seen: Inside, cap: int) -> Axe
         gap = max(1, round(shown.shape[2] * GAP))
         stride = (shown.shape[2] + gap) / shown.shape[2]
         tiled = tile(shown, gap)
-        scale = max(float(np.abs(finite).max()) if finite.size else 0.0, 1e-6)
+        scale = map_scale(shown)
         colours = unit_colours()
         width = tiled.shape[1] / shown.shape[2]
         ax.heatmaps.append(Heatmap(tiled, (0.0, width, 0.0, 1.0), colours, -scale, scale))

@@ -6,7 +6,8 @@ seed's network at the shown step (:mod:`actviz.analysis.inside` computes everyth
 * per hidden layer, one small picture per unit: its output over the input plane for a
   2-D task (a diverging map, orange < 0 < blue through the background: the decision
   boundaries' class colours, at fuller strength, ``figures.inside.unit_colours``; one
-  symmetric scale per layer, so the units of a layer compare), or its curve along the
+  symmetric scale per layer, the 95th percentile of |output|, so the units of a layer
+  compare and one large unit does not wash out the rest), or its curve along the
   input for a 1-D task (one vertical scale per layer). Dead
   units are dimmed and crossed out, and their tooltip says why;
 * beside them, the layer's pre-activation histogram (grey bars) under ``f`` (solid)
@@ -38,7 +39,15 @@ from PySide6.QtWidgets import (
 
 from ...analysis.inside import Inside, LayerInside, inside
 from ...figures import Figure
-from ...figures.inside import GAP, bar_outline, curve_span, inside_figure, tile, unit_colours
+from ...figures.inside import (
+    GAP,
+    bar_outline,
+    curve_span,
+    inside_figure,
+    map_scale,
+    tile,
+    unit_colours,
+)
 from ...training.snapshots import Snapshot
 from ..plots import clear_layout, restyle
 from ..theme import Theme, style_plot
@@ -342,13 +351,14 @@ class InsideView(QWidget):
         lut = unit_lut(self.theme)
         cells = items["cells"]
         shown = layer.maps[: len(cells)]
-        finite = shown[np.isfinite(shown)]
-        scale = max(float(np.abs(finite).max()) if finite.size else 0.0, 1e-6)
+        scale = map_scale(shown)
         tiled = tile(shown, self._gap)
         image = items["image"]
         image.setImage(tiled.T, lut=lut, levels=(-scale, scale), autoLevels=False)
         image.setRect(QRectF(0.0, 0.0, tiled.shape[1] / shown.shape[2], 1.0))
-        self._mark(items, k, layer, f"scale ±{scale:.3g} shared by the layer")
+        self._mark(
+            items, k, layer, f"colour scale ±{scale:.3g} shared by the layer, beyond it saturated"
+        )
 
     def _draw_curves(self, k: int, layer: LayerInside, items: dict[str, Any], colour: str) -> None:
         """Each unit's curve in its cell, on one vertical scale for the whole layer."""

@@ -63,7 +63,8 @@ TITLE_PX = 26
 HIST_PX = 240
 #: Units sit side by side in one strip: each cell is 1 x 1, this far from the next.
 STRIDE = 1.0 + GAP
-#: Opacity of a dead unit's picture (the cross over it stays opaque).
+#: How much of a dead unit's picture shows through the veil of background laid over
+#: it (the cross on top stays opaque).
 DEAD_OPACITY = 0.3
 
 LEGEND = (
@@ -173,12 +174,14 @@ class InsideView(QWidget):
         self.which.blockSignals(False)
 
     def _look(self, history: RaceHistory, snapshot: Snapshot | None, name: str) -> Inside | str:
+        if not history.grid_axes:
+            return "only 1-D and 2-D tasks with a decision grid have an input plane to draw"
         member = history.median_member(name)
         if member is None:
             return "no network to show yet"
         if snapshot is None:
             return "no snapshot of the networks yet"
-        run = history.members.index(member)
+        run = next(i for i, m in enumerate(history.members) if m is member)
         if run not in snapshot.runs():
             return f"run {run} is not in the snapshot at step {snapshot.step}"
         try:

@@ -195,3 +195,31 @@ def test_a_few_large_outputs_do_not_wash_out_a_layers_colour_scale():
     maps[0, 0, :5] = 100.0  # a corner of one unit, far off the data
     assert map_scale(maps) == pytest.approx(0.8)
     assert map_scale(np.full((2, 3, 3), np.nan)) > 0
+
+
+def test_extra_input_features_are_fed_as_in_training(moons):
+    """A network trained on [x1, x2, x1², x1·x2] is looked at through the same features."""
+    started, evaluations = moons
+    snap = evaluations[-1].snapshot
+    gen = torch.Generator().manual_seed(3)
+    stacks = []
+    for state in snap.stacks:  # a first layer taking two more inputs
+        extra = torch.randn(*state.weights[0].shape[:2], 2, generator=gen)
+        weights = [torch.cat([state.weights[0], extra], dim=2), *state.weights[1:]]
+        stacks.append(dataclasses.replace(state, weights=weights))
+    wider = Snapshot(snap.step, stacks)
+    config = {**started.config, "features": ["x1sq", "x1x2"]}
+    seen = inside(wider, 3, config, started.data["x_train"], started.grid_axes)
+    params = wider.run_params(3)
+    ax0, ax1 = (torch.as_tensor(a, dtype=torch.float32) for a in started.grid_axes)
+    xs = ax0.expand(len(ax1), -1).reshape(-1)
+    ys = ax1[:, None].expand(-1, len(ax0)).reshape(-1)
+    points = torch.stack([xs, ys, xs * xs, xs * ys])
+    expected = _hand_forward(params.weights, params.biases, torch.tanh, points)
+    for layer, want in zip(seen.layers, expected, strict=True):
+        np.testing.assert_allclose(
+            layer.maps, want.reshape(-1, 48, 48).numpy(), rtol=1e-5, atol=1e-5
+        )
+    # without the features the wider network is refused with a reason
+    with pytest.raises(ValueError, match="takes 4 inputs"):
+        inside(wider, 3, started.config, started.data["x_train"], started.grid_axes)

@@ -251,3 +251,19 @@ def test_the_chosen_activation_is_remembered_between_launches(playground, qtbot)
     view = _show_inside(panel)
     assert view.which.currentText() == "tanh"
     assert set(view.blocks) == {"tanh"}
+
+
+def test_a_new_race_of_the_same_shape_reuses_the_pictures(playground, qtbot):
+    w, panel = playground(["relu"])
+    view = _show_inside(panel)
+    _race(qtbot, panel)
+    strip = view.blocks["relu"][0]["strip"]
+    first = view.blocks["relu"][0]["image"].image.copy()
+    panel.form.data_seed.setValue(panel.form.data_seed.value() + 1)
+    _race(qtbot, panel)
+    assert view.blocks["relu"][0]["strip"] is strip  # the same items, new data
+    assert not np.array_equal(view.blocks["relu"][0]["image"].image, first)
+    assert view.insides["relu"].step == 40
+    panel.form.hidden.setText("4")
+    _race(qtbot, panel)
+    assert len(view.blocks["relu"]) == 1 and len(view.blocks["relu"][0]["cells"]) == 4

@@ -128,11 +128,23 @@ class InsideView(QWidget):
     # -- data -------------------------------------------------------------------------
 
     def clear(self) -> None:
-        """Forget the last race (a new one starts)."""
+        """Forget the last race (a new one starts). The items stay, emptied: a race of
+        the same shape reuses them instead of creating its plots again."""
         self.insides, self.problems, self._source = {}, {}, None
-        self._signature = None
-        self.blocks, self.titles = {}, {}
-        clear_layout(self.canvas)
+        for title in self.titles.values():
+            title.setText("")
+        for layers in self.blocks.values():
+            for items in layers:
+                if "image" in items:
+                    items["image"].clear()
+                for key in ("bars", "f", "df", "live", "dead", "cross"):
+                    if key in items:
+                        items[key].setData([], [])
+                for cell in items["cells"]:
+                    if cell["dead"]:
+                        cell["frame"].setBrush(QBrush(Qt.BrushStyle.NoBrush))
+                        cell["label"].setColor(self.theme.muted)
+                    cell["dead"] = None
 
     def redraw(
         self, history: RaceHistory, snapshot: Snapshot | None, colours: Mapping[str, str]

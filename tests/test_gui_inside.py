@@ -159,7 +159,7 @@ def test_a_dead_unit_is_crossed_out_dimmed_and_says_why(playground, qtbot):
 
 
 def test_a_1d_task_shows_each_unit_as_a_curve(playground, qtbot):
-    w, panel = playground(["tanh"], task="sine", hidden="4")
+    w, panel = playground(["tanh", "glu"], task="sine", hidden="4")
     _race(qtbot, panel)
     view = _show_inside(panel)
     seen = view.insides["tanh"]
@@ -189,6 +189,12 @@ def test_a_1d_task_shows_each_unit_as_a_curve(playground, qtbot):
         unit = int(round(part_x[0] / 1.15))
         assert len(part_x) == n
         np.testing.assert_allclose(part_y, 0.05 + 0.9 * (maps[unit] - lo) / (hi - lo), atol=1e-6)
+    # a gated activation: its histogram counts both halves, and it says why it has no f
+    gated = view.blocks["glu"][0]
+    assert "no f (gated)" in gated["hist"].titleLabel.text
+    assert gated["f"].getData()[0] is None or len(gated["f"].getData()[0]) == 0
+    assert "two pre-activations" in gated["hist"].toolTip()
+    assert len(gated["cells"]) == 4
 
 
 def test_wide_layers_are_capped_and_say_so(playground, qtbot):

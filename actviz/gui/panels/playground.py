@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ...analysis.train_cost import training_costs
 from ...training.bundle import summarise
 from ...training.events import ActivationFailed, Diverged, Evaluation, Progress, Started
+from ...training.snapshots import Snapshot
 from ..measurements import Measurements
 from ..plots import PlotExport
 from ..race_worker import RaceRunner, RaceWorker
@@ -494,7 +495,7 @@ class PlaygroundPanel(Panel):
         if self.views.currentWidget() is self.learned:
             self.learned.set_run(self.history.as_run())
 
-    def shown_snapshot(self):
+    def shown_snapshot(self) -> Snapshot | None:
         """The networks the views show: the newest snapshot of the race."""
         return self._snapshot
 

@@ -4,7 +4,8 @@
 
 Views: ``playground`` (a race on moons, 6 activations x 3 seeds, started by itself),
 ``playground-diagnostics`` (the same race, then its gradient tab),
-``playground-learned`` (the learnable activations, then their Learned shapes tab), ``compare`` (two
+``playground-learned`` (the learnable activations, then their Learned shapes tab),
+``playground-inside`` (relu, tanh and gelu, 8-8, watched live on the Inside tab), ``compare`` (two
 stored runs overlaid) and ``sweep`` (leaky_relu's slope swept). Settings and runs go
 to a fresh temporary folder, so the pictures do not depend on who takes them.
 """
@@ -20,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ACTIVATIONS = ["relu", "tanh", "gelu", "sigmoid", "silu", "elu"]
 LEARNABLE = ["pade", "bspline", "apl", "prelu_units"]
+INSIDE = ["relu", "tanh", "gelu"]
 
 
 def _store_runs() -> None:
@@ -48,7 +50,8 @@ def main(view: str) -> int:
     os.environ["ACTVIZ_DATA_DIR"] = str(home / "data")
     os.environ["ACTVIZ_SETTINGS_DIR"] = str(home / "settings")
     os.environ["ACTVIZ_USER_PLUGIN_DIR"] = str(home / "plugins")
-    os.environ["ACTVIZ_SELECT"] = ",".join(LEARNABLE if view.endswith("learned") else ACTIVATIONS)
+    chosen = {"playground-learned": LEARNABLE, "playground-inside": INSIDE}
+    os.environ["ACTVIZ_SELECT"] = ",".join(chosen.get(view, ACTIVATIONS))
     os.environ["ACTVIZ_THEME"] = "light"
     if view in ("compare", "sweep"):
         _store_runs()
@@ -83,6 +86,9 @@ def main(view: str) -> int:
                 panel.learned.which.setCurrentText("bspline")
 
             panel.raceFinished.connect(learned)
+        if view == "playground-inside":
+            form.hidden.setText("8, 8")
+            panel.views.setCurrentWidget(panel.inside)
         QTimer.singleShot(500, panel.start_race)
     else:
         window.show_panel("compare")

@@ -585,10 +585,8 @@ class Race:
         the activation's derivative is exactly zero at every training input (no
         gradient can reach the weights before it).
         """
-        flat = _zero_slopes(stack, [z for z, _ in layers])
         stats: list[torch.Tensor] = []
-        for (_, h), zero in zip(layers, flat, strict=True):
-            constant = (h.amax(dim=2) - h.amin(dim=2)) == 0
+        for (_, h), (constant, zero) in zip(layers, dead_masks(stack, layers), strict=True):
             dead = (constant | zero).float().mean(dim=1)
             mean, std = _mean_std(h)
             stats += [dead, mean, std]
@@ -667,6 +665,20 @@ class Race:
             grid = self._last_grid.get(record.index)
             if grid is not None and record.status in ("finished", "stopped"):
                 record.final_grid = np.round(grid.astype(float), 4).tolist()
+
+
+def dead_masks(
+    stack: ModelStack, layers: list[tuple[torch.Tensor, torch.Tensor]]
+) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Per hidden layer ``(constant, zero_slope)``, each ``[models, units]``, over the
+    inputs of ``layers`` (``forward(record=True)``): a unit is dead when its output is
+    the same at every input, or its slope is 0 at every input. The race's dead-unit
+    fraction and the inside view both read this, so they cannot disagree."""
+    zero = _zero_slopes(stack, [z for z, _ in layers])
+    return [
+        ((h.amax(dim=2) - h.amin(dim=2)) == 0, flat)
+        for (_, h), flat in zip(layers, zero, strict=True)
+    ]
 
 
 def _zero_slopes(stack: ModelStack, zs: list[torch.Tensor]) -> list[torch.Tensor]:

@@ -43,6 +43,7 @@ from ..plots import PlotExport
 from ..race_worker import RaceRunner, RaceWorker
 from ..state import AppState
 from .base import Panel
+from .inside_view import InsideView
 from .learned_view import LearnedShapesView
 from .playground_data import RaceHistory
 from .playground_form import PlaygroundForm
@@ -223,6 +224,8 @@ class PlaygroundPanel(Panel):
         self.views.addTab(self.diagnostics, "Gradients, dead units, parameters")
         self.learned = LearnedShapesView(theme, state.activation, state.notify, state.colour)
         self.views.addTab(self.learned, "Learned shapes")
+        self.inside = InsideView(theme)
+        self.views.addTab(self.inside, "Inside the network")
         self.views.currentChanged.connect(lambda _i: self._redraw(full=True))
 
         self.results = RowsModel(result_columns(), colour=self._row_colour)
@@ -290,6 +293,15 @@ class PlaygroundPanel(Panel):
         )
         for plot in self.diagnostics.exports():
             self.register_plot(plot)
+        self.register_plot(
+            PlotExport(
+                "playground-inside",
+                "Playground: inside the network",
+                self.inside.canvas,
+                self.inside.columns,
+                self.inside.figure,
+            )
+        )
 
         self.train_button.clicked.connect(lambda: self.start_race())
         self.same_button.clicked.connect(lambda: self.ask_same_start())
@@ -298,6 +310,7 @@ class PlaygroundPanel(Panel):
         self.step_button.clicked.connect(lambda: self.step_race(1))
         self.step_n_button.clicked.connect(lambda: self.step_race())
         self.timeline.stepChosen.connect(self._show_step)
+        self.shownStepChanged.connect(lambda _step: self._redraw_inside())
         self.form.changed.connect(self._update_buttons)
         self.curves.optionsChanged.connect(lambda: self._redraw(full=True))
         self.diagnostics.layer_choice.currentIndexChanged.connect(
@@ -364,6 +377,7 @@ class PlaygroundPanel(Panel):
         self.curves.set_steps(config.steps)
         self.curves.set_live(True)
         self.diagnostics.clear()
+        self.inside.clear()
         self._prepare_views(config, task)
         self.repaint()  # lay out and paint the new items now, before the worker starts
         self.results.set_rows([])
@@ -637,6 +651,7 @@ class PlaygroundPanel(Panel):
                 self.diagnostics.redraw(self.history, self.colours, self.curves.weight())
             self.cursors.show(self._step_plots(), self._scrub)
             self._redraw_learned()
+            self._redraw_inside()
             self._update_table()
             self._announce_shown(force=True)
             return
@@ -671,13 +686,17 @@ class PlaygroundPanel(Panel):
                 self.diagnostics.redraw(self.history, self.colours, self.curves.weight())
                 self.cursors.show(self._step_plots(), self._scrub)
             self._redraw_learned()
-            self._announce_shown()
+            self._announce_shown()  # redraws "Inside the network" when the step moved
 
     def _redraw_learned(self) -> None:
         if self.views.currentWidget() is self.learned:
             self.learned.set_run(self.history.as_run())
             if self._scrub is not None:
                 self.learned.show_step(self._scrub)
+
+    def _redraw_inside(self) -> None:
+        if self.views.currentWidget() is self.inside:
+            self.inside.redraw(self.history, self.shown_snapshot(), self.colours)
 
     def _update_table(self) -> None:
         if not self.history.members:
@@ -763,14 +782,17 @@ class PlaygroundPanel(Panel):
         self.diagnostics.apply_theme(theme)
         self.learned.set_theme(theme)
         self.cursors.set_colour(theme.foreground)
+        self.inside.apply_theme(theme)
         self._redraw(full=True)
 
     def save_state(self, settings: QSettings) -> None:
         self.form.save(settings, "playground/form")
         settings.setValue("playground/step_n", self.step_n.value())
+        self.inside.save(settings, "playground/inside")
 
     def restore_state(self, settings: QSettings) -> None:
         self.form.restore(settings, "playground/form")
+        self.inside.restore(settings, "playground/inside")
         try:
             n = int(settings.value("playground/step_n", self.step_n.value()))
         except (TypeError, ValueError):

@@ -184,8 +184,8 @@ def test_each_layer_trains_its_own_learnable_parameter(builtin_catalogue):
     first, second = float(learned["a@0"][0].flatten()[0]), float(learned["a@1"][0].flatten()[0])
     assert first != pytest.approx(0.2) and second != pytest.approx(0.2)
     assert first != pytest.approx(second)
-    row = current.result.runs[0].history[-1]
-    assert row["params"]["a@0"] == [pytest.approx(first)]
+    row = current.result.runs[0].history[-1]  # one value per layer, as for plain prelu
+    assert row["params"] == {"a": [pytest.approx(first), pytest.approx(second)]}
 
 
 @pytest.mark.parametrize(
@@ -203,6 +203,14 @@ def test_bad_per_layer_names_are_refused_in_one_line(builtin_catalogue, name, hi
     problems = cfg.validate(builtin_catalogue.activations, builtin_catalogue.tasks)
     assert len(problems) == 1 and message in problems[0]
     assert problems[0].startswith("activations:") and "\n" not in problems[0]
+
+
+def test_a_parameter_only_one_layer_has_is_recorded_at_that_layer(builtin_catalogue):
+    current, _, _ = raced(
+        builtin_catalogue, task="moons", activations=["tanh>prelu"], seeds=1, steps=20
+    )
+    values = current.result.runs[0].history[-1]["params"]["a"]
+    assert values[0] is None and isinstance(values[1], float)
 
 
 def test_parts_take_their_own_parameters(builtin_catalogue):

@@ -301,3 +301,22 @@ def test_a_bundle_of_a_features_race_writes_no_reproduce_script_it_cannot_match(
     )
     assert not (tmp_path / "reproduce.py").exists()
     assert "extra inputs" in (tmp_path / "README.md").read_text()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_penalties_features_and_per_layer_runs_are_captured_in_the_cuda_graph(
+    builtin_catalogue, monkeypatch
+):
+    settings = dict(
+        task="moons", activations=["relu>tanh", "prelu"], seeds=3, steps=200, device="cuda",
+        l1=0.001, l2=0.01, features=["x1sq", "sinx2"], batch_size=64,
+    )  # fmt: skip
+    results = {}
+    for graphs in ("1", "0"):
+        monkeypatch.setenv("ACTVIZ_CUDA_GRAPHS", graphs)
+        results[graphs] = raced(builtin_catalogue, **settings)[0].result
+    graphed, eager = results["1"], results["0"]
+    assert graphed.strategy.endswith("cuda graph"), graphed.strategy
+    for g, e in zip(graphed.runs, eager.runs, strict=True):
+        assert g.status == e.status == "finished"
+        assert g.history[-1]["train_loss"] == pytest.approx(e.history[-1]["train_loss"], rel=1e-4)

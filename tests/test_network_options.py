@@ -320,3 +320,27 @@ def test_penalties_features_and_per_layer_runs_are_captured_in_the_cuda_graph(
     for g, e in zip(graphed.runs, eager.runs, strict=True):
         assert g.status == e.status == "finished"
         assert g.history[-1]["train_loss"] == pytest.approx(e.history[-1]["train_loss"], rel=1e-4)
+
+
+def test_shards_key_and_train_a_per_layer_race_by_its_parts(builtin_catalogue):
+    from actviz.shards import make_shard, plugin_sources, train_shard
+
+    cat = builtin_catalogue
+    by_parts = plugin_sources(cat, ["relu", "tanh"], "moons")
+    assert by_parts and plugin_sources(cat, ["relu>tanh"], "moons") == by_parts
+    config = RaceConfig(task="moons", activations=["relu>tanh"], seeds=[0, 1], steps=20)
+    shard = make_shard(config.to_dict(), cat)
+    assert shard.key != make_shard({**config.to_dict(), "activations": ["tanh>relu"]}, cat).key
+    trained = train_shard(shard)
+    assert [r["activation"] for r in trained["runs"]] == ["relu>tanh", "relu>tanh"]
+
+
+def test_one_by_one_and_beside_a_gated_activation_give_the_same_per_layer_runs(
+    builtin_catalogue,
+):
+    settings = dict(task="moons", activations=["relu>tanh", "glu"], seeds=2, steps=40)
+    batched, _, _ = raced(builtin_catalogue, **settings, strategy="batched")
+    looped, _, _ = raced(builtin_catalogue, **settings, strategy="loop")
+    for a, b in zip(batched.result.runs, looped.result.runs, strict=True):
+        assert a.status == b.status == "finished"
+        assert a.history[-1]["train_loss"] == pytest.approx(b.history[-1]["train_loss"], rel=1e-4)

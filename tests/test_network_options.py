@@ -344,3 +344,19 @@ def test_one_by_one_and_beside_a_gated_activation_give_the_same_per_layer_runs(
     for a, b in zip(batched.result.runs, looped.result.runs, strict=True):
         assert a.status == b.status == "finished"
         assert a.history[-1]["train_loss"] == pytest.approx(b.history[-1]["train_loss"], rel=1e-4)
+
+
+def test_dead_units_are_counted_with_each_layers_own_activation(builtin_catalogue):
+    current, _, snapshot = raced(
+        builtin_catalogue, task="moons", activations=["relu>tanh"], seeds=3, steps=100,
+        lr=0.2, hidden=(16, 16),
+    )  # fmt: skip
+    x = current._x_train.cpu()
+    for run in range(3):
+        with torch.no_grad():
+            _, layers = snapshot.model(run).forward(x, train=False, record=True)
+        z1 = layers[0][0][0]
+        dead_relu = float((z1 <= 0).all(dim=1).float().mean())  # never active: no gradient
+        recorded = current.result.runs[run].history[-1]["dead_fraction"]
+        assert dead_relu > 0  # a learning rate this high kills some relu units
+        assert recorded == [pytest.approx(dead_relu), 0.0]  # tanh units are never dead

@@ -78,6 +78,25 @@ def test_penalised_biases_are_free_and_recorded_losses_stay_the_data_loss(penali
         assert recorded == pytest.approx(data_loss, rel=1e-5)
 
 
+def test_one_sgd_step_moves_each_weight_by_the_penalty_gradient_and_no_bias(builtin_catalogue):
+    lr, l1, l2 = 0.1, 0.01, 0.05
+    settings = dict(
+        task="moons", activations=["relu", "prelu"], seeds=2, steps=1, optimizer="sgd", lr=lr
+    )
+    _, events, plain_end = raced(builtin_catalogue, **settings)
+    start = [e for e in events if isinstance(e, Evaluation)][0].snapshot
+    _, _, penalised_end = raced(builtin_catalogue, **settings, l1=l1, l2=l2)
+    for run in range(4):
+        w0, p1, q1 = start.run_params(run), plain_end.run_params(run), penalised_end.run_params(run)
+        for before, a, b in zip(w0.weights, p1.weights, q1.weights, strict=True):
+            expected = a - lr * (l1 * torch.sign(before) + 2 * l2 * before)
+            torch.testing.assert_close(b, expected, rtol=1e-5, atol=1e-7)
+        for a, b in zip(p1.biases, q1.biases, strict=True):
+            assert torch.equal(a, b)  # biases are not penalised
+        for name in p1.learnable:  # nor are activation parameters (prelu's slope)
+            assert torch.equal(p1.learnable[name][0], q1.learnable[name][0])
+
+
 def test_penalties_must_be_numbers_at_least_zero():
     assert "l1: must be a number >= 0" in " ".join(RaceConfig(l1=-0.1).validate())
     assert "l2: must be a number >= 0" in " ".join(RaceConfig(l2=float("nan")).validate())

@@ -69,7 +69,7 @@ class RaceConfig:
 
     def __post_init__(self) -> None:
         self.activations = list(self.activations)
-        self.features = list(self.features)
+        self.features = list(self.features or [])
         self.hidden = tuple(self.hidden)
         if not isinstance(self.seeds, int):
             self.seeds = list(self.seeds)

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from .features import problems as feature_problems
-from .layered import is_layered, plugin_names
+from .layered import canonical, is_layered, plugin_names
 from .layered import problems as layer_problems
 from .schedule import grid_interval, on_grid
 
@@ -68,7 +68,9 @@ class RaceConfig:
     features: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.activations = list(self.activations)
+        self.activations = [  # "relu > tanh" and "relu>tanh" are one name
+            canonical(a) if isinstance(a, str) and is_layered(a) else a for a in self.activations
+        ]
         self.features = list(self.features or [])
         self.hidden = tuple(self.hidden)
         if not isinstance(self.seeds, int):

@@ -142,11 +142,11 @@ class RaceConfig:
             add("activations: an activation is listed twice")
         n_hidden = len(self.hidden) if self.hidden else None
         for name in self.activations:
-            if is_layered(name):
+            if isinstance(name, str) and is_layered(name):
                 problems += layer_problems(name, activations, n_hidden)
             elif activations is not None and name not in activations:
                 add(f"activations: unknown activation {name!r}")
-        raced = set(plugin_names(self.activations))
+        raced = set(plugin_names(n for n in self.activations if isinstance(n, str)))
         for act, values in self.params.items():
             if act not in raced:
                 add(f"params: {act!r} is not one of the raced activations")

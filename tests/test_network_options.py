@@ -78,6 +78,25 @@ def test_penalised_biases_are_free_and_recorded_losses_stay_the_data_loss(penali
         assert recorded == pytest.approx(data_loss, rel=1e-5)
 
 
+def test_one_sgd_step_moves_each_weight_by_the_penalty_gradient_and_no_bias(builtin_catalogue):
+    lr, l1, l2 = 0.1, 0.01, 0.05
+    settings = dict(
+        task="moons", activations=["relu", "prelu"], seeds=2, steps=1, optimizer="sgd", lr=lr
+    )
+    _, events, plain_end = raced(builtin_catalogue, **settings)
+    start = [e for e in events if isinstance(e, Evaluation)][0].snapshot
+    _, _, penalised_end = raced(builtin_catalogue, **settings, l1=l1, l2=l2)
+    for run in range(4):
+        w0, p1, q1 = start.run_params(run), plain_end.run_params(run), penalised_end.run_params(run)
+        for before, a, b in zip(w0.weights, p1.weights, q1.weights, strict=True):
+            expected = a - lr * (l1 * torch.sign(before) + 2 * l2 * before)
+            torch.testing.assert_close(b, expected, rtol=1e-5, atol=1e-7)
+        for a, b in zip(p1.biases, q1.biases, strict=True):
+            assert torch.equal(a, b)  # biases are not penalised
+        for name in p1.learnable:  # nor are activation parameters (prelu's slope)
+            assert torch.equal(p1.learnable[name][0], q1.learnable[name][0])
+
+
 def test_penalties_must_be_numbers_at_least_zero():
     assert "l1: must be a number >= 0" in " ".join(RaceConfig(l1=-0.1).validate())
     assert "l2: must be a number >= 0" in " ".join(RaceConfig(l2=float("nan")).validate())
@@ -184,8 +203,8 @@ def test_each_layer_trains_its_own_learnable_parameter(builtin_catalogue):
     first, second = float(learned["a@0"][0].flatten()[0]), float(learned["a@1"][0].flatten()[0])
     assert first != pytest.approx(0.2) and second != pytest.approx(0.2)
     assert first != pytest.approx(second)
-    row = current.result.runs[0].history[-1]
-    assert row["params"]["a@0"] == [pytest.approx(first)]
+    row = current.result.runs[0].history[-1]  # one value per layer, as for plain prelu
+    assert row["params"] == {"a": [pytest.approx(first), pytest.approx(second)]}
 
 
 @pytest.mark.parametrize(
@@ -203,6 +222,14 @@ def test_bad_per_layer_names_are_refused_in_one_line(builtin_catalogue, name, hi
     problems = cfg.validate(builtin_catalogue.activations, builtin_catalogue.tasks)
     assert len(problems) == 1 and message in problems[0]
     assert problems[0].startswith("activations:") and "\n" not in problems[0]
+
+
+def test_a_parameter_only_one_layer_has_is_recorded_at_that_layer(builtin_catalogue):
+    current, _, _ = raced(
+        builtin_catalogue, task="moons", activations=["tanh>prelu"], seeds=1, steps=20
+    )
+    values = current.result.runs[0].history[-1]["params"]["a"]
+    assert values[0] is None and isinstance(values[1], float)
 
 
 def test_parts_take_their_own_parameters(builtin_catalogue):
@@ -293,3 +320,62 @@ def test_a_bundle_of_a_features_race_writes_no_reproduce_script_it_cannot_match(
     )
     assert not (tmp_path / "reproduce.py").exists()
     assert "extra inputs" in (tmp_path / "README.md").read_text()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_penalties_features_and_per_layer_runs_are_captured_in_the_cuda_graph(
+    builtin_catalogue, monkeypatch
+):
+    settings = dict(
+        task="moons", activations=["relu>tanh", "prelu"], seeds=3, steps=200, device="cuda",
+        l1=0.001, l2=0.01, features=["x1sq", "sinx2"], batch_size=64,
+    )  # fmt: skip
+    results = {}
+    for graphs in ("1", "0"):
+        monkeypatch.setenv("ACTVIZ_CUDA_GRAPHS", graphs)
+        results[graphs] = raced(builtin_catalogue, **settings)[0].result
+    graphed, eager = results["1"], results["0"]
+    assert graphed.strategy.endswith("cuda graph"), graphed.strategy
+    for g, e in zip(graphed.runs, eager.runs, strict=True):
+        assert g.status == e.status == "finished"
+        assert g.history[-1]["train_loss"] == pytest.approx(e.history[-1]["train_loss"], rel=1e-4)
+
+
+def test_shards_key_and_train_a_per_layer_race_by_its_parts(builtin_catalogue):
+    from actviz.shards import make_shard, plugin_sources, train_shard
+
+    cat = builtin_catalogue
+    by_parts = plugin_sources(cat, ["relu", "tanh"], "moons")
+    assert by_parts and plugin_sources(cat, ["relu>tanh"], "moons") == by_parts
+    config = RaceConfig(task="moons", activations=["relu>tanh"], seeds=[0, 1], steps=20)
+    shard = make_shard(config.to_dict(), cat)
+    assert shard.key != make_shard({**config.to_dict(), "activations": ["tanh>relu"]}, cat).key
+    trained = train_shard(shard)
+    assert [r["activation"] for r in trained["runs"]] == ["relu>tanh", "relu>tanh"]
+
+
+def test_one_by_one_and_beside_a_gated_activation_give_the_same_per_layer_runs(
+    builtin_catalogue,
+):
+    settings = dict(task="moons", activations=["relu>tanh", "glu"], seeds=2, steps=40)
+    batched, _, _ = raced(builtin_catalogue, **settings, strategy="batched")
+    looped, _, _ = raced(builtin_catalogue, **settings, strategy="loop")
+    for a, b in zip(batched.result.runs, looped.result.runs, strict=True):
+        assert a.status == b.status == "finished"
+        assert a.history[-1]["train_loss"] == pytest.approx(b.history[-1]["train_loss"], rel=1e-4)
+
+
+def test_dead_units_are_counted_with_each_layers_own_activation(builtin_catalogue):
+    current, _, snapshot = raced(
+        builtin_catalogue, task="moons", activations=["relu>tanh"], seeds=3, steps=100,
+        lr=0.2, hidden=(16, 16),
+    )  # fmt: skip
+    x = current._x_train.cpu()
+    for run in range(3):
+        with torch.no_grad():
+            _, layers = snapshot.model(run).forward(x, train=False, record=True)
+        z1 = layers[0][0][0]
+        dead_relu = float((z1 <= 0).all(dim=1).float().mean())  # never active: no gradient
+        recorded = current.result.runs[run].history[-1]["dead_fraction"]
+        assert dead_relu > 0  # a learning rate this high kills some relu units
+        assert recorded == [pytest.approx(dead_relu), 0.0]  # tanh units are never dead

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from .features import problems as feature_problems
-from .layered import is_layered, plugin_names
+from .layered import canonical, is_layered, plugin_names
 from .layered import problems as layer_problems
 from .schedule import grid_interval, on_grid
 
@@ -68,8 +68,10 @@ class RaceConfig:
     features: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.activations = list(self.activations)
-        self.features = list(self.features)
+        self.activations = [  # "relu > tanh" and "relu>tanh" are one name
+            canonical(a) if isinstance(a, str) and is_layered(a) else a for a in self.activations
+        ]
+        self.features = list(self.features or [])
         self.hidden = tuple(self.hidden)
         if not isinstance(self.seeds, int):
             self.seeds = list(self.seeds)
@@ -140,11 +142,11 @@ class RaceConfig:
             add("activations: an activation is listed twice")
         n_hidden = len(self.hidden) if self.hidden else None
         for name in self.activations:
-            if is_layered(name):
+            if isinstance(name, str) and is_layered(name):
                 problems += layer_problems(name, activations, n_hidden)
             elif activations is not None and name not in activations:
                 add(f"activations: unknown activation {name!r}")
-        raced = set(plugin_names(self.activations))
+        raced = set(plugin_names(n for n in self.activations if isinstance(n, str)))
         for act, values in self.params.items():
             if act not in raced:
                 add(f"params: {act!r} is not one of the raced activations")

@@ -263,7 +263,6 @@ class Race:
         self._x_eval = torch.cat([self._x_metrics, grid_points.to(dev)], dim=1)
         self._last_grid_time = -math.inf
         widths = [task.input_dim + len(extra), *cfg.hidden, task.output_dim]
-        self._penalties = _penalties(cfg)
         batch = min(cfg.batch_size or data.n_train, data.n_train)
         self._batch = batch if batch < data.n_train else None
         self._batch_gen = torch.Generator().manual_seed(int(cfg.data_seed) + 1)
@@ -281,6 +280,7 @@ class Race:
         if self.initial is not None:
             load_initial(self.stacks, self.runs, self.initial)
         self.pack = ParamPack(self.stacks)
+        self._penalties = _penalties(cfg, self.pack, self.stacks)
         self._graphed = None
         self._xb, self._yb = self._x_train, self._y_train  # the step's input buffers
         if graphs_enabled(dev):
@@ -437,10 +437,10 @@ class Race:
             per_model = per_model_loss(loss, out, y)
             stack.ok.logical_and_(torch.isfinite(per_model))
             stack.finite_steps.add_(stack.ok)
-            if self._penalties:  # trained on, never recorded: rows keep the data loss
-                per_model = per_model + _penalty(stack.weights, *self._penalties)
             part = per_model.sum() if stack.all_live else (per_model * stack.live).sum()
             part.backward()
+        if self._penalties is not None:  # trained on, never recorded: rows keep the data loss
+            _add_penalty_gradient(self.pack.flat, *self._penalties)
         self.optimizer.step()
         if self._clamps:
             with torch.no_grad():
@@ -731,24 +731,34 @@ def _train_fn(seg: Segment, layer: int) -> Callable[..., Any]:
     return act.train_fn or act.fn
 
 
-def _penalties(config: RaceConfig) -> tuple[float, float] | None:
-    """``(l1, l2)`` when the race penalises weights, else ``None``."""
+def _penalties(
+    config: RaceConfig, pack: ParamPack, stacks: list[ModelStack]
+) -> tuple[torch.Tensor | None, torch.Tensor | None] | None:
+    """The weight penalties as fixed scale tensors over the flat parameters, or ``None``.
+
+    Each model's loss gets ``l1 * sum|W| + l2 * sum W^2`` over its weight matrices (not
+    biases, not activation parameters); its gradient ``l1 * sign(W) + 2 * l2 * W`` is
+    added straight to the flat gradient (see :func:`_add_penalty_gradient`): the same
+    update as differentiating the penalised loss, for two or three fused operations
+    instead of a dozen per layer, on fixed tensors (so a CUDA graph captures them)."""
     l1 = float(getattr(config, "l1", 0.0) or 0.0)
     l2 = float(getattr(config, "l2", 0.0) or 0.0)
-    return (l1, l2) if (l1 or l2) else None
+    if not (l1 or l2):
+        return None
+    mask = pack.mask([w for stack in stacks for w in stack.weights])
+    return (mask * l1 if l1 else None), (mask * (2 * l2) if l2 else None)
 
 
-def _penalty(weights: list[torch.Tensor], l1: float, l2: float) -> torch.Tensor:
-    """Per model ``l1 * sum|W| + l2 * sum W^2`` over every weight matrix (not the biases).
-
-    Device-side only (Python floats, no host sync), so it is captured with the step."""
-    terms: list[torch.Tensor] = []
-    for w in weights:
-        if l1:
-            terms.append(w.abs().sum(dim=(1, 2)) * l1)
-        if l2:
-            terms.append(w.square().sum(dim=(1, 2)) * l2)
-    return torch.stack(terms).sum(dim=0)
+def _add_penalty_gradient(
+    flat: torch.Tensor, l1_scale: torch.Tensor | None, l2_scale: torch.Tensor | None
+) -> None:
+    """Add the penalties' gradient to ``flat.grad`` in place. A frozen model's weights
+    are zero, so it gets none (``sign(0) = 0``, as autograd's ``abs`` has at 0)."""
+    with torch.no_grad():
+        if l2_scale is not None:
+            flat.grad.addcmul_(l2_scale, flat)
+        if l1_scale is not None:
+            flat.grad.addcmul_(l1_scale, flat.sign())
 
 
 def _plain(seg: Segment, layer: int) -> dict[str, object]:

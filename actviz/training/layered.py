@@ -42,14 +42,6 @@ def key(param: str, layer: int) -> str:
     return f"{param}@{layer}"
 
 
-def split_key(name: str) -> tuple[str, int | None]:
-    """``("a", 1)`` for ``"a@1"``; ``(name, None)`` for a plain parameter name."""
-    param, sep, layer = name.rpartition("@")
-    if sep and layer.isdigit():
-        return param, int(layer)
-    return name, None
-
-
 def problems(
     name: str, activations: Mapping[str, Activation] | None, n_hidden: int | None
 ) -> list[str]:

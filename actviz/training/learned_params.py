@@ -96,20 +96,31 @@ def learned_values(seg: Segment) -> dict[str, list[np.ndarray]]:
 def record_row(
     act: Activation, learned: Mapping[str, list[np.ndarray]], model: int
 ) -> dict[str, Any]:
-    """The history-row entries of one model (index within its segment). A per-layer
-    activation's values are recorded under ``"name@layer"`` with one value each."""
-    scalars: dict[str, list[float]] = {}
+    """The history-row entries of one model (index within its segment).
+
+    A per-layer activation (``relu>prelu``) is recorded in the same shape: each name
+    gets one value per hidden layer, ``None`` at layers whose activation lacks it (one
+    activation per layer, so a name at a layer is never ambiguous)."""
+    scalars: dict[str, list[Any]] = {}
     arrays: dict[str, list[Any]] = {}
-    for name, _, p in layer_params(act):
+    layers = len(act.parts) if isinstance(act, LayeredActivation) else None
+    for name, layer, p in layer_params(act):
         per_layer = learned.get(name)
         if per_layer is None:
             continue
         if p.shape == ():
-            scalars[name] = [float(a[model].reshape(-1)[0]) for a in per_layer]
+            values = [float(a[model].reshape(-1)[0]) for a in per_layer]
+            target = scalars
         elif p.per_unit:  # [units, 1(, k)] -> [units(, k)]
-            arrays[name] = [a[model][:, 0].tolist() for a in per_layer]
+            values = [a[model][:, 0].tolist() for a in per_layer]
+            target = arrays
         else:  # [1, 1, k] -> [k]
-            arrays[name] = [a[model][0, 0].tolist() for a in per_layer]
+            values = [a[model][0, 0].tolist() for a in per_layer]
+            target = arrays
+        if layer is None or layers is None:
+            target[name] = values
+        else:  # keyed "name@layer" in the segment: back to one slot per layer
+            target.setdefault(p.name, [None] * layers)[layer] = values[0]
     row: dict[str, Any] = {}
     if scalars:
         row["params"] = scalars

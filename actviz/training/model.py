@@ -250,6 +250,14 @@ class ParamPack:
             self._where[id(view)] = (offset, tuple(tensor.shape))
             offset += n
 
+    def mask(self, views: Sequence[torch.Tensor]) -> torch.Tensor:
+        """A flat 0/1 tensor marking the entries of these parameters (views of ``flat``)."""
+        out = torch.zeros_like(self.flat)
+        for view in views:
+            offset, _ = self._where[id(view)]
+            out[offset : offset + view.numel()] = 1.0
+        return out
+
     def attach(self, optimizer: torch.optim.Optimizer | FlatOptimizer) -> None:
         self._optimizer = optimizer
 

@@ -26,7 +26,9 @@ from .model import ModelStack, Segment
 class RunParams:
     """One run's trainable values: per layer ``weights`` ``[out, in]`` and ``biases``
     ``[out, 1]``; ``learnable`` per parameter, one tensor per hidden layer without the
-    model axis."""
+    model axis. A per-layer run (``relu>prelu``, see ``layered.py``) keys its values
+    ``"name@layer"``, one tensor each; its segment's activation carries the parts, so
+    :meth:`Snapshot.model` rebuilds it like any other (``seg.layer_activation(i)``)."""
 
     weights: list[torch.Tensor]
     biases: list[torch.Tensor]

@@ -128,7 +128,7 @@ def test_compare_run_list_offers_same_start_in_the_playground(playground, qtbot)
     again = rerun_from_dialog(qtbot, panel, dialog)
     from actviz.gui.shortcuts_dialog import shortcut_rows
 
-    assert ("Ctrl+Shift+R", "Same start again") in shortcut_rows(w)
+    assert ("Ctrl+Shift+A", "Same start again") in shortcut_rows(w)
     with RunStore() as store:
         rerun = store.load_run(again)
     assert rerun["name"] == f"same start as #{first}: steps 40 → 60"
@@ -152,7 +152,7 @@ def test_a_run_without_initial_networks_is_refused_with_the_reason(playground, q
     assert "there is no run #9999" in panel.status.text()
 
 
-def test_ctrl_shift_r_in_compare_opens_same_start_for_the_selected_run(playground, qtbot):
+def test_ctrl_shift_a_in_compare_opens_same_start_for_the_selected_run(playground, qtbot):
     from PySide6.QtCore import Qt
 
     w, panel = playground
@@ -164,7 +164,7 @@ def test_ctrl_shift_r_in_compare_opens_same_start_for_the_selected_run(playgroun
     with qtbot.waitActive(w):  # application shortcuts need an active window
         w.activateWindow()
     modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-    qtbot.keyClick(compare.table, Qt.Key.Key_R, modifiers)
+    qtbot.keyClick(compare.table, Qt.Key.Key_A, modifiers)
     assert w.current_panel() is panel
     dialog = panel.same_start_dialog
     assert dialog is not None and dialog.isVisible() and dialog.run_id == first

@@ -85,6 +85,19 @@ def test_shortcuts_switch_tabs_and_toggle_plots(make_window):
         )
 
 
+def test_no_two_actions_share_a_shortcut(make_window):
+    """Qt fires neither of two actions bound to the same keys ("ambiguous shortcut")."""
+    w = make_window()
+    owners: dict[str, list[str]] = {}
+    for action in w.findChildren(type(w.export_action)):
+        for keys in action.shortcuts():
+            text = keys.toString()
+            if text:
+                owners.setdefault(text, []).append(action.text().replace("&", ""))
+    shared = {keys: names for keys, names in owners.items() if len(names) > 1}
+    assert not shared, f"shortcuts bound twice: {shared}"
+
+
 def test_a_bad_x_range_is_refused_with_a_message(make_window):
     w = make_window()
     before = w.state.x_range

@@ -343,7 +343,7 @@ class MainWindow(QMainWindow):
             race,
             "Same start a&gain…",
             lambda: self._on_current_panel("same_start_action"),
-            QKeySequence("Ctrl+Shift+R"),
+            QKeySequence("Ctrl+Shift+A"),
             tip="re-run the last (Playground) or selected (Compare) run from its initial weights",
         )
 

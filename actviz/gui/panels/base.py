@@ -76,7 +76,7 @@ class Panel(QWidget):
         """Pause or resume that work (Ctrl+P), where the panel can pause."""
 
     def same_start_action(self) -> None:
-        """Re-run a stored race from its initial weights (Ctrl+Shift+R), where it applies."""
+        """Re-run a stored race from its initial weights (Ctrl+Shift+A), where it applies."""
 
     def step_action(self) -> None:
         """Train one step and pause (F10), where the panel can step."""

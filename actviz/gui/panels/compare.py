@@ -341,7 +341,7 @@ class ComparePanel(Panel):
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def same_start_action(self) -> None:
-        """Ctrl+Shift+R: 'Same start again…' for the selected run (the newest selected)."""
+        """Ctrl+Shift+A: 'Same start again…' for the selected run (the newest selected)."""
         ids = self.selected_ids()
         if ids:
             self.sameStartRequested.emit(ids[-1])

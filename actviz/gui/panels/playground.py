@@ -165,7 +165,7 @@ class PlaygroundPanel(Panel):
         self.same_button = QPushButton("Same start again…")
         self.same_button.setToolTip(
             "re-run the last stored race from its exact initial weights and data with "
-            "another learning rate, number of steps or optimiser (Ctrl+Shift+R)"
+            "another learning rate, number of steps or optimiser (Ctrl+Shift+A)"
         )
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)

@@ -66,6 +66,10 @@ def configure(w, panel) -> None:
     form.seeds.setText("0, 4")
     w.state.set_selected(["relu", "elu"])
     w.state.set_param("elu", "alpha", 0.5)
+    form.per_layer.setText("relu>tanh")
+    form.features["x1sq"].setChecked(True)
+    form.features["x1x2"].setChecked(True)
+    form.l2.setValue(0.001)
     panel.curves.log_scale.setChecked(False)
     panel.curves.smoothing.setValue(30)
     panel.views.setCurrentIndex(1)
@@ -84,6 +88,9 @@ def scramble(w, panel) -> None:
     form.seeds.setText("2")
     w.state.set_selected(["tanh"])
     w.state.set_param("elu", "alpha", 2.0)
+    form.per_layer.setText("")
+    form.features["x1sq"].setChecked(False)
+    form.l2.setValue(0.0)
     panel.curves.log_scale.setChecked(True)
     panel.curves.smoothing.setValue(0)
     panel.views.setCurrentIndex(0)
@@ -95,7 +102,8 @@ def test_a_saved_lesson_restores_every_field_and_locks_two(make_window, tmp_path
     w, panel = make_window()
     configure(w, panel)
     saved = panel.form.config().to_dict()
-    assert saved["task"] == "circles" and saved["activations"] == ["relu", "elu"]
+    assert saved["task"] == "circles" and saved["activations"] == ["relu", "elu", "relu>tanh"]
+    assert saved["features"] == ["x1sq", "x1x2"] and saved["l2"] == 0.001
     locks = ["lr", "optimizer"]
     path = w.lessons.save_to(tmp_path / "dying", "Dying ReLU", "Watch layer 2.", locks)
     assert path == tmp_path / ("dying" + SUFFIX)

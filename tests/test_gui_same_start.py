@@ -173,6 +173,6 @@ def test_ctrl_shift_a_in_compare_opens_same_start_for_the_selected_run(playgroun
     w.show_panel("compare")
     compare.table.clearSelection()
     panel.same_start_dialog = None
-    qtbot.keyClick(compare.table, Qt.Key.Key_R, modifiers)
+    qtbot.keyClick(compare.table, Qt.Key.Key_A, modifiers)
     assert panel.same_start_dialog is None
     assert "select a stored run first" in w.statusBar().currentMessage()

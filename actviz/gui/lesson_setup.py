@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..classroom import NOT_IN_FORM
+from ..training import layered
 from ..training.config import RaceConfig
+from ..training.features import FEATURES
 from .panels.playground import PlaygroundPanel
 from .panels.playground_form import PlaygroundForm
 
@@ -69,7 +71,11 @@ def apply_setup(panel: PlaygroundPanel, setup: dict[str, Any]) -> list[str]:
     for key in keys:
         value = setup[key]
         if key == "activations":
-            state.set_selected(list(value))
+            names = list(value)
+            state.set_selected([n for n in names if not layered.is_layered(n)])
+            form.per_layer.setText(", ".join(n for n in names if layered.is_layered(n)))
+        elif key == "features":
+            problems += _set_features(form, value)
         elif key == "params":
             for act, values in value.items():
                 for pname, v in values.items():
@@ -85,6 +91,15 @@ def apply_setup(panel: PlaygroundPanel, setup: dict[str, Any]) -> list[str]:
                 problems.append(f"{key}: {reason}")
     problems += _differences(form, setup, problems)
     return problems
+
+
+def _set_features(form: PlaygroundForm, value: Any) -> list[str]:
+    """Check exactly the listed extra inputs; unknown ones are named."""
+    chosen = list(value) if isinstance(value, (list, tuple)) else []
+    for fid, box in form.features.items():
+        box.setChecked(fid in chosen)
+    unknown = [str(f) for f in chosen if f not in FEATURES]
+    return [f"features: unknown {', '.join(unknown)}; not restored"] if unknown else []
 
 
 def _set_field(form: PlaygroundForm, key: str, value: Any) -> str | None:

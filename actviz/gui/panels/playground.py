@@ -209,6 +209,7 @@ class PlaygroundPanel(Panel):
         overview.setStretchFactor(0, 4)
         overview.setStretchFactor(1, 5)
         overview.setSizes([400, 500])
+        self.overview = overview
         self.views = QTabWidget()
         self.views.addTab(overview, "Curves and boundaries")
         self.views.addTab(self.diagnostics, "Gradients, dead units, parameters")
@@ -528,7 +529,8 @@ class PlaygroundPanel(Panel):
         self.cursors.show(self._step_plots(), step)
         if not self.history.members:
             return
-        self.boundaries.redraw(self.history, step=step)
+        if self.views.currentWidget() is self.overview:  # others redraw on showing it
+            self.boundaries.redraw(self.history, step=step)
         if self.views.currentWidget() is self.learned:
             self._redraw_learned()
             if step is None and was_scrubbed:

@@ -4,7 +4,8 @@ A race of 8 activations x 5 seeds on moons (default network), 20,000 steps, is r
 once without snapshots and once with them, each in a fresh process. With snapshots
 every evaluation's networks go into a :class:`Timeline`, as the Playground keeps
 them. Printed per mode: steps/s, evaluations, snapshots kept and their bytes, and
-the process's resident memory before the race, after it and at its peak.
+the process's resident memory before the race, after it, and once the race and its
+timeline are dropped and glibc is asked to trim (what they really held).
 
     python bench/bench_timeline.py                 # 20,000 steps, 8 x 5
     python bench/bench_timeline.py --steps 2000    # quicker
@@ -13,6 +14,8 @@ the process's resident memory before the race, after it and at its peak.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import gc
 import json
 import resource
 import subprocess
@@ -65,22 +68,39 @@ def one(snapshots: bool, steps: int, seeds: int) -> dict:
                 timeline.add(event.snapshot)
     wall = time.perf_counter() - started
     one_snapshot = timeline.first().nbytes() if len(timeline) else 0
+    after = rss_mb()
+    kept, thinned, nbytes = len(timeline), timeline.thinned, timeline.nbytes
+    done, runs, train_s = current.result.steps_done, len(current.runs), current.result.train_seconds
+    # what dropping the timeline gives back (the rest is the race's own, or glibc's)
+    del timeline, current, event
+    gc.collect()
+    _trim()
+    freed = rss_mb()
     return {
         "snapshots": snapshots,
-        "steps": current.result.steps_done,
-        "runs": len(current.runs),
+        "steps": done,
+        "runs": runs,
         "wall_s": wall,
-        "train_s": current.result.train_seconds,
-        "steps_per_s": current.result.steps_done / wall,
+        "train_s": train_s,
+        "steps_per_s": done / wall,
         "evaluations": evaluations,
-        "kept": len(timeline),
-        "thinned": timeline.thinned,
-        "timeline_bytes": timeline.nbytes,
+        "kept": kept,
+        "thinned": thinned,
+        "timeline_bytes": nbytes,
         "snapshot_bytes": one_snapshot,
         "rss_before_mb": before,
-        "rss_after_mb": rss_mb(),
+        "rss_after_mb": after,
+        "rss_dropped_mb": freed,
         "peak_mb": peak_mb(),
     }
+
+
+def _trim() -> None:
+    """Ask glibc to hand freed heap pages back, so RSS shows what is still held."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def main() -> None:
@@ -108,7 +128,8 @@ def main() -> None:
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
     header = (
         f"{'snapshots':>9} {'steps/s':>9} {'wall s':>7} {'evals':>6} {'kept':>5} "
-        f"{'timeline':>10} {'RSS before':>11} {'RSS after':>10} {'growth':>8} {'peak':>8}"
+        f"{'timeline':>10} {'RSS before':>11} {'RSS after':>10} {'growth':>8} "
+        f"{'freed+trim':>10}"
     )
     print(header)
     for r in rows:
@@ -117,7 +138,7 @@ def main() -> None:
             f"{'on' if r['snapshots'] else 'off':>9} {r['steps_per_s']:>9,.0f} "
             f"{r['wall_s']:>7.1f} {r['evaluations']:>6} {r['kept']:>5} "
             f"{r['timeline_bytes'] / 1e6:>8.2f}MB {r['rss_before_mb']:>9.1f}MB "
-            f"{r['rss_after_mb']:>8.1f}MB {growth:>+6.1f}MB {r['peak_mb']:>6.1f}MB"
+            f"{r['rss_after_mb']:>8.1f}MB {growth:>+6.1f}MB {r['rss_dropped_mb']:>8.1f}MB"
         )
     off, on = rows
     print(

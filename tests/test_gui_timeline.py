@@ -58,7 +58,8 @@ def test_step_trains_exactly_one_step_and_step_n_exactly_n(make_window, qtbot): 
     panel.form.steps.setValue(1_000_000)
     events = _record(panel)
     panel.train_button.click()
-    qtbot.waitUntil(lambda: panel.step > 0, timeout=30_000)
+    image = panel.boundaries.cells["relu"]["image"]
+    qtbot.waitUntil(lambda: panel.step > 0 and image.image is not None, timeout=30_000)
     panel.pause_button.click()
     worker = panel.runner.worker
     qtbot.waitUntil(lambda: worker.waiting, timeout=10_000)
@@ -87,9 +88,19 @@ def test_step_trains_exactly_one_step_and_step_n_exactly_n(make_window, qtbot): 
     _held_at(qtbot, panel, k + 2)
     qtbot.keyClick(w, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
     _held_at(qtbot, panel, k + 9)
+    # the timeline works on a held race: step 0 shows the initial networks' grid
+    panel.timeline.slider.setValue(0)
+    qtbot.waitUntil(lambda: panel.boundaries.step == 0)
+    start = _evaluation(events, 0)
+    shown = _shown_grid(panel, "relu")
+    np.testing.assert_allclose(shown, start.grids[_median_run(panel, "relu", 0)], atol=1e-5)
+    assert panel.shown_snapshot().step == 0
+    # and the next step goes back to the newest
     panel.step_n_button.click()
     _held_at(qtbot, panel, k + 16)
     assert panel.timeline.steps()[-1] == k + 16
+    assert panel.timeline.is_live() and panel.boundaries.step is None
+    assert panel.shown_snapshot().step == k + 16
 
     # a held race can still be stopped, and is stored at the step it reached
     with qtbot.waitSignal(panel.raceFinished, timeout=30_000) as blocker:
@@ -136,7 +147,6 @@ def test_scrubbing_shows_every_view_at_that_step(make_window, qtbot):  # noqa: F
     gridded = [e.step for e in events if isinstance(e, Evaluation) and e.grids is not None]
     early = next(s for s in gridded if 0 < s < 400)
 
-    panel.views.setCurrentWidget(panel.learned)
     panel.timeline.slider.setValue(steps.index(early))
     qtbot.waitUntil(lambda: panel.boundaries.step == early)
     assert not panel.timeline.is_live()
@@ -151,6 +161,7 @@ def test_scrubbing_shows_every_view_at_that_step(make_window, qtbot):  # noqa: F
     # a cursor on every step-axis plot, the learned shapes at the same step
     positions = panel.cursors.positions()
     assert len(positions) >= 4 and set(positions.values()) == {float(early)}
+    panel.views.setCurrentWidget(panel.learned)
     assert panel.learned.step_label.text() == f"step {early}"
     # the early picture is not the final one: the check can fail
     final = _evaluation(events, 400)
@@ -159,6 +170,7 @@ def test_scrubbing_shows_every_view_at_that_step(make_window, qtbot):  # noqa: F
     panel.views.setCurrentWidget(panel.diagnostics)  # its plots get the cursor too
     assert set(panel.cursors.positions().values()) == {float(early)}
 
+    panel.views.setCurrentIndex(0)
     panel.timeline.live.click()
     qtbot.waitUntil(lambda: panel.boundaries.step is None)
     assert set(panel.cursors.positions().values()) == {None}

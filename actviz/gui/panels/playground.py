@@ -404,6 +404,8 @@ class PlaygroundPanel(Panel):
         target = self.runner.step(n)
         if target is None:
             return False
+        if not self.timeline.is_live():
+            self.timeline.show_step(None)  # a step is watched at the newest step
         self.progress.setFormat(f"stepping to {target:,} / {self._steps:,}…")
         self._tick.start()
         self._update_buttons()

@@ -6,6 +6,7 @@ shows in every view the step the race computed then."""
 from __future__ import annotations
 
 import shutil
+import threading
 
 import numpy as np
 import pytest
@@ -13,9 +14,11 @@ from PySide6.QtCore import Qt
 from test_durable_training import sql
 from test_gui_playground import make_window  # noqa: F401 - the fixture
 
+from actviz.gui.race_worker import RaceWorker
 from actviz.gui.settings import open_settings
 from actviz.gui.shortcuts_dialog import shortcut_rows
 from actviz.storage import RunStore, default_path
+from actviz.training.config import RaceConfig
 from actviz.training.events import Evaluation, Held
 
 
@@ -206,3 +209,29 @@ def test_n_is_remembered_between_launches_and_a_damaged_value_is_ignored(make_wi
     settings.sync()
     _w3, panel3 = make_window(["relu"])
     assert panel3.step_n.value() == 10
+
+
+def test_steps_asked_in_a_row_add_up(qtbot, builtin_catalogue):
+    """Two Steps before the first arrives are two steps, before the race starts too."""
+    cat = builtin_catalogue
+    cfg = RaceConfig(task="moons", activations=["relu"], seeds=1, steps=1_000_000)
+    worker = RaceWorker(cfg, cat.activations, cat.tasks["moons"], store=False)
+    held: list[int] = []
+    worker.event.connect(lambda e: held.append(e.step) if isinstance(e, Held) else None)
+    assert worker.step(3) == 3 and worker.step(2) == 5
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    try:
+        qtbot.waitUntil(lambda: worker.waiting, timeout=30_000)
+        assert worker.race.result.steps_done == 5
+        worker.step(1)
+        assert worker.step(1) == 7
+        qtbot.waitUntil(lambda: worker.waiting and worker.race.result.steps_done >= 7)
+        qtbot.wait(200)
+        assert worker.race.result.steps_done == 7
+    finally:
+        worker.stop()
+        thread.join(30)
+    assert not thread.is_alive()
+    assert worker.race.result.status == "stopped" and worker.race.result.steps_done == 7
+    assert held[0] == 5 and held[-1] == 7

@@ -50,9 +50,21 @@ def one(snapshots: bool, steps: int, seeds: int) -> dict:
     from actviz.training.config import RaceConfig
     from actviz.training.engine import race
     from actviz.training.events import Evaluation
+    from actviz.training.snapshots import Snapshotter
     from actviz.training.timeline import Timeline
 
     torch.set_num_threads(1)
+    spent = [0.0]  # seconds inside Snapshotter.take: the cost itself, whatever the load
+    take = Snapshotter.take
+
+    def timed_take(self: Snapshotter, step: int):
+        started = time.perf_counter()
+        try:
+            return take(self, step)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    Snapshotter.take = timed_take
     catalogue = load_catalogue(use_user_dir=False, use_entry_points=False, use_env=False)
     cfg = RaceConfig(task="moons", activations=ACTIVATIONS, seeds=seeds, steps=steps)
     # a tiny warm-up race: imports and the first Adam are not the timeline's cost
@@ -61,6 +73,7 @@ def one(snapshots: bool, steps: int, seeds: int) -> dict:
     timeline = Timeline()
     evaluations = 0
     before = rss_mb()
+    spent[0] = 0.0
     started = time.perf_counter()
     current = race(cfg, catalogue.activations, catalogue.tasks["moons"], snapshots=snapshots)
     for event in current:
@@ -69,6 +82,7 @@ def one(snapshots: bool, steps: int, seeds: int) -> dict:
             if event.snapshot is not None:
                 timeline.add(event.snapshot)
     wall = time.perf_counter() - started
+    snapshot_s = spent[0]
     one_snapshot = timeline.first().nbytes() if len(timeline) else 0
     after = rss_mb()
     _trim()  # glibc keeps freed memory for the next step (device.keep_freed_memory)
@@ -87,6 +101,7 @@ def one(snapshots: bool, steps: int, seeds: int) -> dict:
         "wall_s": wall,
         "train_s": train_s,
         "steps_per_s": done / wall,
+        "snapshot_s": snapshot_s,
         "evaluations": evaluations,
         "kept": kept,
         "thinned": thinned,
@@ -157,6 +172,11 @@ def main() -> None:
         f"timeline {on['timeline_bytes']:,} bytes in {on['kept']} snapshots "
         f"({on['thinned']} dropped to fit the budget); "
         f"speed with snapshots {on['steps_per_s'] / off['steps_per_s']:.2f}x of without"
+    )
+    print(
+        f"taking the {on['kept'] + on['thinned']} snapshots: {on['snapshot_s'] * 1e3:.0f} ms "
+        f"({100 * on['snapshot_s'] / on['wall_s']:.2f}% of the race's wall time; "
+        "steps/s of separate runs on a shared machine vary more than that)"
     )
 
 

@@ -6,6 +6,7 @@ shows in every view the step the race computed then."""
 from __future__ import annotations
 
 import shutil
+import threading
 
 import numpy as np
 import pytest
@@ -13,9 +14,11 @@ from PySide6.QtCore import Qt
 from test_durable_training import sql
 from test_gui_playground import make_window  # noqa: F401 - the fixture
 
+from actviz.gui.race_worker import RaceWorker
 from actviz.gui.settings import open_settings
 from actviz.gui.shortcuts_dialog import shortcut_rows
 from actviz.storage import RunStore, default_path
+from actviz.training.config import RaceConfig
 from actviz.training.events import Evaluation, Held
 
 
@@ -58,7 +61,8 @@ def test_step_trains_exactly_one_step_and_step_n_exactly_n(make_window, qtbot): 
     panel.form.steps.setValue(1_000_000)
     events = _record(panel)
     panel.train_button.click()
-    qtbot.waitUntil(lambda: panel.step > 0, timeout=30_000)
+    image = panel.boundaries.cells["relu"]["image"]
+    qtbot.waitUntil(lambda: panel.step > 0 and image.image is not None, timeout=30_000)
     panel.pause_button.click()
     worker = panel.runner.worker
     qtbot.waitUntil(lambda: worker.waiting, timeout=10_000)
@@ -87,9 +91,19 @@ def test_step_trains_exactly_one_step_and_step_n_exactly_n(make_window, qtbot): 
     _held_at(qtbot, panel, k + 2)
     qtbot.keyClick(w, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
     _held_at(qtbot, panel, k + 9)
+    # the timeline works on a held race: step 0 shows the initial networks' grid
+    panel.timeline.slider.setValue(0)
+    qtbot.waitUntil(lambda: panel.boundaries.step == 0)
+    start = _evaluation(events, 0)
+    shown = _shown_grid(panel, "relu")
+    np.testing.assert_allclose(shown, start.grids[_median_run(panel, "relu", 0)], atol=1e-5)
+    assert panel.shown_snapshot().step == 0
+    # and the next step goes back to the newest
     panel.step_n_button.click()
     _held_at(qtbot, panel, k + 16)
     assert panel.timeline.steps()[-1] == k + 16
+    assert panel.timeline.is_live() and panel.boundaries.step is None
+    assert panel.shown_snapshot().step == k + 16
 
     # a held race can still be stopped, and is stored at the step it reached
     with qtbot.waitSignal(panel.raceFinished, timeout=30_000) as blocker:
@@ -136,7 +150,6 @@ def test_scrubbing_shows_every_view_at_that_step(make_window, qtbot):  # noqa: F
     gridded = [e.step for e in events if isinstance(e, Evaluation) and e.grids is not None]
     early = next(s for s in gridded if 0 < s < 400)
 
-    panel.views.setCurrentWidget(panel.learned)
     panel.timeline.slider.setValue(steps.index(early))
     qtbot.waitUntil(lambda: panel.boundaries.step == early)
     assert not panel.timeline.is_live()
@@ -151,6 +164,7 @@ def test_scrubbing_shows_every_view_at_that_step(make_window, qtbot):  # noqa: F
     # a cursor on every step-axis plot, the learned shapes at the same step
     positions = panel.cursors.positions()
     assert len(positions) >= 4 and set(positions.values()) == {float(early)}
+    panel.views.setCurrentWidget(panel.learned)
     assert panel.learned.step_label.text() == f"step {early}"
     # the early picture is not the final one: the check can fail
     final = _evaluation(events, 400)
@@ -159,6 +173,7 @@ def test_scrubbing_shows_every_view_at_that_step(make_window, qtbot):  # noqa: F
     panel.views.setCurrentWidget(panel.diagnostics)  # its plots get the cursor too
     assert set(panel.cursors.positions().values()) == {float(early)}
 
+    panel.views.setCurrentIndex(0)
     panel.timeline.live.click()
     qtbot.waitUntil(lambda: panel.boundaries.step is None)
     assert set(panel.cursors.positions().values()) == {None}
@@ -194,3 +209,29 @@ def test_n_is_remembered_between_launches_and_a_damaged_value_is_ignored(make_wi
     settings.sync()
     _w3, panel3 = make_window(["relu"])
     assert panel3.step_n.value() == 10
+
+
+def test_steps_asked_in_a_row_add_up(qtbot, builtin_catalogue):
+    """Two Steps before the first arrives are two steps, before the race starts too."""
+    cat = builtin_catalogue
+    cfg = RaceConfig(task="moons", activations=["relu"], seeds=1, steps=1_000_000)
+    worker = RaceWorker(cfg, cat.activations, cat.tasks["moons"], store=False)
+    held: list[int] = []
+    worker.event.connect(lambda e: held.append(e.step) if isinstance(e, Held) else None)
+    assert worker.step(3) == 3 and worker.step(2) == 5
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    try:
+        qtbot.waitUntil(lambda: worker.waiting, timeout=30_000)
+        assert worker.race.result.steps_done == 5
+        worker.step(1)
+        assert worker.step(1) == 7
+        qtbot.waitUntil(lambda: worker.waiting and worker.race.result.steps_done >= 7)
+        qtbot.wait(200)
+        assert worker.race.result.steps_done == 7
+    finally:
+        worker.stop()
+        thread.join(30)
+    assert not thread.is_alive()
+    assert worker.race.result.status == "stopped" and worker.race.result.steps_done == 7
+    assert held[0] == 5 and held[-1] == 7

@@ -67,6 +67,7 @@ class RaceWorker(QObject):
         self._stopping = False
         self._waiting = False
         self._hold: int | None = None  # asked before the race exists (a held start)
+        self._target: int | None = None  # the step the race is asked to hold at
 
     # -- control, from any thread ----------------------------------------------------
 
@@ -102,8 +103,11 @@ class RaceWorker(QObject):
             race = self.race
             if race is None:
                 self._hold = (self._hold or 0) + n
+                self._target = self._hold
                 return self._hold
-            target = race.result.steps_done + n
+            # a second Step before the first one arrived steps on from its target
+            target = max(race.result.steps_done, self._target or 0) + n
+            self._target = target
             race.hold_at(target)
             self._paused = False
             self._cond.notify_all()
@@ -159,6 +163,7 @@ class RaceWorker(QObject):
                 if isinstance(event, Held):
                     with self._cond:  # paused before the GUI hears of it
                         self._paused = not self._stopping
+                        self._target = None
                 self.event.emit(event)
                 self._wait_while_paused()
             else:

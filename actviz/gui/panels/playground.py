@@ -219,6 +219,7 @@ class PlaygroundPanel(Panel):
         overview.setStretchFactor(0, 4)
         overview.setStretchFactor(1, 5)
         overview.setSizes([400, 500])
+        self.overview = overview
         self.views = QTabWidget()
         self.views.addTab(overview, "Curves and boundaries")
         self.views.addTab(self.diagnostics, "Gradients, dead units, parameters")
@@ -446,6 +447,8 @@ class PlaygroundPanel(Panel):
         target = self.runner.step(n)
         if target is None:
             return False
+        if not self.timeline.is_live():
+            self.timeline.show_step(None)  # a step is watched at the newest step
         self.progress.setFormat(f"stepping to {target:,} / {self._steps:,}…")
         self._tick.start()
         self._update_buttons()
@@ -603,7 +606,8 @@ class PlaygroundPanel(Panel):
         self.cursors.show(self._step_plots(), step)
         if not self.history.members:
             return
-        self.boundaries.redraw(self.history, step=step)
+        if self.views.currentWidget() is self.overview:  # others redraw on showing it
+            self.boundaries.redraw(self.history, step=step)
         if self.views.currentWidget() is self.learned:
             self._redraw_learned()
             if step is None and was_scrubbed:

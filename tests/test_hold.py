@@ -88,18 +88,30 @@ def test_a_hold_beyond_the_last_step_lets_the_race_finish(builtin_catalogue):
     assert current.result.status == "finished"
 
 
-@pytest.mark.parametrize("task", ["moons", "spiral3", "sine"])
-def test_a_grid_recomputed_from_a_snapshot_is_the_grid_the_race_drew(builtin_catalogue, task):
+@pytest.mark.parametrize(
+    ("task", "extra"),
+    [
+        ("moons", {}),
+        ("spiral3", {}),
+        ("sine", {}),
+        ("circles", {"features": ["x1sq", "x2sq", "sinx1"], "l2": 1e-3}),
+        ("xor", {"activations": ["relu>tanh", "gelu"], "features": ["x1x2"]}),
+    ],
+)
+def test_a_grid_recomputed_from_a_snapshot_is_the_grid_the_race_drew(
+    builtin_catalogue, task, extra
+):
     cat = builtin_catalogue
     if task not in cat.tasks:
         pytest.skip(f"no {task} task")
-    cfg = RaceConfig(task=task, activations=["relu", "tanh"], seeds=2, steps=60, eval_every=20)
+    settings = {"activations": ["relu", "tanh"], **extra}
+    cfg = RaceConfig(task=task, seeds=2, steps=60, eval_every=20, **settings)
     current = race(cfg, cat.activations, cat.tasks[task], snapshots=True)
     events = list(current)
     started = events[0]
     evaluations = [e for e in events if isinstance(e, Evaluation) and e.grids is not None]
     assert len(evaluations) >= 2
-    features = getattr(cfg, "features", [])
+    features = cfg.features
     points = grid_points(started.grid_axes)
     loss = cat.tasks[task].loss
     for evaluation in evaluations:

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from actviz.analysis.inside import grid_points, inside
+from actviz.analysis.inside import inside
 from actviz.training.config import RaceConfig
 from actviz.training.engine import race
 from actviz.training.events import Evaluation, Started
+from actviz.training.snapshot_grid import grid_points
 from actviz.training.snapshots import Snapshot
 
 

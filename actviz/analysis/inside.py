@@ -29,6 +29,7 @@ import torch
 from ..training.engine import dead_masks
 from ..training.features import network_inputs
 from ..training.model import ActivationError, ModelStack, Segment
+from ..training.snapshot_grid import grid_points
 from ..training.snapshots import Snapshot
 
 #: Histogram bins of the pre-activations and samples of the f / f' curves.
@@ -72,17 +73,6 @@ class Inside:
     #: the grid's axes: ``[x1, x2]`` (2-D) or ``[x]`` (1-D)
     axes: list[np.ndarray]
     layers: list[LayerInside] = field(default_factory=list)
-
-
-def grid_points(axes: Sequence[np.ndarray]) -> torch.Tensor:
-    """The decision grid as network inputs ``[dims, points]``, in the engine's order
-    (row-major over ``x2`` then ``x1``), so ``reshape(rows, cols)`` gives its image."""
-    if len(axes) == 1:
-        return torch.as_tensor(np.asarray(axes[0]), dtype=torch.float32)[None, :]
-    ax0 = torch.as_tensor(np.asarray(axes[0]), dtype=torch.float32)
-    ax1 = torch.as_tensor(np.asarray(axes[1]), dtype=torch.float32)
-    rows, cols = torch.meshgrid(ax1, ax0, indexing="ij")
-    return torch.stack([cols.reshape(-1), rows.reshape(-1)])
 
 
 def features_of(config: Any) -> list[str]:

@@ -54,6 +54,7 @@ from .metrics import grid_values, per_model_loss, per_model_metric, targets_for
 from .model import ActivationError, ModelStack, ParamPack, Segment
 from .optim import FlatOptimizer, make_optimizer
 from .results import RaceResult, RunRecord
+from .snapshot_grid import grid_points
 from .snapshots import Snapshotter
 from .task import Task, TaskData
 
@@ -307,13 +308,12 @@ class Race:
             return [], torch.zeros(dim, 0, dtype=torch.float32)
         if dim == 1:
             (low, high) = data.domain[0]
-            axis = torch.linspace(low, high, 4 * res, dtype=torch.float32)
-            return [axis.numpy()], axis[None, :]
-        ax0 = torch.linspace(*data.domain[0], res, dtype=torch.float32)
-        ax1 = torch.linspace(*data.domain[1], res, dtype=torch.float32)
-        rows, cols = torch.meshgrid(ax1, ax0, indexing="ij")
-        points = torch.stack([cols.reshape(-1), rows.reshape(-1)])
-        return [ax0.numpy(), ax1.numpy()], points
+            axes = [torch.linspace(low, high, 4 * res, dtype=torch.float32).numpy()]
+        else:
+            axes = [
+                torch.linspace(*data.domain[k], res, dtype=torch.float32).numpy() for k in (0, 1)
+            ]
+        return axes, grid_points(axes)
 
     def _build_stacks(self, widths: list[int], strategy: str) -> list[ModelStack]:
         cfg = self.config

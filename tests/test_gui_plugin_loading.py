@@ -39,3 +39,34 @@ def test_window_opens_before_plugins_are_checked(qtbot, tmp_path, monkeypatch):
     panel = w.panel("plugins")
     panel.select_plugin("dtype_changer")
     assert "Warning:     importing it changed torch's default dtype" in panel.details.toPlainText()
+
+
+def _loaded_window(qtbot, background: bool) -> MainWindow:
+    w = MainWindow(
+        PluginHost([], use_entry_points=False, use_env=False), watch=False, background=background
+    )
+    qtbot.addWidget(w)
+    w.show()
+    w.show_panel("playground")
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: not w.loader.running, timeout=120_000)
+    return w
+
+
+def test_the_playground_offers_a_task_once_plugins_arrive_in_the_background(qtbot):
+    """While plugins load, "Import CSV…" is the task list's only item; it must not stay
+    chosen (a first launch showed it, with red fields and Train disabled)."""
+    w = _loaded_window(qtbot, background=True)
+    form = w.panel("playground").form
+    assert form.task.currentData() == "moons"
+    assert form.problems == [] and form.config() is not None
+    assert w.panel("playground").train_button.isEnabled()
+
+
+def test_the_task_of_the_last_launch_comes_back_after_background_loading(qtbot):
+    first = _loaded_window(qtbot, background=False)
+    form = first.panel("playground").form
+    form.task.setCurrentIndex(form.task.findData("circles"))
+    first.close()  # saves the form
+    again = _loaded_window(qtbot, background=True)
+    assert again.panel("playground").form.task.currentData() == "circles"

@@ -104,6 +104,7 @@ class PlaygroundForm(QWidget):
         )
         self.task.setMinimumContentsLength(12)
         self._last_task: str | None = None
+        self._wanted_task: str | None = None  # restored before the tasks had loaded
         self.task_about = QLabel()
         self.task_about.setWordWrap(True)
         self.task_about.setStyleSheet("color: gray;")
@@ -258,17 +259,29 @@ class PlaygroundForm(QWidget):
         return dict(self.state.catalogue.tasks)
 
     def fill_tasks(self) -> None:
-        current = self.task.currentData()
+        """List the catalogue's tasks (again: plugins load in the background and reload).
+
+        While plugins load, "Import CSV…" is the only item; it is never taken for a
+        choice. The task chosen before, else the one restored from the last launch, else
+        moons is shown once the tasks arrive.
+        """
+        shown = self.task.currentData()
+        current = None if shown == IMPORT_ITEM else shown
+        wanted = current or self._wanted_task or self._last_task or "moons"
         self.task.blockSignals(True)
         self.task.clear()
         for name, task in self.tasks().items():
             self.task.addItem(f"{name} ({task.kind})", name)
         self.task.addItem("Import CSV…", IMPORT_ITEM)
-        self._last_task = current if current != IMPORT_ITEM else None
-        index = self.task.findData(current or "moons")
+        self._last_task = current
+        index = self.task.findData(wanted)
+        if index >= 0 and wanted == self._wanted_task:
+            self._wanted_task = None  # restored
+        if index < 0:
+            index = self.task.findData("moons")
         self.task.setCurrentIndex(max(0, index))
         self.task.blockSignals(False)
-        if self.task.currentData() != current:  # the first tasks arrived (background loading)
+        if self.task.currentData() != shown:  # the first tasks arrived (background loading)
             self._task_changed()
 
     def current_task(self) -> Task | None:
@@ -531,6 +544,8 @@ class PlaygroundForm(QWidget):
         index = self.task.findData(saved.get("task"))
         if index >= 0:
             self.task.setCurrentIndex(index)
+        elif isinstance(saved.get("task"), str):
+            self._wanted_task = saved["task"]  # plugins still loading: chosen when it arrives
         for edit, name in ((self.hidden, "hidden"), (self.lr, "lr"), (self.batch, "batch")):
             if isinstance(saved.get(name), str):
                 edit.setText(saved[name])

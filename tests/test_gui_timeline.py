@@ -166,6 +166,9 @@ def test_scrubbing_shows_every_view_at_that_step(make_window, qtbot):  # noqa: F
     assert len(positions) >= 4 and set(positions.values()) == {float(early)}
     panel.views.setCurrentWidget(panel.learned)
     assert panel.learned.step_label.text() == f"step {early}"
+    panel.views.setCurrentWidget(panel.inside)  # what each unit computed, at that step
+    assert {seen.step for seen in panel.inside.insides.values()} == {early}
+    assert set(panel.inside.insides) == {"relu", "prelu"}
     # the early picture is not the final one: the check can fail
     final = _evaluation(events, 400)
     assert not np.allclose(evaluation.grids, final.grids, atol=1e-3)
@@ -178,6 +181,9 @@ def test_scrubbing_shows_every_view_at_that_step(make_window, qtbot):  # noqa: F
     qtbot.waitUntil(lambda: panel.boundaries.step is None)
     assert set(panel.cursors.positions().values()) == {None}
     assert shown[-1] == 400 and panel.shown_step() == 400
+    panel.views.setCurrentWidget(panel.inside)
+    assert {seen.step for seen in panel.inside.insides.values()} == {400}
+    panel.views.setCurrentIndex(0)
     run = _median_run(panel, "relu")
     np.testing.assert_allclose(_shown_grid(panel, "relu"), final.grids[run], atol=1e-6)
 

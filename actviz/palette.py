@@ -101,5 +101,28 @@ def styles_for(names: Iterable[str], dark: bool = False) -> dict[str, CurveStyle
     return out
 
 
+def distinct_colours(names: Iterable[str], dark: bool = False) -> dict[str, str]:
+    """A colour per name for views that tell curves apart by colour alone (the
+    Playground, where dashes mean training data): each name keeps its own colour
+    unless a name before it has that colour, then it takes the next free one. Names
+    with a fixed slot are placed first, so they always keep theirs. Beyond ten names
+    colours repeat."""
+    palette = DARK if dark else LIGHT
+    unique = list(dict.fromkeys(names))
+    taken: set[int] = set()
+    chosen: dict[str, str] = {}
+    for name in sorted(unique, key=lambda n: n not in FIXED):
+        s = slot(name)
+        if s in taken and len(taken) < len(palette):
+            s = next(
+                (s + k) % len(palette)
+                for k in range(len(palette))
+                if (s + k) % len(palette) not in taken
+            )
+        taken.add(s)
+        chosen[name] = palette[s]
+    return {name: chosen[name] for name in unique}
+
+
 #: matplotlib's names for the line styles.
 MATPLOTLIB_LINES = {"solid": "-", "dash": "--", "dot": ":", "dashdot": "-."}

@@ -5,7 +5,10 @@
 Views: ``playground`` (a race on moons, 6 activations x 3 seeds, started by itself),
 ``playground-diagnostics`` (the same race, then its gradient tab),
 ``playground-learned`` (the learnable activations, then their Learned shapes tab),
-``playground-inside`` (relu, tanh and gelu, 8-8, watched live on the Inside tab), ``compare`` (two
+``playground-inside`` (relu, tanh and gelu, 8-8, watched live on the Inside tab),
+``playground-held`` (a circles race with x1², x2², L2 and relu>tanh, held after 150
+steps by Step N, then the timeline scrubbed back to step 50),
+``playground-presentation`` (the race, then presentation mode), ``compare`` (two
 stored runs overlaid) and ``sweep`` (leaky_relu's slope swept). Settings and runs go
 to a fresh temporary folder, so the pictures do not depend on who takes them.
 """
@@ -43,6 +46,30 @@ def _store_runs() -> None:
                 task="spiral", activations=acts, seeds=3, steps=1500, hidden=hidden, lr=0.02
             )
             store_race(config, cat.activations, cat.tasks["spiral"], store, name=name)
+
+
+def _held(window, panel) -> None:
+    """Step N from idle: the race holds at 150; then the timeline goes back to 50."""
+    from PySide6.QtCore import QTimer
+
+    form = panel.form
+    form.task.setCurrentIndex(form.task.findData("circles"))
+    form.hidden.setText("6, 6")
+    form.per_layer.setText("relu>tanh")
+    for feature in ("x1sq", "x2sq"):
+        form.features[feature].setChecked(True)
+    form.l2.setValue(0.001)
+    panel.step_n.setValue(150)
+
+    def scrub() -> None:
+        steps = panel.timeline.steps()
+        if steps and steps[-1] >= 150:
+            panel.timeline.slider.setValue(steps.index(50))
+        else:
+            QTimer.singleShot(300, scrub)
+
+    QTimer.singleShot(500, lambda: panel.step_race())
+    QTimer.singleShot(1500, scrub)
 
 
 def main(view: str) -> int:
@@ -89,7 +116,13 @@ def main(view: str) -> int:
         if view == "playground-inside":
             form.hidden.setText("8, 8")
             panel.views.setCurrentWidget(panel.inside)
-        QTimer.singleShot(500, panel.start_race)
+        if view == "playground-presentation":
+            form.steps.setValue(600)
+            panel.raceFinished.connect(lambda _id: window.presentation.enter())
+        if view == "playground-held":
+            _held(window, panel)
+        else:
+            QTimer.singleShot(500, panel.start_race)
     else:
         window.show_panel("compare")
         panel = window.panel("compare")

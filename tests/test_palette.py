@@ -46,3 +46,17 @@ def test_dark_colours_stand_out_on_a_dark_background():
     background = _luminance("#1c1d20")
     assert all(_luminance(c) - background > 0.25 for c in DARK)
     assert all(_luminance(c) < 0.8 for c in LIGHT)  # none vanishes on white
+
+
+def test_curves_told_apart_by_colour_alone_never_share_one():
+    from actviz.palette import FIXED, LIGHT, colour_for, distinct_colours
+
+    names = ["relu", "tanh", "gelu", "sigmoid", "silu", "elu", "relu>tanh", "gelu>sigmoid"]
+    colours = distinct_colours(names)
+    assert list(colours) == names
+    assert len(set(colours.values())) == len(names)
+    for name in names:  # the common ones keep the colour they have everywhere else
+        if name in FIXED:
+            assert colours[name] == colour_for(name)
+    many = [f"act{k}" for k in range(len(LIGHT) + 3)]
+    assert len(set(distinct_colours(many).values())) == len(LIGHT)  # then colours repeat

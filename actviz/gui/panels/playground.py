@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...analysis.train_cost import training_costs
+from ...palette import distinct_colours
 from ...training.bundle import summarise
 from ...training.events import ActivationFailed, Diverged, Evaluation, Held, Progress, Started
 from ...training.layered import plugin_names
@@ -367,7 +368,7 @@ class PlaygroundPanel(Panel):
             initial=initial,
             name=name,
         )
-        self.colours = {n: self.state.colour(n) for n in config.activations}
+        self.colours = distinct_colours(config.activations, self.state.theme.dark)
         self.task = task
         self.history = RaceHistory()
         self._held = self._scrub = self._announced = None
@@ -780,7 +781,7 @@ class PlaygroundPanel(Panel):
 
     def apply_theme(self) -> None:
         theme = self.state.theme
-        self.colours = {n: self.state.colour(n) for n in self.colours}
+        self.colours = distinct_colours(self.colours, theme.dark)
         self.curves.apply_theme(theme)
         self.boundaries.apply_theme(theme)
         self.diagnostics.apply_theme(theme)

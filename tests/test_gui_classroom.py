@@ -371,3 +371,13 @@ def test_a_lesson_is_not_opened_over_a_running_race(make_window, tmp_path, qtbot
     assert form.lr.isEnabled() and w.lessons.lesson is None
     assert w.lessons.open_file(path)  # once it has finished
     assert not form.lr.isEnabled()
+
+
+def test_every_lockable_control_is_documented(make_window):
+    from pathlib import Path
+
+    _w, panel = make_window()
+    doc = (Path(__file__).parents[1] / "docs" / "classroom.md").read_text()
+    listed = doc[doc.index("The lockable fields are the form's:") :].split("The view settings")[0]
+    for name in lockable(panel.form):
+        assert f"`{name}`" in listed, f"{name} is lockable but not in docs/classroom.md"

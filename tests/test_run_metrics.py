@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from actviz.analysis.train_cost import training_cost
+from actviz.analysis.train_cost import training_cost, training_costs
 from actviz.storage import RunStore
 from actviz.training import RaceConfig, run_race
 from actviz.training.bundle import summarise
@@ -66,6 +66,13 @@ def test_cost_is_the_activations_own_relative_to_relu(builtin_catalogue):
     relu, gelu = training_cost(acts["relu"]), training_cost(acts["gelu"])
     assert 0.6 < relu < 1.5  # ReLU against itself: 1 up to timing noise
     assert gelu > 1.5 * relu  # an erf and its derivative cost more than a comparison
+
+
+def test_a_per_layer_entry_costs_the_mean_of_its_parts(builtin_catalogue):
+    acts = builtin_catalogue.activations
+    costs = training_costs(["relu", "gelu", "relu>gelu", "relu>nope"], acts)
+    assert set(costs) == {"relu", "gelu", "relu>gelu"}  # an unknown part: left out
+    assert costs["relu>gelu"] == pytest.approx((costs["relu"] + costs["gelu"]) / 2)
 
 
 @pytest.fixture

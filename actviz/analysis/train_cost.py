@@ -53,8 +53,17 @@ def training_cost(
 def training_costs(
     names: list[str], activations: Mapping[str, Activation], **options: float
 ) -> dict[str, float]:
-    """:func:`training_cost` of each loaded activation in ``names`` (others are left out)."""
-    return {n: training_cost(activations[n], **options) for n in names if n in activations}
+    """:func:`training_cost` of each loaded activation in ``names`` (others are left out).
+
+    A per-layer name (``relu>tanh``) costs the mean of its parts: each hidden layer
+    (of equal width) applies one of them."""
+    costs: dict[str, float] = {}
+    for name in names:
+        parts = [p.strip() for p in name.split(">")] if ">" in name else [name]
+        if parts and all(p in activations for p in parts):
+            each = [training_cost(activations[p], **options) for p in parts]
+            costs[name] = sum(each) / len(each)
+    return costs
 
 
 def _interleaved(first, second, repeats: int) -> tuple[float, float]:

@@ -539,7 +539,7 @@ def test_a_step_that_cannot_be_captured_runs_eagerly_and_says_why(cat, monkeypat
 
 
 def test_layer_mean_and_std_match_torch():
-    from actviz.training.engine import _mean_std
+    from actviz.training.unit_stats import _mean_std
 
     h = torch.randn(5, 8, 200, generator=torch.Generator().manual_seed(0))[:, :, :150] * 3 + 1
     mean, std = _mean_std(h)

@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..training.engine import dead_masks
 from ..training.features import network_inputs
 from ..training.model import ActivationError, ModelStack, Segment
 from ..training.snapshot_grid import grid_points
 from ..training.snapshots import Snapshot
+from ..training.unit_stats import dead_masks
 
 #: Histogram bins of the pre-activations and samples of the f / f' curves.
 BINS = 40

@@ -53,10 +53,12 @@ from .learned_params import learned_values, record_row, segment_params, training
 from .metrics import grid_values, per_model_loss, per_model_metric, targets_for
 from .model import ActivationError, ModelStack, ParamPack, Segment
 from .optim import FlatOptimizer, make_optimizer
+from .penalties import add_penalty_gradient, penalty_scales
 from .results import RaceResult, RunRecord
 from .snapshot_grid import grid_points
 from .snapshots import Snapshotter
 from .task import Task, TaskData
+from .unit_stats import hidden_stats
 
 PROGRESS_SECONDS = 0.1
 #: How often a Progress event carries the runs' training losses (a light recorded row).
@@ -281,7 +283,7 @@ class Race:
         if self.initial is not None:
             load_initial(self.stacks, self.runs, self.initial)
         self.pack = ParamPack(self.stacks)
-        self._penalties = _penalties(cfg, self.pack, self.stacks)
+        self._penalties = penalty_scales(cfg, self.pack, self.stacks)
         self._graphed = None
         self._xb, self._yb = self._x_train, self._y_train  # the step's input buffers
         if graphs_enabled(dev):
@@ -440,7 +442,7 @@ class Race:
             part = per_model.sum() if stack.all_live else (per_model * stack.live).sum()
             part.backward()
         if self._penalties is not None:  # trained on, never recorded: rows keep the data loss
-            _add_penalty_gradient(self.pack.flat, *self._penalties)
+            add_penalty_gradient(self.pack.flat, *self._penalties)
         self.optimizer.step()
         if self._clamps:
             with torch.no_grad():
@@ -540,7 +542,7 @@ class Race:
                 stats.append(per_model_loss(task.loss, o_test, self._y_test))
                 stats.append(per_model_metric(task.metric, task.loss, o_test, self._y_test))
             train_part = [(z[:, :, :n_train], h[:, :, :n_train]) for z, h in layers]
-            stats.extend(self._hidden_stats(stack, train_part))
+            stats.extend(hidden_stats(stack, train_part))
             has_grads = step > 0  # the gradients of the last training step
             if has_grads:
                 for w, b in zip(stack.weights, stack.biases, strict=False):
@@ -575,22 +577,6 @@ class Race:
             for run, values in grid_rows.items():
                 grids[run] = values
         return rows, grids, diverged
-
-    def _hidden_stats(
-        self, stack: ModelStack, layers: list[tuple[torch.Tensor, torch.Tensor]]
-    ) -> list[torch.Tensor]:
-        """Dead-unit fraction, mean and std of each hidden layer's activations, per model.
-
-        A unit is dead when its output is the same for every training input, or when
-        the activation's derivative is exactly zero at every training input (no
-        gradient can reach the weights before it).
-        """
-        stats: list[torch.Tensor] = []
-        for (_, h), (constant, zero) in zip(layers, dead_masks(stack, layers), strict=True):
-            dead = (constant | zero).float().mean(dim=1)
-            mean, std = _mean_std(h)
-            stats += [dead, mean, std]
-        return stats
 
     def _row(
         self,
@@ -665,160 +651,6 @@ class Race:
             grid = self._last_grid.get(record.index)
             if grid is not None and record.status in ("finished", "stopped"):
                 record.final_grid = np.round(grid.astype(float), 4).tolist()
-
-
-def dead_masks(
-    stack: ModelStack, layers: list[tuple[torch.Tensor, torch.Tensor]]
-) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """Per hidden layer ``(constant, zero_slope)``, each ``[models, units]``, over the
-    inputs of ``layers`` (``forward(record=True)``): a unit is dead when its output is
-    the same at every input, or its slope is 0 at every input. The race's dead-unit
-    fraction and the inside view both read this, so they cannot disagree."""
-    zero = _zero_slopes(stack, [z for z, _ in layers])
-    return [
-        ((h.amax(dim=2) - h.amin(dim=2)) == 0, flat)
-        for (_, h), flat in zip(layers, zero, strict=True)
-    ]
-
-
-def _zero_slopes(stack: ModelStack, zs: list[torch.Tensor]) -> list[torch.Tensor]:
-    """Per hidden layer ``[models, units]``: True where the slope is 0 at every input.
-
-    Elementwise activations are differentiated by autograd (what training sees), all
-    segments and layers in one backward pass; the others use their declared derivative.
-    """
-    first = stack.segments[0].activation  # a stack is all gated or all not
-    flats = [
-        torch.zeros(z.shape[0], _units(first, z), dtype=torch.bool, device=z.device) for z in zs
-    ]
-    sizes = [seg.size for seg in stack.segments]
-    outs: list[torch.Tensor] = []
-    ins: list[torch.Tensor] = []
-    where: list[tuple[int, Segment]] = []
-    with torch.enable_grad():
-        for layer, z in enumerate(zs):
-            for seg, part in zip(stack.segments, z.split(sizes), strict=True):
-                if seg.failed:
-                    continue
-                if seg.activation.kind != "elementwise":
-                    flats[layer][seg.start : seg.stop] = _declared_zero_slope(seg, part, layer)
-                    continue
-                zz = part.detach().requires_grad_()
-                out = _guarded(seg, lambda s=seg, x=zz, i=layer: _train_fn(s, i)(x, **_plain(s, i)))
-                if not out.requires_grad:  # the output does not depend on the input
-                    flats[layer][seg.start : seg.stop] = True
-                    continue
-                outs.append(out)
-                ins.append(zz)
-                where.append((layer, seg))
-        if not outs:
-            return flats
-        try:
-            slopes = torch.autograd.grad(
-                outs, ins, [torch.ones_like(o) for o in outs], allow_unused=True
-            )
-        except Exception:
-            _blame_backward(where, ins)  # raises ActivationError naming the plugin
-            raise
-    for (layer, seg), slope in zip(where, slopes, strict=True):
-        zero = True if slope is None else (slope == 0).all(dim=2)
-        flats[layer][seg.start : seg.stop] = zero
-    return flats
-
-
-def _train_fn(seg: Segment, layer: int) -> Callable[..., Any]:
-    act = seg.layer_activation(layer)
-    return act.train_fn or act.fn
-
-
-def _penalties(
-    config: RaceConfig, pack: ParamPack, stacks: list[ModelStack]
-) -> tuple[torch.Tensor | None, torch.Tensor | None] | None:
-    """The weight penalties as fixed scale tensors over the flat parameters, or ``None``.
-
-    Each model's loss gets ``l1 * sum|W| + l2 * sum W^2`` over its weight matrices (not
-    biases, not activation parameters); its gradient ``l1 * sign(W) + 2 * l2 * W`` is
-    added straight to the flat gradient (see :func:`_add_penalty_gradient`): the same
-    update as differentiating the penalised loss, for two or three fused operations
-    instead of a dozen per layer, on fixed tensors (so a CUDA graph captures them)."""
-    l1 = float(getattr(config, "l1", 0.0) or 0.0)
-    l2 = float(getattr(config, "l2", 0.0) or 0.0)
-    if not (l1 or l2):
-        return None
-    mask = pack.mask([w for stack in stacks for w in stack.weights])
-    return (mask * l1 if l1 else None), (mask * (2 * l2) if l2 else None)
-
-
-def _add_penalty_gradient(
-    flat: torch.Tensor, l1_scale: torch.Tensor | None, l2_scale: torch.Tensor | None
-) -> None:
-    """Add the penalties' gradient to ``flat.grad`` in place. A frozen model's weights
-    are zero, so it gets none (``sign(0) = 0``, as autograd's ``abs`` has at 0)."""
-    with torch.no_grad():
-        if l2_scale is not None:
-            flat.grad.addcmul_(l2_scale, flat)
-        if l1_scale is not None:
-            flat.grad.addcmul_(l1_scale, flat.sign())
-
-
-def _plain(seg: Segment, layer: int) -> dict[str, object]:
-    """The segment's keyword arguments with learnable values detached."""
-    return {
-        k: (v.detach() if isinstance(v, torch.Tensor) else v) for k, v in seg.kwargs(layer).items()
-    }
-
-
-def _guarded(seg: Segment, call: Callable[[], torch.Tensor]) -> torch.Tensor:
-    """Run a plugin's code; any error stops only that activation, with the plugin named."""
-    try:
-        return call()
-    except Exception as exc:  # noqa: BLE001 - a plugin error stops only this activation
-        import traceback
-
-        raise ActivationError(
-            seg.name, f"{type(exc).__name__}: {exc}", traceback.format_exc()
-        ) from exc
-
-
-def _blame_backward(where: list[tuple[int, Segment]], ins: list[torch.Tensor]) -> None:
-    """The joint backward pass failed: find the plugin whose own backward fails."""
-    for (layer, seg), zz in zip(where, ins, strict=True):
-        x = zz.detach().requires_grad_()
-
-        def slope(s: Segment = seg, x: torch.Tensor = x, i: int = layer) -> torch.Tensor:
-            out = _train_fn(s, i)(x, **_plain(s, i))
-            return torch.autograd.grad(out.sum(), x, allow_unused=True)[0]
-
-        _guarded(seg, slope)
-
-
-def _declared_zero_slope(seg: Segment, z: torch.Tensor, layer: int) -> torch.Tensor:
-    """Vector and gated activations: where the declared derivative is 0 at every input."""
-    act = seg.activation
-    if act.derivative is None:
-        return torch.zeros(z.shape[0], _units(act, z), dtype=torch.bool, device=z.device)
-    derivative = act.derivative
-    d = _guarded(seg, lambda: derivative(z.transpose(1, 2), **_plain(seg, layer)).transpose(1, 2))
-    zero = (d == 0).all(dim=2)
-    if act.kind == "gated":
-        half = zero.shape[1] // 2
-        return zero[:, :half] & zero[:, half:]
-    return zero
-
-
-def _mean_std(h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean and sample std over all but the first axis, two-pass: ``torch.std_mean`` takes
-    several times longer on the small strided slices evaluated here."""
-    mean = h.mean(dim=(1, 2), keepdim=True)
-    n = h[0].numel()
-    if n < 2:
-        return mean.flatten(), torch.zeros_like(mean.flatten())
-    var = (h - mean).square().sum(dim=(1, 2)) / (n - 1)
-    return mean.flatten(), var.sqrt()
-
-
-def _units(act: Activation, z: torch.Tensor) -> int:
-    return z.shape[1] // 2 if act.kind == "gated" else z.shape[1]
 
 
 def _num(value: float) -> float | None:

@@ -591,3 +591,20 @@ def test_r2_of_a_perfect_and_a_mean_fit():
     y = torch.tensor([[0.0, 1.0, 2.0, 3.0]])
     out = torch.stack([y, torch.full_like(y, 1.5)])
     assert per_model_metric("r2", "mse", out, y).tolist() == pytest.approx([1.0, 0.0])
+
+
+def test_a_stochastic_activation_gives_the_same_race_whatever_ran_before(builtin_catalogue):
+    """rrelu draws its training slopes from torch's global generator: each race seeds it."""
+    import torch
+
+    from actviz.training import RaceConfig, run_race
+
+    cfg = RaceConfig(task="moons", activations=["rrelu", "relu"], seeds=2, steps=30, hidden=(6,))
+    acts, task = builtin_catalogue.activations, builtin_catalogue.tasks["moons"]
+    finals = []
+    for state in (1, 12345):
+        torch.manual_seed(state)
+        torch.rand(100)  # whatever ran before in this process
+        result = run_race(cfg, acts, task)
+        finals.append([r.history[-1]["train_loss"] for r in result.runs])
+    assert finals[0] == finals[1]

@@ -14,6 +14,8 @@ the graph was used, or why the race fell back to eager steps.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import threading
 import time
@@ -252,6 +254,9 @@ class Race:
 
     def _setup(self) -> None:
         cfg, task = self.config, self.task
+        # stochastic activations (rrelu while training) draw from torch's global
+        # generator: seeded per race, a race gives the same result whatever ran before
+        torch.manual_seed(_race_seed(cfg))
         data = task.generate(cfg.points, cfg.noise, cfg.data_seed, cfg.test_fraction)
         self.data = data
         dev = self.device
@@ -651,6 +656,13 @@ class Race:
             grid = self._last_grid.get(record.index)
             if grid is not None and record.status in ("finished", "stopped"):
                 record.final_grid = np.round(grid.astype(float), 4).tolist()
+
+
+def _race_seed(config: RaceConfig) -> int:
+    """A seed for the global generator from what a race trains on: task, data, seeds and
+    activations (a change of learning rate or steps keeps the same random stream)."""
+    what = [config.task, config.data_seed, config.seed_list(), list(config.activations)]
+    return int(hashlib.sha256(json.dumps(what).encode()).hexdigest()[:12], 16)
 
 
 def _num(value: float) -> float | None:

@@ -381,3 +381,10 @@ def test_every_lockable_control_is_documented(make_window):
     listed = doc[doc.index("The lockable fields are the form's:") :].split("The view settings")[0]
     for name in lockable(panel.form):
         assert f"`{name}`" in listed, f"{name} is lockable but not in docs/classroom.md"
+
+
+def test_each_lockable_control_is_named_by_its_own_label(make_window):
+    _w, panel = make_window()
+    labels = lockable(panel.form)
+    assert labels["per_layer"] == "Per layer" and labels["l2"] == "L2 penalty"
+    assert len(set(labels.values())) == len(labels), labels  # no two look the same

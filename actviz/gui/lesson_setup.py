@@ -47,11 +47,15 @@ def lockable(form: PlaygroundForm) -> dict[str, str]:
 
 def _label(widget: QWidget) -> str:
     parent = widget.parentWidget()
-    layout = parent.layout() if parent is not None else None
-    if isinstance(layout, QFormLayout):
-        label = layout.labelForField(widget)
-        if isinstance(label, QLabel):
-            return label.text().replace("&", "")
+    layouts = [parent.layout()] if parent is not None and parent.layout() is not None else []
+    while layouts:  # the row's label, in the parent's layout or one nested in it
+        layout = layouts.pop()
+        if isinstance(layout, QFormLayout):
+            label = layout.labelForField(widget)
+            if isinstance(label, QLabel):
+                return label.text().replace("&", "")
+        children = (layout.itemAt(i).layout() for i in range(layout.count()))
+        layouts.extend(child for child in children if child is not None)
     box = parent.title() if parent is not None and hasattr(parent, "title") else ""
     return str(box).split("(")[0].strip()
 

@@ -515,7 +515,7 @@ class FormulaDialog(QDialog):
             self.compiler.invalidate()
             self._show_outcome(CompileOutcome(self.compiler.generation, text, None, None, exc))
             return
-        self.compiler.request(text, params, self._name_or_preview())
+        self.compiler.request(text, params, self._name_or_preview(), self.theme.foreground)
 
     def _show_outcome(self, outcome: CompileOutcome) -> None:
         """Plot, render and validate what the compiler produced, and decide about Save."""
@@ -599,13 +599,12 @@ class FormulaDialog(QDialog):
             label.setEnabled(False)
 
     def _render_tex(self, formula: Formula) -> None:
-        for label, prefix, latex in (
-            (self.f_tex, "f(x) = ", formula.latex),
-            (self.d_tex, "f'(x) = ", formula.derivative_latex),
-        ):
+        labels = {"f": self.f_tex, "d": self.d_tex}
+        for which, full in latex_render.formula_lines(formula.latex, formula.derivative_latex):
+            label = labels[which]
             label.setEnabled(True)
-            full = prefix + latex
-            pixmap = latex_render.render(full, self.theme.foreground, dpi=120)
+            # drawn on the compiler's thread already (see FormulaCompiler): a cache hit
+            pixmap = latex_render.render(full, self.theme.foreground, dpi=latex_render.DIALOG_DPI)
             if pixmap is None:
                 label.setText(full)  # mathtext cannot draw it: show the LaTeX itself
             else:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from ..api import Param
 from ..formula import Formula, FormulaError, activation_from, compile_bounded, shared_sandbox
 from ..host.validation import ValidationReport, validate_activation
+from .formula import DIALOG_DPI, formula_lines, prerender
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,24 @@ class FormulaCompiler(QObject):
         """Start the sandbox child now, off the GUI thread, so the first answer is quick."""
         self._pool.start(_Job(self._relay, -1, lambda: -1, "", (), "", 0.0, warm=True))
 
-    def request(self, text: str, params: Sequence[Param], name: str) -> int:
-        """Queue a compile of ``text``; older requests become stale. Returns its generation."""
+    def request(
+        self, text: str, params: Sequence[Param], name: str, colour: str | None = None
+    ) -> int:
+        """Queue a compile of ``text``; older requests become stale. Returns its generation.
+
+        With ``colour`` the job also draws the formula's LaTeX in that colour, off the GUI
+        thread (mathtext takes seconds for a long formula)."""
         self.generation += 1
         self._set_busy(True)
         job = _Job(
-            self._relay, self.generation, self._latest, text, tuple(params), name, self.budget_s
+            self._relay,
+            self.generation,
+            self._latest,
+            text,
+            tuple(params),
+            name,
+            self.budget_s,
+            colour=colour,
         )
         self._pool.start(job)
         return self.generation
@@ -111,8 +124,10 @@ class _Job(QRunnable):
         budget_s: float,
         *,
         warm: bool = False,
+        colour: str | None = None,
     ) -> None:
         super().__init__()
+        self.colour = colour
         self.relay, self.generation, self.latest = relay, generation, latest
         self.text, self.params, self.name, self.budget_s = text, params, name, budget_s
         self.warm = warm
@@ -129,7 +144,10 @@ class _Job(QRunnable):
         formula = report = error = None
         try:
             formula = compile_bounded(self.text, self.params, budget_s=self.budget_s)
-            unused_params(formula)
+            if self.colour is not None and self.generation == self.latest():
+                for _which, line in formula_lines(formula.latex, formula.derivative_latex):
+                    prerender(line, self.colour, DIALOG_DPI)  # the dialog draws it even
+            unused_params(formula)  # when a problem follows
             report = validate_activation(activation_from(self.name, formula))
         except FormulaError as exc:
             error = exc

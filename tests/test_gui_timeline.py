@@ -154,6 +154,8 @@ def test_scrubbing_shows_every_view_at_that_step(make_window, qtbot):  # noqa: F
     qtbot.waitUntil(lambda: panel.boundaries.step == early)
     assert not panel.timeline.is_live()
     assert panel.timeline.label.text() == f"step {early:,} of 400"
+    # the results table stays at the newest step and says so
+    assert f"at step 400 (the views show step {early:,})" in panel.table_title.text()
     assert panel.shown_snapshot().step == early and shown[-1] == early
     evaluation = _evaluation(events, early)
     for name in ("relu", "prelu"):
@@ -181,6 +183,7 @@ def test_scrubbing_shows_every_view_at_that_step(make_window, qtbot):  # noqa: F
     qtbot.waitUntil(lambda: panel.boundaries.step is None)
     assert set(panel.cursors.positions().values()) == {None}
     assert shown[-1] == 400 and panel.shown_step() == 400
+    assert "the views show" not in panel.table_title.text()
     panel.views.setCurrentWidget(panel.inside)
     assert {seen.step for seen in panel.inside.insides.values()} == {400}
     panel.views.setCurrentIndex(0)

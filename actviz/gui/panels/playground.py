@@ -613,6 +613,7 @@ class PlaygroundPanel(Panel):
             self._redraw_learned()
             if step is None and was_scrubbed:
                 self.learned.show_step(None)
+        self._update_table_title()
         self._announce_shown(force=True)
 
     def _announce_shown(self, force: bool = False) -> None:
@@ -703,11 +704,21 @@ class PlaygroundPanel(Panel):
         if self.views.currentWidget() is self.inside:
             self.inside.redraw(self.history, self.shown_snapshot(), self.colours)
 
+    def _update_table_title(self) -> None:
+        """The metric, and the table's step when the timeline shows another one."""
+        metric = METRIC_NAMES.get(self.history.metric, self.history.metric)
+        latest = self.history.timeline.latest()
+        note = (
+            f" at step {latest.step:,} (the views show step {self._scrub:,})"
+            if self._scrub is not None and latest is not None
+            else ""
+        )
+        self.table_title.setText(f"<b>Results</b>: test {metric}{note}")
+
     def _update_table(self) -> None:
         if not self.history.members:
             return
-        metric = METRIC_NAMES.get(self.history.metric, self.history.metric)
-        self.table_title.setText(f"<b>Results</b>: test {metric}")
+        self._update_table_title()
         self.table_title.setToolTip(
             "over seeds: 'final' is mean ± std, 'mean [95% CI]' a bootstrap interval; "
             "choose a baseline for paired comparisons; click a header to sort"

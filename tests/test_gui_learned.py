@@ -48,3 +48,18 @@ def test_learned_shapes_tab_follows_the_step_slider_exports_and_saves(
     view.notify = messages.append
     view._report(view.save_plugin)  # the same name again: one line, nothing lost
     assert messages and "already exists" in messages[-1]
+
+
+def test_a_per_layer_entry_shows_its_learnable_layer(make_window, qtbot):  # noqa: F811
+    w, panel = make_window(["relu"])
+    panel.form.hidden.setText("6, 4")
+    panel.form.per_layer.setText("prelu>tanh")
+    race(qtbot, panel)
+    view = panel.learned
+    panel.views.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: view.which.count() == 1)
+    assert view.which.itemText(0) == "prelu>tanh"
+    view.layer.setCurrentIndex(0)
+    assert len(view.shapes) == 2 and {s.layer for s in view.shapes} == {0}  # two seeds
+    view.layer.setCurrentIndex(1)  # tanh: nothing learned there, and nothing breaks
+    assert view.shapes == []

@@ -113,3 +113,26 @@ def test_saved_shape_is_a_fixed_plugin_that_loads_validates_and_races(builtin_ca
     )
     result = run_race(cfg, cat.activations, cat.tasks["moons"])
     assert result.runs[0].status == "finished"
+
+
+def test_a_per_layer_race_shows_the_shape_its_learnable_layer_learned(builtin_catalogue, tmp_path):
+    from actviz.training.layered import layered
+
+    acts = builtin_catalogue.activations
+    cfg = RaceConfig(
+        task="moons", activations=["prelu>tanh"], seeds=2, steps=60, eval_every=30, hidden=(5, 4)
+    )
+    run = run_race(cfg, acts, builtin_catalogue.tasks["moons"]).to_dict()
+    per_layer = layered("prelu>tanh", acts)
+    shapes = learned_shapes(per_layer, run)
+    assert {(s.seed, s.layer) for s in shapes} == {(0, 0), (1, 0)}  # tanh learns nothing
+    for s in shapes:
+        member = next(r for r in run["runs"] if r["seed"] == s.seed)
+        slope = member["history"][-1]["params"]["a"][0]
+        assert s.values["a"] == slope and slope != 0.25  # trained away from its start
+        x = torch.tensor(s.x)
+        assert np.allclose(s.learned, acts["prelu"].fn(x, a=slope).numpy())
+    path = save_learned_plugin(per_layer, run, seed=1, layer=0, folder=tmp_path)
+    assert path.name == "prelu_learned_s1_l1.py"
+    loaded = load_catalogue([tmp_path], use_user_dir=False, use_entry_points=False, use_env=False)
+    assert loaded.entry("prelu_learned_s1_l1").ok

@@ -157,7 +157,7 @@ def save_learned_plugin(
     user's plugin folder (or ``folder``) and return its path; bad input raises
     :class:`ExportError` with a one-line reason."""
     from ..paths import user_plugin_dir
-    from .learned_shapes import call_values, layer_values, row_at
+    from .learned_shapes import call_values, layer_values, part_at, row_at
 
     shapes = [
         s
@@ -170,8 +170,9 @@ def save_learned_plugin(
             + (f", unit {unit + 1}" if unit is not None else "")
         )
     shape = shapes[0]
+    part = part_at(act, layer)  # a per-layer race (prelu>tanh): that layer's activation
     suffix = f"_u{unit + 1}" if unit is not None else ""
-    name = name or f"{act.name}_learned_s{seed}_l{layer + 1}{suffix}"
+    name = name or f"{part.name}_learned_s{seed}_l{layer + 1}{suffix}"
     if not NAME.match(name):
         raise ExportError(f"{name!r} is not a plugin name: use lower-case letters, digits and _")
     target = Path(folder) if folder is not None else user_plugin_dir()
@@ -181,10 +182,10 @@ def save_learned_plugin(
         raise ExportError(f"{path} already exists: choose another name")
     member = next(m for m in run["runs"] if m["activation"] == act.name and int(m["seed"]) == seed)
     recorded = layer_values(row_at(member["history"], shape.step), layer)
-    chosen = ((run.get("config") or {}).get("params") or {}).get(act.name, {})
+    chosen = ((run.get("config") or {}).get("params") or {}).get(part.name, {})
     width = max(
-        (len(v) for p in act.params if p.per_unit and (v := recorded.get(p.name))), default=1
+        (len(v) for p in part.params if p.per_unit and (v := recorded.get(p.name))), default=1
     )
-    kwargs = call_values(act, recorded, chosen, seed, width, unit)
-    write_bytes(path, learned_plugin_source(shape, act, kwargs, name).encode("utf-8"))
+    kwargs = call_values(part, recorded, chosen, seed, width, unit)
+    write_bytes(path, learned_plugin_source(shape, part, kwargs, name).encode("utf-8"))
     return path

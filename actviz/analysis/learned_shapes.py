@@ -45,7 +45,18 @@ class LearnedShape:
 
 
 def is_learnable(act: Activation) -> bool:
-    return any(p.learnable for p in act.params)
+    """Whether ``act`` (or, raced per layer as ``prelu>tanh``, one of its parts) learns."""
+    return any(p.learnable for part in _parts(act) for p in part.params)
+
+
+def part_at(act: Activation, layer: int) -> Activation:
+    """The activation hidden layer ``layer`` applies: ``act`` itself, or its part there."""
+    parts = getattr(act, "parts", None)
+    return parts[layer] if parts else act
+
+
+def _parts(act: Activation) -> tuple[Activation, ...]:
+    return tuple(getattr(act, "parts", None) or (act,))
 
 
 def recorded_steps(run: Mapping[str, Any], activation: str) -> list[int]:
@@ -71,12 +82,13 @@ def row_at(history: Sequence[Mapping[str, Any]], step: int) -> Mapping[str, Any]
 
 
 def layer_values(row: Mapping[str, Any], layer: int) -> dict[str, Any]:
-    """The recorded learnable values of one hidden layer: floats or (nested) lists."""
+    """The recorded learnable values of one hidden layer: floats or (nested) lists
+    (a per-layer race records ``None`` where that layer's activation lacks a value)."""
     values: dict[str, Any] = {}
-    for name, per_layer in (row.get("params") or {}).items():
-        values[name] = per_layer[layer]
-    for name, per_layer in (row.get("param_arrays") or {}).items():
-        values[name] = per_layer[layer]
+    for key in ("params", "param_arrays"):
+        for name, per_layer in (row.get(key) or {}).items():
+            if layer < len(per_layer) and per_layer[layer] is not None:
+                values[name] = per_layer[layer]
     return values
 
 
@@ -128,10 +140,9 @@ def learned_shapes(
 ) -> list[LearnedShape]:
     """Every seed's learned curve at ``step`` (the last recorded when ``None``) with its
     initial curve (the first recorded row), per layer and per unit where per unit."""
-    if act.kind != "elementwise":
+    if any(part.kind != "elementwise" for part in _parts(act)):
         raise ValueError(f"{act.name}: learned shapes are drawn for elementwise activations")
     config = run.get("config") or {}
-    chosen = dict((config.get("params") or {}).get(act.name, {}))
     hidden = list(config.get("hidden") or [])
     x = torch.linspace(*x_range, points, dtype=torch.float64)
     shapes: list[LearnedShape] = []
@@ -152,12 +163,16 @@ def learned_shapes(
             ]
         )
         for layer in layers if layers is not None else range(n_layers):
+            part = part_at(act, layer)
+            if not is_learnable(part):
+                continue  # prelu>tanh: its tanh layer learns nothing
+            chosen = dict((config.get("params") or {}).get(part.name, {}))
             start, end = layer_values(first, layer), layer_values(now, layer)
-            width = _width(act, end, hidden, layer)
-            per_unit = any(p.per_unit for p in act.params)
+            width = _width(part, end, hidden, layer)
+            per_unit = any(p.per_unit for p in part.params)
             for unit in range(width) if per_unit else [None]:
-                before = call_values(act, start, chosen, seed, width, unit)
-                after = call_values(act, end, chosen, seed, width, unit)
+                before = call_values(part, start, chosen, seed, width, unit)
+                after = call_values(part, end, chosen, seed, width, unit)
                 shapes.append(
                     LearnedShape(
                         act.name,
@@ -166,9 +181,9 @@ def learned_shapes(
                         unit,
                         int(now["step"]),
                         x.numpy(),
-                        _curve(act, x, before),
-                        _curve(act, x, after),
-                        _unit_values(act, end, unit),
+                        _curve(part, x, before),
+                        _curve(part, x, after),
+                        _unit_values(part, end, unit),
                     )
                 )
     return shapes

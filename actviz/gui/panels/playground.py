@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from ...analysis.train_cost import training_costs
 from ...palette import distinct_colours
+from ...training import layered
 from ...training.bundle import summarise
 from ...training.events import ActivationFailed, Diverged, Evaluation, Held, Progress, Started
 from ...training.layered import plugin_names
@@ -224,7 +225,7 @@ class PlaygroundPanel(Panel):
         self.views = QTabWidget()
         self.views.addTab(overview, "Curves and boundaries")
         self.views.addTab(self.diagnostics, "Gradients, dead units, parameters")
-        self.learned = LearnedShapesView(theme, state.activation, state.notify, state.colour)
+        self.learned = LearnedShapesView(theme, self._activation, state.notify, state.colour)
         self.views.addTab(self.learned, "Learned shapes")
         self.inside = InsideView(theme)
         self.views.addTab(self.inside, "Inside the network")
@@ -693,6 +694,15 @@ class PlaygroundPanel(Panel):
                 self.cursors.show(self._step_plots(), self._scrub)
             self._redraw_learned()
             self._announce_shown()  # redraws "Inside the network" when the step moved
+
+    def _activation(self, name: str | None) -> Any:
+        """A loaded activation by name; a per-layer name (``prelu>tanh``) as its parts."""
+        if name is not None and layered.is_layered(name):
+            try:
+                return layered.layered(name, self.state.catalogue.activations)
+            except ValueError:
+                return None
+        return self.state.activation(name)
 
     def _redraw_learned(self) -> None:
         if self.views.currentWidget() is self.learned:

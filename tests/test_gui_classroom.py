@@ -388,3 +388,24 @@ def test_each_lockable_control_is_named_by_its_own_label(make_window):
     labels = lockable(panel.form)
     assert labels["per_layer"] == "Per layer" and labels["l2"] == "L2 penalty"
     assert len(set(labels.values())) == len(labels), labels  # no two look the same
+
+
+def test_restarting_the_app_keeps_the_lesson_locked_until_unlocked(make_window, tmp_path, shown):
+    w, panel = make_window()
+    configure(w, panel)
+    path = w.lessons.save_to(tmp_path / "locked", "Keep it", "", ["lr", "activations"])
+    assert w.lessons.open_file(path)
+    w.close()  # a student restarts the app
+
+    again, panel = make_window()
+    assert not panel.form.fields["lr"].isEnabled()
+    assert panel.form.fields["lr"].toolTip().startswith(f"locked by the lesson file {path.name}")
+    assert not again.activation_list.isEnabled()
+    assert panel.form.fields["steps"].isEnabled()
+    assert not again.lessons.dock.isHidden() and "Keep it" in again.lessons.note.heading.text()
+    again.lessons.unlock()  # the teacher's way out, remembered too
+    again.close()
+
+    third, panel = make_window()
+    assert panel.form.fields["lr"].isEnabled() and third.activation_list.isEnabled()
+    assert third.lessons.dock.isHidden()

@@ -30,6 +30,8 @@ from .settings import read_json, write_json
 
 FILTER = f"actviz lesson (*{SUFFIX});;All files (*)"
 FOLDER_KEY = "lesson/folder"
+#: The open lesson's file and locks, kept so that restarting the app does not unlock it.
+OPEN_KEY = "lesson/open"
 
 
 def lock_tip(file_name: str) -> str:
@@ -198,6 +200,37 @@ class LessonFiles(QObject):
         problems += apply_setup(panel, opened.lesson.setup)
         problems += apply_view(self.window, panel, opened.lesson.view)
         return problems
+
+    # -- between launches -------------------------------------------------------------
+
+    def save_state(self, settings: Any) -> None:
+        """Keep the open lesson's locks for the next launch (restarting must not be a
+        way around them; View > Unlock lesson controls is)."""
+        if self.path is not None and self.locked:
+            write_json(settings, OPEN_KEY, {"path": str(self.path), "locked": self.locked})
+        else:
+            settings.remove(OPEN_KEY)
+
+    def restore_state(self, settings: Any) -> None:
+        """Lock again what the lesson open at the last exit locked, and show its note.
+        The form's values came back with the rest of the settings."""
+        saved = read_json(settings, OPEN_KEY, None)
+        panel = self.playground()
+        if not isinstance(saved, dict) or panel is None:
+            return
+        path = Path(str(saved.get("path", "")))
+        known = lockable(panel.form)
+        locked = [n for n in saved.get("locked") or [] if isinstance(n, str) and n in known]
+        if not locked:
+            return
+        try:
+            lesson = read_lesson(path).lesson
+        except LessonFileError:
+            lesson = Lesson(title=path.name)  # moved or deleted: the locks stay all the same
+        self.lesson, self.path = lesson, path
+        self.lock(locked)
+        self.note.show_lesson(lesson, path.name, [known[n] for n in self.locked])
+        self.dock.show()
 
     # -- locks ------------------------------------------------------------------------
 

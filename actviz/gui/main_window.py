@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore_window()
         self.lessons.dock.hide()  # until a lesson is opened, whatever the saved layout says
+        self.lessons.restore_state(self.settings)  # a lesson locked at the last exit
         self._connect_system_theme()
         if background:
             self.loader.start()
@@ -611,6 +612,7 @@ class MainWindow(QMainWindow):
         for panel in self.panels:
             panel.save_state(s)
             save_splitters(s, panel.key, panel)
+        self.lessons.save_state(s)
         s.sync()
 
     def event(self, event: QEvent) -> bool:

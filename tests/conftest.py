@@ -48,6 +48,31 @@ def builtin_catalogue():
 
 
 @pytest.fixture
+def open_playground(qtbot, monkeypatch):
+    """Open the main window (built-in plugins, plus ``plugin_dirs``) on the Playground
+    with ``select`` checked: ``open_playground(select) -> (window, panel)``."""
+    from actviz.gui.main_window import MainWindow
+    from actviz.host import PluginHost
+
+    for var in ("ACTVIZ_SELECT", "ACTVIZ_THEME", "ACTVIZ_TAB", "ACTVIZ_CURRENT"):
+        monkeypatch.delenv(var, raising=False)
+
+    def open_(select=("relu", "tanh"), plugin_dirs=()):
+        monkeypatch.setenv("ACTVIZ_SELECT", ",".join(select))
+        w = MainWindow(
+            PluginHost(list(plugin_dirs), use_entry_points=False, use_env=False), watch=False
+        )
+        qtbot.addWidget(w)
+        w.resize(1400, 900)
+        w.show()
+        w.show_panel("playground")
+        qtbot.waitExposed(w)
+        return w, w.panel("playground")
+
+    return open_
+
+
+@pytest.fixture
 def run_cli(capsys):
     """Run ``actviz ARGS`` in-process; returns (exit code, stdout, stderr)."""
     from actviz.cli import main

@@ -32,21 +32,8 @@ def shown(monkeypatch):
 
 
 @pytest.fixture
-def make_window(qtbot, monkeypatch):
-    for var in ("ACTVIZ_SELECT", "ACTVIZ_THEME", "ACTVIZ_TAB", "ACTVIZ_CURRENT"):
-        monkeypatch.delenv(var, raising=False)
-
-    def make(select=("relu", "tanh")):
-        monkeypatch.setenv("ACTVIZ_SELECT", ",".join(select))
-        w = MainWindow(PluginHost([], use_entry_points=False, use_env=False), watch=False)
-        qtbot.addWidget(w)
-        w.resize(1400, 900)
-        w.show()
-        w.show_panel("playground")
-        qtbot.waitExposed(w)
-        return w, w.panel("playground")
-
-    return make
+def make_window(open_playground):
+    return open_playground
 
 
 def configure(w, panel) -> None:

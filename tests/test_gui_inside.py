@@ -4,33 +4,19 @@ draws each layer's pre-activation histogram under f and f', and curves for 1-D t
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from test_inside import with_dead_unit
 
 from actviz.gui.exporting import export_all
-from actviz.gui.main_window import MainWindow
 from actviz.gui.panels.inside_view import ALL, DEAD_OPACITY, MAX_UNITS
-from actviz.host import PluginHost
-from actviz.training.snapshots import Snapshot
 
 
 @pytest.fixture
-def playground(qtbot, monkeypatch):
-    for var in ("ACTVIZ_SELECT", "ACTVIZ_THEME", "ACTVIZ_TAB", "ACTVIZ_CURRENT"):
-        monkeypatch.delenv(var, raising=False)
-
+def playground(open_playground):
     def make(select, task="moons", hidden="5,3"):
-        monkeypatch.setenv("ACTVIZ_SELECT", ",".join(select))
-        w = MainWindow(PluginHost([], use_entry_points=False, use_env=False), watch=False)
-        qtbot.addWidget(w)
-        w.resize(1400, 900)
-        w.show()
-        w.show_panel("playground")
-        qtbot.waitExposed(w)
-        panel = w.panel("playground")
+        w, panel = open_playground(select)
         form = panel.form
         form.task.setCurrentIndex(form.task.findData(task))
         form.points.setValue(80)
@@ -112,21 +98,6 @@ def test_each_unit_of_each_layer_gets_a_picture_for_every_activation(playground,
     assert np.nansum(counts[column]) == n_train * 5
 
 
-def _killed(snapshot: Snapshot, run: int, unit: int) -> Snapshot:
-    """``snapshot`` with ``unit`` of run ``run``'s first layer dead: z < 0 at every input."""
-    stacks = []
-    for state in snapshot.stacks:
-        weights = [w.clone() for w in state.weights]
-        biases = [b.clone() for b in state.biases]
-        for seg in state.segments:
-            if run in seg.run_ids:
-                local = seg.start + seg.run_ids.index(run)
-                weights[0][local, unit] = 0.01
-                biases[0][local, unit] = -100.0
-        stacks.append(dataclasses.replace(state, weights=weights, biases=biases))
-    return Snapshot(snapshot.step, stacks)
-
-
 def test_a_dead_unit_is_crossed_out_dimmed_and_says_why(playground, qtbot):
     w, panel = playground(["relu"])
     _race(qtbot, panel)
@@ -135,7 +106,7 @@ def test_a_dead_unit_is_crossed_out_dimmed_and_says_why(playground, qtbot):
     run = history.members.index(history.median_member("relu"))
     before = view.insides["relu"].layers[0]
     unit = int(np.flatnonzero(~before.dead)[0])
-    view.redraw(history, _killed(panel.shown_snapshot(), run, unit), panel.colours)
+    view.redraw(history, with_dead_unit(panel.shown_snapshot(), run, unit), panel.colours)
     cells = view.blocks["relu"][0]["cells"]
     dead = cells[unit]
     assert dead["dead"]

@@ -14,16 +14,8 @@ from actviz.training import RaceConfig
 
 
 @pytest.fixture
-def window(qtbot, monkeypatch):
-    for var in ("ACTVIZ_SELECT", "ACTVIZ_THEME", "ACTVIZ_TAB", "ACTVIZ_CURRENT"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("ACTVIZ_SELECT", "relu")
-    w = MainWindow(PluginHost([], use_entry_points=False, use_env=False), watch=False)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    w.show_panel("playground")
-    qtbot.waitExposed(w)
+def window(open_playground):
+    w, _panel = open_playground(["relu"])
     yield w
     for panel in w.panels:
         panel.shutdown()

@@ -14,8 +14,6 @@ import numpy as np
 import pytest
 
 from actviz.gui.exporting import export_all
-from actviz.gui.main_window import MainWindow
-from actviz.host import PluginHost
 from actviz.storage import RunStore
 
 #: Finite wherever the plugin host checks it, but with learning rate 1e6 a deep net of
@@ -32,21 +30,9 @@ CUBE_PLUGIN = textwrap.dedent(
 
 
 @pytest.fixture
-def make_window(qtbot, monkeypatch):
-    for var in ("ACTVIZ_SELECT", "ACTVIZ_THEME", "ACTVIZ_TAB", "ACTVIZ_CURRENT"):
-        monkeypatch.delenv(var, raising=False)
-
+def make_window(open_playground):
     def make(select, plugin_dirs=()):
-        monkeypatch.setenv("ACTVIZ_SELECT", ",".join(select))
-        w = MainWindow(
-            PluginHost(list(plugin_dirs), use_entry_points=False, use_env=False), watch=False
-        )
-        qtbot.addWidget(w)
-        w.resize(1400, 900)
-        w.show()
-        w.show_panel("playground")
-        qtbot.waitExposed(w)
-        panel = w.panel("playground")
+        w, panel = open_playground(select, plugin_dirs)
         form = panel.form
         form.task.setCurrentIndex(form.task.findData("moons"))
         form.points.setValue(80)

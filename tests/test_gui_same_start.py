@@ -8,33 +8,16 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import QPoint
+from test_gui_playground import make_window  # noqa: F401 - the fixture
 
-from actviz.gui.main_window import MainWindow
-from actviz.host import PluginHost
 from actviz.storage import RunStore
 
 METRICS = ("train_loss", "test_loss", "train_metric", "test_metric")
 
 
 @pytest.fixture
-def playground(qtbot, monkeypatch):
-    for var in ("ACTVIZ_THEME", "ACTVIZ_TAB", "ACTVIZ_CURRENT"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("ACTVIZ_SELECT", "relu,tanh")
-    w = MainWindow(PluginHost([], use_entry_points=False, use_env=False), watch=False)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    w.show_panel("playground")
-    qtbot.waitExposed(w)
-    panel = w.panel("playground")
-    form = panel.form
-    form.task.setCurrentIndex(form.task.findData("moons"))
-    form.points.setValue(80)
-    form.hidden.setText("6")
-    form.seeds.setText("2")
-    form.steps.setValue(40)
-    return w, panel
+def playground(make_window):  # noqa: F811 - the Playground's own small moons race
+    return make_window(["relu", "tanh"])
 
 
 def first_race(qtbot, panel) -> int:

@@ -66,7 +66,7 @@ def test_unit_maps_equal_a_hand_forward_of_the_runs_weights(moons, run, fn):
     np.testing.assert_allclose(seen.layers[0].maps[:, -1, 0], h1.numpy(), rtol=1e-5, atol=1e-5)
 
 
-def _with_dead_unit(snap: Snapshot, run: int, unit: int) -> Snapshot:
+def with_dead_unit(snap: Snapshot, run: int, unit: int) -> Snapshot:
     """A copy of ``snap`` where ``unit`` of the first layer of ``run`` has z < 0 at every
     input (tiny weights, bias -100)."""
     stacks = []
@@ -93,7 +93,7 @@ def test_a_unit_forced_dead_is_reported_dead_and_the_others_match_the_race(moons
         assert [float(layer.dead.mean()) for layer in seen.layers] == pytest.approx(recorded)
     before = inside(snap, 1, *args).layers[0]
     unit = int(np.flatnonzero(~before.dead)[0])  # a live unit, killed below
-    killed = inside(_with_dead_unit(snap, 1, unit), 1, *args)
+    killed = inside(with_dead_unit(snap, 1, unit), 1, *args)
     first = killed.layers[0]
     assert first.dead[unit]
     assert "constant" in first.why[unit] or "zero slope" in first.why[unit]
@@ -174,7 +174,7 @@ def test_the_figure_for_files_has_a_histogram_and_a_strip_per_layer(moons):
     from actviz.figures.inside import inside_figure
 
     started, evaluations = moons
-    snap = _with_dead_unit(evaluations[-1].snapshot, 0, 1)
+    snap = with_dead_unit(evaluations[-1].snapshot, 0, 1)
     args = (started.config, started.data["x_train"], started.grid_axes)
     insides = {"relu": inside(snap, 0, *args), "tanh": inside(snap, 3, *args)}
     figure = inside_figure(insides)

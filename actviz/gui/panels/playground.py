@@ -617,17 +617,18 @@ class PlaygroundPanel(Panel):
         self._update_table_title()
         self._announce_shown(force=True)
 
-    def _announce_shown(self, force: bool = False) -> None:
+    def _announce_shown(self, force: bool = False) -> bool:
         """Emit ``shownStepChanged`` when the shown step changed (while live, at most
-        once per :data:`SLOW_REDRAW_S`, as the other slow views redraw)."""
+        once per :data:`SLOW_REDRAW_S`, as the other slow views redraw); whether it did."""
         step = self.shown_step()
         if step is None or step == self._announced:
-            return
+            return False
         now = time.perf_counter()
         if not force and self.running and now - self._last_announce < SLOW_REDRAW_S:
-            return
+            return False
         self._announced, self._last_announce = step, now
         self.shownStepChanged.emit(step)
+        return True
 
     def _progress(self, step: int, seconds: float) -> None:
         self.step = step
@@ -658,9 +659,9 @@ class PlaygroundPanel(Panel):
                 self.diagnostics.redraw(self.history, self.colours, self.curves.weight())
             self.cursors.show(self._step_plots(), self._scrub)
             self._redraw_learned()
-            self._redraw_inside()
             self._update_table()
-            self._announce_shown(force=True)
+            if not self._announce_shown(force=True):  # a new step redraws it already
+                self._redraw_inside()
             return
         if self._dirty:
             self._dirty = False

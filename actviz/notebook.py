@@ -80,7 +80,7 @@ class RaceOutcome:
     def figure(self, kind: str = "summary", dark: bool = False) -> Any:
         """``"summary"``: means with CIs (and differences from the baseline);
         ``"curves"``: the test metric over steps, mean and range over seeds."""
-        from .race_figures import curves_figure, summary_figure
+        from .figures.race import curves_figure, summary_figure
 
         if kind == "summary":
             return summary_figure(self.summary, self.metric, dark=dark)
@@ -184,7 +184,7 @@ class BenchOutcome:
         """``"summary"``: one row per task x activation (with ranks); ``"ranking"``: one
         row per activation; ``"runs"``: one per task x activation x seed."""
         pd = _pandas()
-        from .bench_report import table_rows
+        from .benchmark.report import table_rows
 
         if table == "summary":
             return pd.DataFrame(table_rows(self.data))
@@ -201,13 +201,13 @@ class BenchOutcome:
 
     def figure(self, dark: bool = False) -> Any:
         """The critical-difference diagram (mean ranks, Nemenyi CD)."""
-        from .bench_report import cd_figure
+        from .figures.critical_difference import cd_figure
 
         return cd_figure(self.data, dark=dark)
 
     def save(self, folder: str) -> list[Any]:
         """Write ``bench.csv``, ``bench.tex`` and ``cd.png/svg/pdf`` into ``folder``."""
-        from .bench_report import write_outputs
+        from .benchmark.report import write_outputs
 
         return write_outputs(self.data, folder)
 
@@ -242,7 +242,7 @@ def bench(
     catalogue = _catalogue(plugins)
     shards = None
     if store or db is not None:
-        from .storage.shards import ShardStore
+        from .benchmark.store import ShardStore
 
         shards = ShardStore(db)
     try:

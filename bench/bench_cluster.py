@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from actviz.benchmark import BenchSpec, run_shards  # noqa: E402
-from actviz.executors import InProcess, LocalProcesses, RayCluster  # noqa: E402
+from actviz.benchmark.executors import InProcess, LocalProcesses, RayCluster  # noqa: E402
 from actviz.host import load_catalogue  # noqa: E402
 
 TASKS = ["moons", "circles", "xor", "spiral", "sine"]

@@ -28,8 +28,8 @@ import torch  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from actviz.analysis.inside import inside  # noqa: E402
+from actviz.analysis.race_history import RaceHistory  # noqa: E402
 from actviz.gui.panels.inside_view import InsideView  # noqa: E402
-from actviz.gui.panels.playground_data import RaceHistory  # noqa: E402
 from actviz.gui.theme import LIGHT  # noqa: E402
 from actviz.host import load_catalogue  # noqa: E402
 from actviz.training.config import RaceConfig  # noqa: E402

@@ -12,9 +12,7 @@ import sys
 import pytest
 import torch
 
-from actviz.stats import mean_std
-from actviz.training import RaceConfig, run_race
-from actviz.training.bundle import (
+from actviz.figures.comparison import (
     TORCH_FORMS,
     Member,
     best_member,
@@ -22,6 +20,8 @@ from actviz.training.bundle import (
     torch_form,
     write_bundle,
 )
+from actviz.stats import mean_std
+from actviz.training import RaceConfig, run_race
 from actviz.training.sweep import (
     check_sweep,
     member_name,

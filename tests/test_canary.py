@@ -14,7 +14,7 @@ import numpy as np
 from actviz.gui.headless import ensure_app
 app = ensure_app()
 import pyqtgraph as pg
-from actviz.gui.export import render_image
+from actviz.gui.plot_image import render_image
 
 widget = pg.PlotWidget()
 widget.resize(800, 600)

@@ -9,9 +9,9 @@ import textwrap
 import pytest
 
 from actviz.benchmark import BenchSpec, run_benchmark, run_shards
-from actviz.executors import InProcess, LocalProcesses, make_executor
+from actviz.benchmark.executors import InProcess, LocalProcesses, make_executor
+from actviz.benchmark.store import ShardStore
 from actviz.host import load_catalogue
-from actviz.storage.shards import ShardStore
 
 pytestmark = pytest.mark.cluster
 
@@ -143,7 +143,7 @@ def test_a_rerun_with_everything_stored_trains_nothing(tmp_path, catalogue):
 
 
 def test_a_changed_plugin_source_changes_the_shard_key(tmp_path):
-    from actviz.shards import make_shard
+    from actviz.benchmark.shards import make_shard
 
     folder = tmp_path / "plugins"
     folder.mkdir()

@@ -19,8 +19,8 @@ from actviz.analysis.curves import evaluate, grid
 from actviz.figures import Size, render_bytes, style_named
 from actviz.figures.boundaries import boundaries
 from actviz.figures.curves import curve_stack
+from actviz.figures.palette import colour_for
 from actviz.figures.runs import overlay
-from actviz.palette import colour_for
 from actviz.storage import RunStore, store_race
 from actviz.training import RaceConfig
 from actviz.training.events import Started

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyqtgraph as pg
 import pytest
 
+from actviz.figures.palette import colour_for
 from actviz.gui.main_window import MainWindow
 from actviz.host import PluginHost
-from actviz.palette import colour_for
 
 
 def pen_colours(widget: pg.PlotWidget) -> dict[str, str]:

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
+from actviz.analysis.sampling import peak_decimate
 from actviz.gui.main_window import MainWindow
-from actviz.gui.sampling import peak_decimate
 from actviz.host import PluginHost
 
 

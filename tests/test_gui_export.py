@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from actviz.gui.exporting import ExportDialog
+from actviz.gui.export_dialog import ExportDialog
 from actviz.gui.main_window import MainWindow
 from actviz.host import PluginHost
 

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from test_inside import with_dead_unit
 
-from actviz.gui.exporting import export_all
+from actviz.gui.export_plots import export_all
 from actviz.gui.panels.inside_view import ALL, DEAD_OPACITY, MAX_UNITS
 
 

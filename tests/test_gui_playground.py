@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from actviz.gui.exporting import export_all
+from actviz.gui.export_plots import export_all
 from actviz.storage import RunStore
 
 #: Finite wherever the plugin host checks it, but with learning rate 1e6 a deep net of

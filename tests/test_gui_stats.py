@@ -61,7 +61,7 @@ def test_playground_table_compares_with_the_chosen_baseline(make_window, qtbot, 
             assert s["verdict"] == "not decided"
 
     path = tmp_path / "results.csv"
-    from actviz.gui.exporting import export_table
+    from actviz.gui.export_plots import export_table
 
     export_table(panel.tables()["playground-results"](), path)
     table = pd.read_csv(path)

@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 import torch
 
-from actviz.analysis.learned_export import (
+from actviz.analysis.learned_shapes import learned_shapes, recorded_steps
+from actviz.figures.files import ExportError
+from actviz.figures.learned import (
     export_shapes_csv,
     export_shapes_figure,
     save_learned_plugin,
 )
-from actviz.analysis.learned_shapes import learned_shapes, recorded_steps
-from actviz.export_files import ExportError
 from actviz.host import load_catalogue
 from actviz.training import RaceConfig, run_race
 

@@ -294,7 +294,7 @@ def test_cli_refuses_bad_values_in_one_line(run_cli, args, message):
 
 
 def test_a_per_layer_name_has_its_own_stable_colour_apart_from_its_parts():
-    from actviz.palette import colour_for
+    from actviz.figures.palette import colour_for
 
     for name in ("relu>tanh", "tanh>relu", "gelu>sigmoid", "relu>relu>tanh"):
         own = colour_for(name)
@@ -306,7 +306,7 @@ def test_a_per_layer_name_has_its_own_stable_colour_apart_from_its_parts():
 def test_a_bundle_of_a_features_race_writes_no_reproduce_script_it_cannot_match(
     builtin_catalogue, tmp_path
 ):
-    from actviz.training.bundle import best_member, write_bundle
+    from actviz.figures.comparison import best_member, write_bundle
     from actviz.training.engine import run_race
 
     cfg = RaceConfig(
@@ -342,7 +342,7 @@ def test_penalties_features_and_per_layer_runs_are_captured_in_the_cuda_graph(
 
 
 def test_shards_key_and_train_a_per_layer_race_by_its_parts(builtin_catalogue):
-    from actviz.shards import make_shard, plugin_sources, train_shard
+    from actviz.benchmark.shards import make_shard, plugin_sources, train_shard
 
     cat = builtin_catalogue
     by_parts = plugin_sources(cat, ["relu", "tanh"], "moons")

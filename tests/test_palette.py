@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actviz.palette import DARK, LIGHT, colour_for, slot, styles_for
+from actviz.figures.palette import DARK, LIGHT, colour_for, slot, styles_for
 
 
 def _luminance(hex_colour: str) -> float:
@@ -49,7 +49,7 @@ def test_dark_colours_stand_out_on_a_dark_background():
 
 
 def test_curves_told_apart_by_colour_alone_never_share_one():
-    from actviz.palette import FIXED, LIGHT, colour_for, distinct_colours
+    from actviz.figures.palette import FIXED, LIGHT, colour_for, distinct_colours
 
     names = ["relu", "tanh", "gelu", "sigmoid", "silu", "elu", "relu>tanh", "gelu>sigmoid"]
     colours = distinct_colours(names)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from actviz.gui.panels.playground_data import RaceHistory
+from actviz.analysis.race_history import RaceHistory
 from actviz.training.config import RaceConfig
 from actviz.training.engine import race
 from actviz.training.events import Diverged, Evaluation, Started

@@ -9,9 +9,9 @@ import sqlite3
 import pytest
 
 from actviz.analysis.train_cost import training_cost, training_costs
+from actviz.figures.comparison import summarise
 from actviz.storage import RunStore
 from actviz.training import RaceConfig, run_race
-from actviz.training.bundle import summarise
 from actviz.training.schedule import on_grid, steps_to_threshold
 
 

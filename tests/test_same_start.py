@@ -13,7 +13,7 @@ from actviz.storage import RunStore, store_race
 from actviz.training.config import RaceConfig
 from actviz.training.engine import race
 from actviz.training.events import Evaluation
-from actviz.training.initial import InitialStateError
+from actviz.training.stored_start import InitialStateError
 
 NAMES = ["relu", "tanh", "prelu"]  # prelu: a learnable parameter is restored too
 METRICS = ("train_loss", "test_loss", "train_metric", "test_metric")

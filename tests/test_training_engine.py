@@ -20,7 +20,7 @@ from actviz.training import (
     race,
     run_race,
 )
-from actviz.training.init import initial_layers
+from actviz.training.weight_init import initial_layers
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ def spec_from_args(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export_files import ExportError, check_writable
+    from ..figures.files import ExportError, check_writable
 
     if args.json and args.json != "-":
         try:
@@ -98,13 +98,13 @@ def run(args: argparse.Namespace) -> int:
         catalogue = catalogue_from_args(args)
         spec = spec_from_args(args)
         if not args.no_store:
-            from ..storage.shards import ShardStore
+            from ..benchmark.store import ShardStore
 
             try:
                 shards = ShardStore(args.db)
             except Exception as exc:  # noqa: BLE001 - say why, in one line
                 return fail(f"cannot open the run database: {exc}")
-        from ..executors import make_executor
+        from ..benchmark.executors import make_executor
 
         if args.workers is not None and args.workers < 1:
             return fail("--workers must be a positive count")
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
         if executor is not None:
             executor.close()
     if args.out:
-        from ..bench_report import write_outputs
+        from ..benchmark.report import write_outputs
 
         try:
             written = write_outputs(result, args.out)

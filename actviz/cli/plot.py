@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from ..analysis.curves import CurveSet, evaluate, grid
-from ..export_files import ExportError, check_writable, export_csv, format_for
 from ..figures import STYLES, render, size_from_options, style_named
 from ..figures.curves import curve_stack
+from ..figures.files import ExportError, check_writable, export_csv, format_for
 from ._common import catalogue_from_args, parse_params, split_names
 
 MAX_POINTS = 200_000

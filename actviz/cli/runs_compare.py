@@ -53,8 +53,8 @@ def _load(store: Any, run_id: int) -> dict[str, Any] | None:
 def leaderboard(runs: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
     """Groups of ranked rows (best final metric first) and the reason for several groups."""
     from ..analysis.train_cost import training_costs
+    from ..figures.comparison import summarise
     from ..host import load_catalogue
-    from ..training.bundle import summarise
     from ..training.runinfo import describe_config, group_runs
 
     groups, reason = group_runs(runs)

@@ -302,7 +302,7 @@ class ProgressBar:
 
 def run(args: argparse.Namespace) -> int:
     if args.json and args.json != "-":
-        from ..export_files import ExportError, check_writable
+        from ..figures.files import ExportError, check_writable
 
         try:  # found now, not after the whole race
             check_writable(Path(args.json))

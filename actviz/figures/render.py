@@ -16,9 +16,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure as MplFigure
 
-from ..export_files import ExportError, check_writable, write_bytes
-from ..palette import DARK, LIGHT, MATPLOTLIB_LINES, styles_for
 from .decimate import peak_decimate
+from .files import ExportError, check_writable, write_bytes
+from .palette import DARK, LIGHT, MATPLOTLIB_LINES, styles_for
 from .size import Size
 from .spec import Axes, Figure
 from .style import SCREEN, Style

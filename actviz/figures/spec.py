@@ -1,7 +1,7 @@
 """What a figure shows, as plain data: no drawing code, no toolkit.
 
 Colours: a curve whose ``colour`` is ``None`` is an activation's curve and takes its
-colour and line style from :mod:`actviz.palette` when drawn, so a figure matches the
+colour and line style from :mod:`actviz.figures.palette` when drawn, so a figure matches the
 screen in the light and the dark style alike.
 """
 

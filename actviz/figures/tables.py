@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ..export_files import ExportError, export_table, write_bytes
+from .files import ExportError, export_table, write_bytes
 
 TABLE_FORMATS = ("csv", "tex")
 _ESCAPES = {

@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..export_files import FORMATS, ExportError
 from ..figures import STYLES, Size
+from ..figures.files import FORMATS, ExportError
 from ..figures.size import checked
 from ..figures.style import ONE_COLUMN, TWO_COLUMNS
+from .export_plots import export_plot, figure_png
 from .plots import PlotExport
 from .settings import read_json, write_json
 
@@ -180,8 +181,6 @@ class ExportDialog(QDialog):
 
     def update_preview(self) -> None:
         """Draw the figure at the chosen physical size, scaled to fit the preview."""
-        from .exporting import figure_png
-
         try:
             size = self.size()
             fit = min(PREVIEW[0] / size.width, PREVIEW[1] / size.height)
@@ -199,8 +198,6 @@ class ExportDialog(QDialog):
 
     def copy_to_clipboard(self) -> bool:
         """Put the figure, as a PNG at the chosen size, on the clipboard."""
-        from .exporting import figure_png
-
         try:
             png = figure_png(self.plot, self.chosen_style(), self.size())
         except (ValueError, ExportError) as exc:
@@ -253,8 +250,6 @@ class ExportDialog(QDialog):
 
     def run_export(self, background: str | None = None) -> Path:
         """Write the file as chosen (``background`` is unused: the style decides)."""
-        from .exporting import export_plot
-
         try:
             size = self.size()
         except ValueError as exc:

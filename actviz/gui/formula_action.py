@@ -13,18 +13,18 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 if TYPE_CHECKING:
-    from .host_window import HostWindow
+    from .owner_window import OwnerWindow
 
 OPEN_ENV = "ACTVIZ_OPEN"
 
 
-def open_formula_dialog(window: HostWindow) -> None:
+def open_formula_dialog(window: OwnerWindow) -> None:
     from .formula_dialog import open_dialog
 
     open_dialog(window)
 
 
-def install(window: HostWindow, menu: QMenu) -> QAction:
+def install(window: OwnerWindow, menu: QMenu) -> QAction:
     """Add "New activation from formula…" (Ctrl+Shift+N) to ``menu``.
 
     With ``ACTVIZ_OPEN=formula`` the dialog also opens once the window is up.

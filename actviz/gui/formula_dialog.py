@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..api import Param
+from ..figures.palette import colour_for
 from ..formula import (
     CONSTANTS,
     FUNCTIONS,
@@ -66,7 +67,6 @@ from ..formula import (
 )
 from ..formula.sandbox import time_limit
 from ..host.validation import ValidationReport
-from ..palette import colour_for
 from ..paths import user_plugin_dir
 from . import formula as latex_render
 from .formula_worker import CompileOutcome, FormulaCompiler
@@ -75,7 +75,7 @@ from .settings import open_settings, read_json, write_json
 from .theme import LIGHT, Theme
 
 if TYPE_CHECKING:
-    from .host_window import HostWindow
+    from .owner_window import OwnerWindow
     from .state import AppState
 
 OPEN_ENV = "ACTVIZ_OPEN"
@@ -788,7 +788,7 @@ def _escape(text: str) -> str:
 # -- hooking into the main window ---------------------------------------------------------
 
 
-def open_dialog(window: HostWindow) -> FormulaDialog:
+def open_dialog(window: OwnerWindow) -> FormulaDialog:
     """Show the dialog (one per window); a saved activation is loaded and selected."""
     dialog = window.findChild(FormulaDialog)
     if dialog is None:
@@ -801,7 +801,7 @@ def open_dialog(window: HostWindow) -> FormulaDialog:
     return dialog
 
 
-def show_saved(window: HostWindow, name: str, path: str) -> None:
+def show_saved(window: OwnerWindow, name: str, path: str) -> None:
     """Reload the plugins and select the new activation (or say why it did not load)."""
     window.reload_plugins()
     state = window.state

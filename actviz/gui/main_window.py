@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..figures.files import ExportError
 from ..host import PluginHost
 from . import formula_action
 from . import theme as themes
 from .activation_list import ActivationList
 from .dock_fit import LEFT_WIDTH, RIGHT_WIDTH, DockFitter
-from .export import ExportError
-from .exporting import ExportDialog, export_all, export_plot, write_table
+from .export_dialog import ExportDialog
+from .export_plots import export_all, export_plot, write_table
 from .inspector import Inspector
 from .layout_memory import RestoreOnFirstShow, save_splitters
 from .lesson_files import LessonFiles

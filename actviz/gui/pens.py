@@ -1,4 +1,4 @@
-"""Qt pens for the palette's curve styles (``actviz.palette`` is Qt-free; this maps it to Qt)."""
+"""Qt pens for the palette's curve styles (``actviz.figures.palette`` is Qt-free)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPen
 
-from ..palette import CurveStyle
+from ..figures.palette import CurveStyle
 
 #: The palette's line styles as Qt pen styles.
 QT_LINES = {

@@ -11,8 +11,8 @@ import math
 from PySide6.QtCore import QObject, Signal
 
 from ..api import Activation
+from ..figures.palette import CurveStyle, colour_for, styles_for
 from ..host import Catalogue, PluginHost
-from ..palette import CurveStyle, colour_for, styles_for
 from .theme import LIGHT, Theme
 
 DEFAULT_SELECTION = ("relu", "sigmoid", "tanh", "gelu", "silu")
@@ -104,7 +104,7 @@ class AppState(QObject):
         return self.selected[0] if self.selected else None
 
     def colour(self, name: str) -> str:
-        """The activation's colour in the current theme (``actviz.palette``: fixed by name)."""
+        """The activation's colour in the current theme (fixed by name in the palette)."""
         return colour_for(name, self.theme.dark)
 
     def style(self, name: str) -> CurveStyle:

@@ -66,7 +66,7 @@ def store(key: str, verdict: Verdict) -> None:
     """Keep a completed verdict; a cache that cannot be written is simply not used."""
     if not verdict.cacheable or verdict.unchecked is not None:
         return
-    from ..export_files import ExportError, write_bytes
+    from ..figures.files import ExportError, write_bytes
 
     folder = cache_folder()
     try:

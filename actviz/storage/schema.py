@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from .bench_schema import create_bench_shards
-
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -77,7 +75,28 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1, 2: create_bench_shards}
+def _v2(conn: sqlite3.Connection) -> None:
+    """The benchmark's table (``actviz.benchmark.store``): one row per finished shard,
+    keyed by a hash of its configuration so a re-run skips what it already trained."""
+    _run_script(
+        conn,
+        """
+        CREATE TABLE bench_shards (
+            key TEXT PRIMARY KEY,
+            task TEXT NOT NULL,
+            activations TEXT NOT NULL,
+            seeds TEXT NOT NULL,
+            config TEXT NOT NULL,
+            created TEXT NOT NULL,
+            train_seconds REAL NOT NULL DEFAULT 0,
+            result TEXT NOT NULL
+        );
+        CREATE INDEX bench_shards_task ON bench_shards(task);
+        """,
+    )
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1, 2: _v2}
 LATEST = max(MIGRATIONS)
 
 

@@ -48,8 +48,6 @@ from .events import (
 )
 from .features import network_inputs
 from .graphs import CUDA_LOCK, GraphedStep, graphs_enabled
-from .init import initial_layers, siren_w0
-from .initial import InitialStateError, InitialStates, load_initial, missing_members
 from .layered import LayeredActivation, resolve
 from .learned_params import learned_values, record_row, segment_params, training_bounds
 from .metrics import grid_values, per_model_loss, per_model_metric, targets_for
@@ -59,8 +57,10 @@ from .penalties import add_penalty_gradient, penalty_scales
 from .results import RaceResult, RunRecord
 from .snapshot_grid import grid_points
 from .snapshots import Snapshotter
+from .stored_start import InitialStateError, InitialStates, load_initial, missing_members
 from .task import Task, TaskData
 from .unit_stats import hidden_stats
+from .weight_init import initial_layers, siren_w0
 
 PROGRESS_SECONDS = 0.1
 #: How often a Progress event carries the runs' training losses (a light recorded row).

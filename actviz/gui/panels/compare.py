@@ -4,7 +4,7 @@ Select runs in the table (filtered by task, activation and date) to overlay thei
 curves by step (mean over seeds, min-max band) and rank every run x activation in the
 leaderboard. Name and note cells are edited in place; Delete removes runs. The Sweep
 tab races one activation parameter over a range. "Export comparison" writes a bundle
-(``actviz.training.bundle``): figures, metrics CSV, configuration JSON and a
+(``actviz.figures.comparison``): figures, metrics CSV, configuration JSON and a
 standalone ``reproduce.py``.
 """
 
@@ -35,17 +35,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...analysis.race_history import RaceHistory
 from ...analysis.train_cost import training_costs
 from ...api import Activation
-from ...export_files import write_bytes
 from ...figures.bundle import write_run_figures
-from ...training.bundle import summarise, write_bundle
+from ...figures.comparison import summarise, write_bundle
+from ...figures.files import ExportError, write_bytes
 from ...training.config import RaceConfig
 from ...training.events import Evaluation, Progress
 from ...training.runinfo import config_diff, group_runs
 from ...training.sweep import parse_sweep, sweep_race
-from ..export import ExportError
-from ..exporting import export_plot
+from ..export_plots import export_plot
 from ..measurements import Measurements
 from ..plots import PlotExport, add_legend, make_plot, restyle
 from ..race_worker import RaceRunner, RaceWorker
@@ -54,7 +54,6 @@ from ..state import AppState
 from .base import Panel
 from .compare_runs import RunFilters, RunsModel
 from .compare_sweep import SweepView
-from .playground_data import RaceHistory
 from .playground_plots import BandPlot
 from .playground_table import Column, RowsModel, fmt, mean_pm, sorted_view
 from .playground_views import LAYER_STYLES, METRIC_NAMES

@@ -30,15 +30,15 @@ from PySide6.QtWidgets import (
 )
 
 from ...analysis.curves import CurveSet, vector_view
+from ...analysis.regions import dead_regions, notable_points, saturated_regions
+from ...analysis.sampling import SampleCache, Sampled, peak_decimate
 from ...figures import Figure
 from ...figures.curves import curve_stack
 from ..activation_list import swatch
-from ..features import dead_regions, notable_points, saturated_regions
 from ..measurements import Measurements
 from ..number_fit import fit_number, min_number_width
 from ..pens import curve_pen
 from ..plots import PlotExport, add_legend, curve_columns, make_plot, restyle
-from ..sampling import SampleCache, Sampled, peak_decimate
 from ..settings import read_json, write_json
 from ..state import MIN_POINTS, AppState
 from .base import Panel

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...analysis.inside import Inside, LayerInside, inside
+from ...analysis.race_history import RaceHistory, union_columns
 from ...figures import Figure
 from ...figures.inside import (
     GAP,
@@ -51,7 +52,6 @@ from ...figures.inside import (
 from ...training.snapshots import Snapshot
 from ..plots import clear_layout, restyle
 from ..theme import Theme, style_plot
-from .playground_data import RaceHistory, union_columns
 
 #: Unit pictures drawn per layer at most; the rest are counted in the layer's title.
 MAX_UNITS = 16

@@ -3,7 +3,7 @@
 For the chosen activation and layer it draws every seed's curve (every unit's, for
 per-unit parameters) at the step picked on the slider, over the initial curves
 (dashed). The curves come from :mod:`actviz.analysis.learned_shapes`; exports and
-"save as plugin" from :mod:`actviz.analysis.learned_export`.
+"save as plugin" from :mod:`actviz.figures.learned`.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...analysis.learned_export import (
+from ...analysis.learned_shapes import LearnedShape, is_learnable, learned_shapes, recorded_steps
+from ...api import Activation
+from ...figures.learned import (
     export_shapes_csv,
     export_shapes_figure,
     save_learned_plugin,
 )
-from ...analysis.learned_shapes import LearnedShape, is_learnable, learned_shapes, recorded_steps
-from ...api import Activation
-from ...palette import colour_for
+from ...figures.palette import colour_for
 from ..plots import make_plot, restyle
 from ..theme import Theme
 

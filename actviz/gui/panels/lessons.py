@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...figures.palette import styles_for
 from ...lessons import BUDGETS, Lesson, LessonResult, ReseedResult, reseed_lesson, run_lesson
-from ...palette import styles_for
 from ..measurements import Measurements
 from ..pens import QT_LINES
 from ..plots import PlotExport, add_legend, make_plot, restyle

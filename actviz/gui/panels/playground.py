@@ -33,10 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...analysis.race_history import RaceHistory
 from ...analysis.train_cost import training_costs
-from ...palette import distinct_colours
+from ...figures.comparison import summarise
+from ...figures.palette import distinct_colours
 from ...training import layered
-from ...training.bundle import summarise
 from ...training.events import ActivationFailed, Diverged, Evaluation, Held, Progress, Started
 from ...training.layered import plugin_names
 from ...training.snapshots import Snapshot
@@ -47,7 +48,6 @@ from ..state import AppState
 from .base import Panel
 from .inside_view import InsideView
 from .learned_view import LearnedShapesView
-from .playground_data import RaceHistory
 from .playground_form import PlaygroundForm
 from .playground_table import Column, RowsModel, fmt, mean_pm, sorted_view
 from .playground_views import METRIC_NAMES, BoundaryView, CurvesView, DiagnosticsView

@@ -11,8 +11,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from ...analysis.race_history import Band, union_columns
 from ..pens import line_width
-from .playground_data import Band, union_columns
 
 _INVISIBLE = pg.mkPen(0, 0, 0, 0)
 

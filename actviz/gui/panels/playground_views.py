@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...analysis.race_history import RaceHistory, union_columns
 from ..pens import line_width, title_size
 from ..plots import PlotExport, add_legend, clear_layout, make_plot, regrid, restyle
 from ..theme import Theme, style_plot
-from .playground_data import RaceHistory, union_columns
 from .playground_form import CLASS_COLOURS, draw_data
 from .playground_plots import EMPTY, BandPlot, sticky_y
 
@@ -611,7 +611,7 @@ def _mean_over_layers(history: RaceHistory, name: str, layers: int, smoothing: f
     if not bands:
         return None
     n = min(len(b.steps) for b in bands)
-    from .playground_data import Band
+    from ...analysis.race_history import Band
 
     stack = lambda attr: np.mean([getattr(b, attr)[:n] for b in bands], axis=0)  # noqa: E731
     return Band(bands[0].steps[:n], stack("mean"), stack("low"), stack("high"))

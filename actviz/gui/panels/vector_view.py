@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...api import Activation
-from ...palette import styles_for
+from ...figures.palette import styles_for
 from ..pens import curve_pen
 from ..plots import PlotExport, add_legend, make_plot, restyle
 from ..state import AppState

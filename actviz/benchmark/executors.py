@@ -1,8 +1,9 @@
 """Where benchmark shards run: this process, local worker processes, or a Ray cluster.
 
-Every executor takes the same shards and the same function (:func:`actviz.shards.train_shard`)
-and yields one :class:`Outcome` per shard as soon as it finishes, in completion order,
-so progress bars and the result store update as results arrive. A shard whose worker
+Every executor takes the same shards and the same function
+(:func:`actviz.benchmark.shards.train_shard`) and yields one :class:`Outcome` per shard
+as soon as it finishes, in completion order, so progress bars and the result store
+update as results arrive. A shard whose worker
 dies or raises is tried again up to ``attempts`` times in all; one that keeps failing is
 reported with its error and the rest of the benchmark goes on.
 

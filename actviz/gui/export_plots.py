@@ -12,16 +12,14 @@ from pathlib import Path
 
 from PySide6.QtGui import QColor
 
-from ..export_files import ExportError, export_csv, export_table, format_for
 from ..figures import STYLES, Figure, Size, Style, render, render_bytes
+from ..figures.files import ExportError, export_csv, export_table, format_for
 from ..figures.size import checked
 from ..figures.tables import write_table
-from .export_dialog import ExportDialog
 from .figure_reader import read_figure
 from .plots import PlotExport
 
 __all__ = [
-    "ExportDialog",
     "ExportError",
     "export_all",
     "export_plot",

@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from ...training.events import ActivationFailed, Diverged, Evaluation, Started
-from ...training.snapshot_grid import grid_points, snapshot_grid
-from ...training.snapshots import Snapshot
-from ...training.timeline import Timeline
+from ..training.events import ActivationFailed, Diverged, Evaluation, Started
+from ..training.snapshot_grid import grid_points, snapshot_grid
+from ..training.snapshots import Snapshot
+from ..training.timeline import Timeline
 
 #: Grids recomputed from snapshots kept for scrubbing back and forth (step, run).
 GRID_CACHE = 512

@@ -2,7 +2,7 @@
 
 Files are not written here: every exported figure is drawn by matplotlib from a
 Qt-free description (:mod:`actviz.figures`), because Qt's SVG output is drawn wrongly
-by other renderers. The Qt-free file helpers live in :mod:`actviz.export_files`.
+by other renderers. The Qt-free file helpers live in :mod:`actviz.figures.files`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 
-from ..export_files import FORMATS, ExportError, check_writable, export_csv, format_for
+from ..figures.files import ExportError
 
-__all__ = ["FORMATS", "ExportError", "check_writable", "export_csv", "format_for", "render_image"]
+__all__ = ["render_image"]
 
 
 def _scene_of(target: QWidget | QGraphicsScene) -> tuple[QGraphicsScene, QRectF]:

@@ -1,6 +1,6 @@
 """Writing export files without Qt: format by suffix, early checks, atomic writes, CSV.
 
-Kept apart from :mod:`actviz.gui.export` so ``actviz plot -o f.csv`` and
+Kept apart from :mod:`actviz.gui.plot_image` so ``actviz plot -o f.csv`` and
 ``actviz train --json`` work where Qt is not installed.
 All failures raise :class:`ExportError` with a message fit for a dialog.
 """

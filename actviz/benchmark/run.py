@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import bench_stats, stats
+from .. import bench_stats, stats
 
 
 @dataclass
@@ -35,7 +35,7 @@ class BenchSpec:
 
     def configs(self) -> list[Any]:
         """One :class:`RaceConfig` per shard, task by task."""
-        from .training.config import RaceConfig
+        from ..training.config import RaceConfig
 
         base = {"boundary_grid": 0, **self.options}
         return [
@@ -81,8 +81,8 @@ def run_shards(
 ) -> dict[str, dict[str, Any]]:
     """Train (or load) every shard; ``{task: race dict}`` with all seeds of the task.
 
-    ``shards`` is a :class:`~actviz.storage.shards.ShardStore` (``None``: keep nothing);
-    ``executor`` one of :mod:`actviz.executors` (``None``: this process). Results are
+    ``shards`` is a :class:`~actviz.benchmark.store.ShardStore` (``None``: keep nothing);
+    ``executor`` one of :mod:`actviz.benchmark.executors` (``None``: this process). Results are
     kept as each shard finishes, under the shard's content key, so an interrupted
     benchmark resumes where it stopped and no shard is counted twice. Shards that keep
     failing are listed under the :data:`FAILED` key; the rest completes without them.

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .host.sources import builtin_dir
+from ..host.sources import builtin_dir
 
 
 @dataclass(frozen=True)
@@ -50,14 +50,14 @@ def versions() -> dict[str, str]:
     """The versions a shard's result depends on besides its own configuration."""
     import torch
 
-    from . import __version__
+    from .. import __version__
 
     return {"actviz": __version__, "torch": torch.__version__}
 
 
 def plugin_sources(catalogue: Any, activations: Sequence[str], task: str) -> dict[str, str]:
     """``{path: source text}`` of each plugin file providing ``activations`` or ``task``."""
-    from .training.layered import plugin_names  # relu>tanh is provided by relu and tanh
+    from ..training.layered import plugin_names  # relu>tanh is provided by relu and tanh
 
     paths: set[str] = set()
     for name in plugin_names(activations):
@@ -102,7 +102,7 @@ def make_shard(config: Mapping[str, Any], catalogue: Any) -> Shard:
 @lru_cache(maxsize=8)
 def _worker_catalogue(files: tuple[tuple[str, str], ...]) -> Any:
     """The catalogue a worker trains with: built-ins, installed entry points, shipped files."""
-    from .host import load_catalogue
+    from ..host import load_catalogue
 
     folder = Path(tempfile.mkdtemp(prefix="actviz-shard-plugins-"))
     for name, text in files:
@@ -116,9 +116,9 @@ def train_shard(shard: Shard) -> dict[str, Any]:
     This is what every executor runs, in this process or in a worker; it raises
     :class:`RuntimeError` with a one-line reason when the race cannot finish.
     """
-    from .training import engine
-    from .training.config import RaceConfig
-    from .training.layered import plugin_names
+    from ..training import engine
+    from ..training.config import RaceConfig
+    from ..training.layered import plugin_names
 
     catalogue = _worker_catalogue(tuple(sorted(shard.plugin_files.items())))
     config = RaceConfig.from_dict(shard.config)

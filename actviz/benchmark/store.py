@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .store import RunStore
+from ..storage.store import RunStore
 
 
 def shard_key(config: Mapping[str, Any]) -> str:

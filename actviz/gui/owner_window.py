@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWidget
 from .state import AppState
 
 
-class HostWindow(Protocol):
+class OwnerWindow(Protocol):
     """The main window as dialogs and menu entries see it (``MainWindow`` satisfies it)."""
 
     state: AppState

@@ -14,8 +14,8 @@ def summary_figure(summary: Sequence[Mapping[str, Any]], metric: str, dark: bool
     difference from the baseline with its CI, a line at 0, and the verdict by its name."""
     from matplotlib.figure import Figure
 
+    from ..stats import verdict
     from .palette import colour_for
-    from .stats import verdict
 
     compared = [e for e in summary if "vs_baseline" in e]
     fig = Figure(figsize=(9.0 if compared else 5.0, 0.5 * len(summary) + 1.4), dpi=100)

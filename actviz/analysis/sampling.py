@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..analysis.curves import along_line, evaluate
 from ..api import Activation
+from .curves import along_line, evaluate
 
 
 @dataclass

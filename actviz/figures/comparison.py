@@ -22,10 +22,10 @@ import numpy as np
 
 from ..api import Activation
 from ..stats import mean_std
-from .config import RaceConfig
-from .init import siren_w0
-from .schedule import steps_to_threshold
-from .task import Task
+from ..training.config import RaceConfig
+from ..training.schedule import steps_to_threshold
+from ..training.task import Task
+from ..training.weight_init import siren_w0
 
 #: Plain-torch bodies of ``activation(x, ...)`` for the built-in activations, copied
 #: from their plugins (tests check each against the plugin). Units are on the last axis.

@@ -342,7 +342,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         if args.until_decided:
-            from ..seed_batches import race_until_decided
+            from ..stats.until_decided import race_until_decided
 
             result, summary = race_until_decided(
                 config,

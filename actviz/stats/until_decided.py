@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from . import stats
+from . import paired as stats
 
 
 def next_seeds(done: Sequence[int], batch: int, cap: int) -> list[int]:
@@ -27,7 +27,7 @@ def next_seeds(done: Sequence[int], batch: int, cap: int) -> list[int]:
 
 def merge_results(results: Sequence[Any]) -> Any:
     """One :class:`RaceResult` from races that differ only in their seeds."""
-    from .training.results import RaceResult, RunRecord
+    from ..training.results import RaceResult, RunRecord
 
     first = results[0]
     seeds = [s for r in results for s in _seeds(r)]

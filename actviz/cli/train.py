@@ -55,6 +55,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--noise", type=float, default=None, help="noise level (default: task's)")
     p.add_argument("--test-fraction", type=float, default=None, help="share held out for test")
     p.add_argument("--data-seed", type=int, default=0, help="seed of the dataset (default 0)")
+    p.add_argument(
+        "--vary",
+        choices=("all", "init", "data"),
+        default="all",
+        help="what each seed resamples: all (its own data draw, split, minibatch order and "
+        "initial weights; the default), init (initial weights only; one data draw from "
+        "--data-seed) or data (data only; the same initial weights)",
+    )
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     p.add_argument("--strategy", default="auto", help="auto, batched or loop")
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: by size)")
@@ -177,6 +185,7 @@ def build_config(args: argparse.Namespace, catalogue: Any) -> Any:
         noise=args.noise,
         test_fraction=args.test_fraction,
         data_seed=args.data_seed,
+        vary=args.vary,
         device=args.device,
         boundary_grid=args.grid,
         strategy=args.strategy,
@@ -203,6 +212,7 @@ _SAME_START_FIXED = (
     "noise",
     "test_fraction",
     "data_seed",
+    "vary",
     "param",
     "grid",
 )
@@ -540,11 +550,13 @@ def _summary(
     result: Any, summary: list[dict[str, Any]], run_ids: list[int | None], out: TextIO
 ) -> None:
     from ..stats import format_ci, format_p, verdict
+    from ..training.replicates import label as replicate_label
 
     metric = result.metric
     print(
         f"{result.task}: {result.steps_done} steps on {result.device} "
-        f"({result.strategy}) in {result.train_seconds:.2f} s, status {result.status}",
+        f"({result.strategy}) in {result.train_seconds:.2f} s, status {result.status}; "
+        f"seeds {replicate_label(result.config.get('vary'))}",
         file=out,
     )
     compared = any("vs_baseline" in e for e in summary)

@@ -590,7 +590,7 @@ def _summary(
     if compared:
         _undecidable_note(summary, out)
         print(
-            "CI: BCa bootstrap over seeds; p: paired sign-flip permutation test, Holm-corrected; "
+            "CI: studentized bootstrap over seeds; p: paired bootstrap-t test, Holm-corrected; "
             "seeds: those the verdict took",
             file=out,
         )
@@ -602,13 +602,17 @@ def _summary(
 
 
 def _undecidable_note(summary: list[dict[str, Any]], out: TextIO) -> None:
-    """Say so when too few seeds make every verdict impossible: with n pairs the smallest
-    two-sided sign-flip p is 2 / 2**n, before Holm multiplies it."""
+    """Say so when too few seeds make the intervals unreliable (their coverage falls below
+    95% under 5 seeds in simulation), and what a sequential verdict does not correct."""
+    from ..stats.intervals import MIN_ASSURED_N
+    from ..stats.sequential import STOPPING_BIAS
+
     pairs = [e["vs_baseline"]["n"] for e in summary if "vs_baseline" in e]
-    m = len(pairs)
-    if pairs and all(n < 2 or m * 2.0 ** (1 - n) >= 0.05 for n in pairs):
+    if pairs and max(pairs) < MIN_ASSURED_N:
         print(
-            f"note: with {max(pairs)} paired seeds no comparison can be decided (smallest p "
-            f"is 2/2^n before Holm); add seeds or use --until-decided",
+            f"note: with {max(pairs)} paired seeds the 95% intervals cover less than 95% "
+            f"(measured); use at least {MIN_ASSURED_N} seeds, or --until-decided",
             file=out,
         )
+    if any("sequential" in e.get("vs_baseline", {}) for e in summary):
+        print(f"note: seeds until decided is group-sequential; {STOPPING_BIAS}", file=out)

@@ -149,7 +149,7 @@ def race(
         return run_race(cfg, catalogue.activations, the_task)
 
     if until_decided:
-        from .seed_batches import race_until_decided
+        from .stats.until_decided import race_until_decided
 
         result, summary = race_until_decided(config, baseline, max_seeds, run_batch)
     else:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from actviz import bench_stats
+from actviz.stats import ranks as bench_stats
 
 ARGS = ["--no-user-plugins", "bench", "--activations", "relu,tanh,sigmoid"]
 ARGS += ["--tasks", "moons,xor", "--seeds", "3", "--steps", "40", "--points", "100"]

@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from scipy import stats as sps
+from stats_reference import boot_t_by_hand
 from test_gui_compare import compare  # noqa: F401 - fixture
 from test_gui_playground import make_window, race  # noqa: F401 - fixture
 
@@ -24,8 +24,8 @@ def _holm_of_two(p1: float, p2: float) -> tuple[float, float]:
     return adjusted[p1], adjusted[p2]
 
 
-def _sign_flip_p(d: np.ndarray) -> float:
-    return sps.permutation_test((d,), np.mean, permutation_type="samples").pvalue if d.any() else 1
+def _sign_flip_p(d: np.ndarray) -> float:  # the paired test: now the bootstrap-t
+    return boot_t_by_hand(d)[2]
 
 
 def test_playground_table_compares_with_the_chosen_baseline(make_window, qtbot, tmp_path):  # noqa: F811

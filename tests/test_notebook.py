@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from scipy import stats as sps
+from stats_reference import boot_t_by_hand
 
 import actviz
 
@@ -42,12 +42,9 @@ def test_race_summary_matches_scipy_from_runs(outcome):
         d = np.array([finals[name][s] - finals["relu"][s] for s in range(6)])
         vs = by_name[name]["vs_baseline"]
         assert vs["diff_mean"] == pytest.approx(d.mean()) and vs["n"] == 6
-        if d.any():
-            ref = sps.permutation_test((d,), np.mean, permutation_type="samples")
-            assert vs["p_value"] == pytest.approx(ref.pvalue)
-        if np.ptp(d) > 0:
-            ci = sps.bootstrap((d,), np.mean, rng=np.random.default_rng(0)).confidence_interval
-            assert (vs["ci_low"], vs["ci_high"]) == pytest.approx((ci.low, ci.high))
+        low, high, p = boot_t_by_hand(d)
+        assert vs["p_value"] == pytest.approx(p)
+        assert (vs["ci_low"], vs["ci_high"]) == pytest.approx((low, high))
     assert "not decided" in repr(outcome) or "better" in repr(outcome) or "worse" in repr(outcome)
 
 

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 from scipy import stats as sps
+from stats_reference import boot_t_by_hand
 
 from actviz import stats
 
@@ -29,18 +30,25 @@ def test_sign_flip_p_is_exact_for_small_samples():
     assert stats.paired_p_value([0.3]) is None
 
 
-def test_mean_ci_is_scipy_bca_bootstrap():
+def test_mean_ci_is_the_smoothed_studentized_bootstrap():
     values = [0.81, 0.86, 0.84, 0.9, 0.88, 0.83]
     got = stats.mean_ci(values)
-    ref = sps.bootstrap(
-        (np.array(values),), np.mean, method="BCa", rng=np.random.default_rng(0)
-    ).confidence_interval
+    low, high, _ = boot_t_by_hand(values)
     assert got["mean"] == pytest.approx(np.mean(values))
-    assert (got["ci_low"], got["ci_high"]) == pytest.approx((ref.low, ref.high))
+    assert (got["ci_low"], got["ci_high"]) == pytest.approx((low, high))
     assert got["ci_low"] < got["mean"] < got["ci_high"] and got["n"] == 6
+    assert got["ci_method"] == "bootstrap-t" and "ci_note" not in got
+    t_low, t_high = sps.ttest_1samp(values, 0).confidence_interval()  # near Student's t
+    assert abs((high - low) / (t_high - t_low) - 1) < 0.25
+    assert "ci_note" in stats.mean_ci(values[:4])  # below 5 seeds: said so
 
 
-@pytest.mark.parametrize("values", [[], [0.9], [0.9, 0.9, 0.9], [float("nan"), 0.5]])
+def test_no_spread_gives_a_zero_width_interval():
+    got = stats.mean_ci([0.9, 0.9, 0.9])
+    assert got["ci_low"] == got["ci_high"] == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("values", [[], [0.9], [float("nan"), 0.5]])
 def test_degenerate_samples_give_none_without_warnings(values):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -68,11 +76,10 @@ def test_compare_pairs_by_seed_and_corrects_across_activations():
         vs = entries[name]["vs_baseline"]
         assert vs["diff_mean"] == pytest.approx(d.mean())
         assert vs["effect_size"] == pytest.approx(d.mean() / d.std(ddof=1))
-        ref = sps.permutation_test(
-            (d,), np.mean, permutation_type="samples", rng=np.random.default_rng(1)
-        )
-        assert vs["p_value"] == pytest.approx(ref.pvalue)  # exact: 2**8 flips either way
-        p_raw.append(ref.pvalue)
+        low, high, p = boot_t_by_hand(d)
+        assert vs["p_value"] == pytest.approx(p)
+        assert (vs["ci_low"], vs["ci_high"]) == pytest.approx((low, high))
+        p_raw.append(p)
     assert entries["better"]["vs_baseline"]["p_holm"] == pytest.approx(min(1, 2 * min(p_raw)))
     assert stats.verdict(entries["better"]) == "better"
     assert stats.verdict(entries["same"]) == "not decided"

@@ -4,7 +4,7 @@ Each task is one batched race per seed batch (a *shard*). A finished shard is ke
 the run database under a hash of its configuration, so re-running the same benchmark
 trains only what is missing. The analysis gives per-task summaries with CIs (and
 paired comparisons with a baseline), the mean rank over tasks, the Friedman test and
-Nemenyi's critical difference (``bench_stats``).
+Nemenyi's critical difference (:mod:`actviz.stats.ranks`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import bench_stats, stats
+from .. import stats
+from ..stats import ranks as bench_stats
 
 
 @dataclass

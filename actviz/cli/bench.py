@@ -28,6 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
     p.add_argument("--points", type=int, default=None, help="data points (default: task's)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    p.add_argument(
+        "--vary",
+        choices=("all", "init", "data"),
+        default="all",
+        help="what each seed resamples: all (data draw and initial weights; default), init or data",
+    )
     p.add_argument("--baseline", default=None, metavar="NAME", help="paired comparisons with it")
     p.add_argument("--json", metavar="PATH", help="write the result as JSON ('-' for stdout)")
     p.add_argument("--out", metavar="DIR", help="write bench.csv, bench.tex and cd.png/svg/pdf")
@@ -68,6 +74,7 @@ def spec_from_args(args: argparse.Namespace) -> Any:
         "optimizer": args.optimizer,
         "lr": args.lr,
         "device": args.device,
+        "vary": args.vary,
     }
     if args.points is not None:
         options["points"] = args.points
@@ -162,6 +169,9 @@ def print_tables(result: dict[str, Any], out: TextIO) -> None:
             elif result.get("baseline") == entry["activation"]:
                 line += "  baseline"
             print(line, file=out)
+    from ..training.replicates import label
+
+    print(f"seeds {label(result.get('options', {}).get('vary'))}", file=out)
     print("mean rank over tasks (1 = best)", file=out)
     for row in result["ranking"]:
         ranks = "  ".join(f"{t} {r:g}" for t, r in row["ranks"].items())

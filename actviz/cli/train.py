@@ -55,6 +55,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--noise", type=float, default=None, help="noise level (default: task's)")
     p.add_argument("--test-fraction", type=float, default=None, help="share held out for test")
     p.add_argument("--data-seed", type=int, default=0, help="seed of the dataset (default 0)")
+    p.add_argument(
+        "--vary",
+        choices=("all", "init", "data"),
+        default="all",
+        help="what each seed resamples: all (its own data draw, split, minibatch order and "
+        "initial weights; the default), init (initial weights only; one data draw from "
+        "--data-seed) or data (data only; the same initial weights)",
+    )
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     p.add_argument("--strategy", default="auto", help="auto, batched or loop")
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: by size)")
@@ -177,6 +185,7 @@ def build_config(args: argparse.Namespace, catalogue: Any) -> Any:
         noise=args.noise,
         test_fraction=args.test_fraction,
         data_seed=args.data_seed,
+        vary=args.vary,
         device=args.device,
         boundary_grid=args.grid,
         strategy=args.strategy,
@@ -203,6 +212,7 @@ _SAME_START_FIXED = (
     "noise",
     "test_fraction",
     "data_seed",
+    "vary",
     "param",
     "grid",
 )
@@ -342,7 +352,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         if args.until_decided:
-            from ..seed_batches import race_until_decided
+            from ..stats.until_decided import race_until_decided
 
             result, summary = race_until_decided(
                 config,
@@ -540,11 +550,13 @@ def _summary(
     result: Any, summary: list[dict[str, Any]], run_ids: list[int | None], out: TextIO
 ) -> None:
     from ..stats import format_ci, format_p, verdict
+    from ..training.replicates import label as replicate_label
 
     metric = result.metric
     print(
         f"{result.task}: {result.steps_done} steps on {result.device} "
-        f"({result.strategy}) in {result.train_seconds:.2f} s, status {result.status}",
+        f"({result.strategy}) in {result.train_seconds:.2f} s, status {result.status}; "
+        f"seeds {replicate_label(result.config.get('vary'))}",
         file=out,
     )
     compared = any("vs_baseline" in e for e in summary)
@@ -578,7 +590,7 @@ def _summary(
     if compared:
         _undecidable_note(summary, out)
         print(
-            "CI: BCa bootstrap over seeds; p: paired sign-flip permutation test, Holm-corrected; "
+            "CI: studentized bootstrap over seeds; p: paired bootstrap-t test, Holm-corrected; "
             "seeds: those the verdict took",
             file=out,
         )
@@ -590,13 +602,17 @@ def _summary(
 
 
 def _undecidable_note(summary: list[dict[str, Any]], out: TextIO) -> None:
-    """Say so when too few seeds make every verdict impossible: with n pairs the smallest
-    two-sided sign-flip p is 2 / 2**n, before Holm multiplies it."""
+    """Say so when too few seeds make the intervals unreliable (their coverage falls below
+    95% under 5 seeds in simulation), and what a sequential verdict does not correct."""
+    from ..stats.intervals import MIN_ASSURED_N
+    from ..stats.sequential import STOPPING_BIAS
+
     pairs = [e["vs_baseline"]["n"] for e in summary if "vs_baseline" in e]
-    m = len(pairs)
-    if pairs and all(n < 2 or m * 2.0 ** (1 - n) >= 0.05 for n in pairs):
+    if pairs and max(pairs) < MIN_ASSURED_N:
         print(
-            f"note: with {max(pairs)} paired seeds no comparison can be decided (smallest p "
-            f"is 2/2^n before Holm); add seeds or use --until-decided",
+            f"note: with {max(pairs)} paired seeds the 95% intervals cover less than 95% "
+            f"(measured); use at least {MIN_ASSURED_N} seeds, or --until-decided",
             file=out,
         )
+    if any("sequential" in e.get("vs_baseline", {}) for e in summary):
+        print(f"note: seeds until decided is group-sequential; {STOPPING_BIAS}", file=out)

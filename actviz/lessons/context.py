@@ -116,6 +116,7 @@ class LessonContext:
         if self.model_seed is not None:
             count = len(RaceConfig(seeds=data.get("seeds", 3)).seed_list())
             data["seeds"] = list(range(self.model_seed, self.model_seed + count))
+        data.setdefault("vary", "all")  # each replicate draws its own data, as races do
         data.setdefault("device", self.device)
         if self.device != "auto":
             data["device"] = self.device

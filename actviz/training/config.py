@@ -14,6 +14,7 @@ from typing import Any
 from .features import problems as feature_problems
 from .layered import canonical, is_layered, plugin_names
 from .layered import problems as layer_problems
+from .replicates import LEGACY_VARY, VARY
 from .schedule import grid_interval, on_grid
 
 INITS = ("default", "he", "xavier", "lecun", "siren")
@@ -42,6 +43,9 @@ class RaceConfig:
     inputs for 2-D tasks (ids of :mod:`actviz.training.features`). An activation name
     such as ``relu>tanh`` applies one activation per hidden layer
     (:mod:`actviz.training.layered`); ``params`` then holds its parts' values by part.
+    ``vary`` says what a seed resamples (:mod:`actviz.training.replicates`): ``"all"``
+    (its own data draw and initial weights), ``"init"`` or ``"data"``; a stored dict
+    without it reads as ``"init"``, what races varied before the choice existed.
     """
 
     task: str = "moons"
@@ -66,6 +70,7 @@ class RaceConfig:
     l1: float = 0.0
     l2: float = 0.0
     features: list[str] = field(default_factory=list)
+    vary: str = "all"
 
     def __post_init__(self) -> None:
         self.activations = [  # "relu > tanh" and "relu>tanh" are one name
@@ -110,6 +115,7 @@ class RaceConfig:
         """Build from :meth:`to_dict` output; unknown keys are ignored (newer files)."""
         known = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs.setdefault("vary", LEGACY_VARY)  # stored before the choice: init only varied
         if "hidden" in kwargs:
             kwargs["hidden"] = tuple(int(w) for w in kwargs["hidden"])
         if "params" in kwargs:
@@ -195,6 +201,8 @@ class RaceConfig:
             add(f"boundary_grid: must be an integer in [0, 512], got {self.boundary_grid!r}")
         if self.strategy not in STRATEGIES:
             add(f"strategy: must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
+        if self.vary not in VARY:
+            add(f"vary: must be one of {', '.join(VARY)}, got {self.vary!r}")
         if self.threads is not None and not _positive_int(self.threads):
             add(f"threads: must be a positive integer or empty, got {self.threads!r}")
         return problems

@@ -50,10 +50,12 @@ from .features import network_inputs
 from .graphs import CUDA_LOCK, GraphedStep, graphs_enabled
 from .layered import LayeredActivation, resolve
 from .learned_params import learned_values, record_row, segment_params, training_bounds
-from .metrics import grid_values, per_model_loss, per_model_metric, targets_for
+from .metrics import grid_values, per_model_loss, per_model_metric
 from .model import ActivationError, ModelStack, ParamPack, Segment
 from .optim import FlatOptimizer, make_optimizer
 from .penalties import add_penalty_gradient, penalty_scales
+from .replicate_data import ReplicateData, fed
+from .replicates import init_seed_of
 from .results import RaceResult, RunRecord
 from .snapshot_grid import grid_points
 from .snapshots import Snapshotter
@@ -237,9 +239,10 @@ class Race:
         """Each running model's loss on the training set (one forward, no diagnostics)."""
         losses: list[float | None] = [None] * len(self.runs)
         try:
-            for stack in self.stacks:
-                out, _ = stack.forward(self._x_train, train=False)
-                values = per_model_loss(self.task.loss, out, self._y_train).tolist()
+            for stack, picks in zip(self.stacks, self._picks, strict=True):
+                out, _ = stack.forward(fed(self._x_train, picks), train=False)
+                y = fed(self._y_train, picks)
+                values = per_model_loss(self.task.loss, out, y).tolist()
                 for local, run in enumerate(stack.run_ids):
                     if self.result.runs[run].status == "running" and math.isfinite(values[local]):
                         losses[run] = values[local]
@@ -257,18 +260,17 @@ class Race:
         # stochastic activations (rrelu while training) draw from torch's global
         # generator: seeded per race, a race gives the same result whatever ran before
         torch.manual_seed(_race_seed(cfg))
-        data = task.generate(cfg.points, cfg.noise, cfg.data_seed, cfg.test_fraction)
-        self.data = data
         dev = self.device
         extra = list(getattr(cfg, "features", []) or [])  # every input the network sees
-        self._x_train = network_inputs(data.x_train.t().contiguous(), extra).to(dev)
-        self._y_train = targets_for(task.loss, data.y_train).to(dev)
-        self._x_test = network_inputs(data.x_test.t().contiguous(), extra).to(dev)
-        self._y_test = targets_for(task.loss, data.y_test).to(dev)
+        feed = ReplicateData(task, cfg, extra, dev)  # shared data, or one draw per seed
+        data = feed.shown
+        self.data = data
+        self._x_train, self._y_train = feed.x_train, feed.y_train
+        self._x_test, self._y_test = feed.x_test, feed.y_test
         self._grid_axes, grid_points = self._grid(data)
         grid_points = network_inputs(grid_points, extra)
-        self._x_metrics = torch.cat([self._x_train, self._x_test], dim=1)
-        self._x_eval = torch.cat([self._x_metrics, grid_points.to(dev)], dim=1)
+        self._x_metrics = torch.cat([self._x_train, self._x_test], dim=-1)
+        self._x_eval = feed.with_points(self._x_metrics, grid_points.to(dev))
         self._last_grid_time = -math.inf
         widths = [task.input_dim + len(extra), *cfg.hidden, task.output_dim]
         batch = min(cfg.batch_size or data.n_train, data.n_train)
@@ -285,6 +287,7 @@ class Race:
         if dev.type == "cpu":
             keep_freed_memory()
         self.stacks = self._build_stacks(widths, strategy)
+        self._picks = [feed.rows(stack, self.runs) for stack in self.stacks]
         if self.initial is not None:
             load_initial(self.stacks, self.runs, self.initial)
         self.pack = ParamPack(self.stacks)
@@ -295,7 +298,7 @@ class Race:
             # fixed tensors throughout: the optimiser's state and the minibatch buffers
             self.optimizer = FlatOptimizer(cfg.optimizer, self.pack.flat, cfg.lr)
             if self._batch is not None:
-                self._xb = self._x_train[:, : self._batch].clone()
+                self._xb = self._x_train[..., : self._batch].clone()
                 self._yb = self._y_train[..., : self._batch].clone()
             self._graphed = GraphedStep(self._step_body)
             self.result.strategy = f"{strategy}, cuda graph"
@@ -357,7 +360,13 @@ class Race:
             w0 = siren_w0(first, {k: v for k, v in values.items() if isinstance(v, (int, float))})
             for seed in seeds:
                 layers_per_model.append(
-                    initial_layers(seed, widths, cfg.init, gated=act.kind == "gated", w0=w0)
+                    initial_layers(
+                        init_seed_of(cfg.vary, seed),
+                        widths,
+                        cfg.init,
+                        gated=act.kind == "gated",
+                        w0=w0,
+                    )
                 )
             fixed, constants, learnable = segment_params(
                 act, seeds, widths[1:-1], chosen, self.device
@@ -399,18 +408,19 @@ class Race:
         """Put the next minibatch in the step's input buffers (full batch: already there)."""
         if self._batch is None:
             return
-        n = self._x_train.shape[1]
+        n = self._x_train.shape[-1]
         if self._perm is None or self._pos + self._batch > n:
             self._perm = torch.randperm(n, generator=self._batch_gen).to(self.device)
             self._pos = 0
         idx = self._perm[self._pos : self._pos + self._batch]
         self._pos += self._batch
         y_dim = self._y_train.ndim - 1
+        x_dim = self._x_train.ndim - 1
         if self._graphed is None:
-            self._xb = self._x_train[:, idx]
+            self._xb = self._x_train.index_select(x_dim, idx)
             self._yb = self._y_train.index_select(y_dim, idx)
         else:  # a captured step reads fixed buffers
-            torch.index_select(self._x_train, 1, idx, out=self._xb)
+            torch.index_select(self._x_train, x_dim, idx, out=self._xb)
             torch.index_select(self._y_train, y_dim, idx, out=self._yb)
 
     def _step(self) -> None:
@@ -437,9 +447,9 @@ class Race:
         one model, as a plain per-model loop does, not of all of them at once.
         """
         self.pack.zero_grad()
-        x, y = self._xb, self._yb
         loss = self.task.loss
-        for stack in self.stacks:
+        for stack, picks in zip(self.stacks, self._picks, strict=True):
+            x, y = fed(self._xb, picks), fed(self._yb, picks)
             out, _ = stack.forward(x, train=True)
             per_model = per_model_loss(loss, out, y)
             stack.ok.logical_and_(torch.isfinite(per_model))
@@ -529,23 +539,24 @@ class Race:
         self, step: int, with_grid: bool = True
     ) -> tuple[list[dict[str, Any] | None], np.ndarray | None, list[tuple[ModelStack, list]]]:
         task = self.task
-        n_train, n_test = self._x_train.shape[1], self._x_test.shape[1]
+        n_train, n_test = self._x_train.shape[-1], self._x_test.shape[-1]
         rows: list[dict[str, Any] | None] = [None] * len(self.runs)
         grid_rows: dict[int, np.ndarray] = {}
         seconds = self._elapsed()
         diverged: list[tuple[ModelStack, list]] = []
-        for stack in self.stacks:
-            x = self._x_eval if with_grid else self._x_metrics
+        for stack, picks in zip(self.stacks, self._picks, strict=True):
+            x = fed(self._x_eval if with_grid else self._x_metrics, picks)
             out, layers = stack.forward(x, train=False, record=True)
             o_train = out[:, :, :n_train]
             o_test = out[:, :, n_train : n_train + n_test]
+            y_train, y_test = fed(self._y_train, picks), fed(self._y_test, picks)
             stats = [
-                per_model_loss(task.loss, o_train, self._y_train),
-                per_model_metric(task.metric, task.loss, o_train, self._y_train),
+                per_model_loss(task.loss, o_train, y_train),
+                per_model_metric(task.metric, task.loss, o_train, y_train),
             ]
             if n_test:
-                stats.append(per_model_loss(task.loss, o_test, self._y_test))
-                stats.append(per_model_metric(task.metric, task.loss, o_test, self._y_test))
+                stats.append(per_model_loss(task.loss, o_test, y_test))
+                stats.append(per_model_metric(task.metric, task.loss, o_test, y_test))
             train_part = [(z[:, :, :n_train], h[:, :, :n_train]) for z, h in layers]
             stats.extend(hidden_stats(stack, train_part))
             has_grads = step > 0  # the gradients of the last training step
@@ -662,6 +673,8 @@ def _race_seed(config: RaceConfig) -> int:
     """A seed for the global generator from what a race trains on: task, data, seeds and
     activations (a change of learning rate or steps keeps the same random stream)."""
     what = [config.task, config.data_seed, config.seed_list(), list(config.activations)]
+    if config.vary != "init":  # races stored before the choice keep their stream
+        what.append(config.vary)
     return int(hashlib.sha256(json.dumps(what).encode()).hexdigest()[:12], 16)
 
 

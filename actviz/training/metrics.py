@@ -14,7 +14,8 @@ import torch.nn.functional as F
 
 
 def targets_for(loss: str, y: torch.Tensor) -> torch.Tensor:
-    """Targets in the stacked layout: ``[1, n]`` (bce), ``[n]`` (ce), ``[outputs, n]`` (mse)."""
+    """Targets in the stacked layout: ``[1, n]`` (bce), ``[n]`` (ce), ``[outputs, n]`` (mse);
+    a leading models axis where each model has its own data."""
     if loss == "ce":
         return y.reshape(-1).long()
     return y.reshape(y.shape[0], -1).t().contiguous().float()
@@ -26,7 +27,7 @@ def per_model_loss(loss: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tenso
         full = F.binary_cross_entropy_with_logits(out, y.expand_as(out), reduction="none")
         return full.mean(dim=(1, 2))
     if loss == "ce":
-        target = y.unsqueeze(0).expand(out.shape[0], -1)
+        target = y if y.ndim == 2 else y.unsqueeze(0).expand(out.shape[0], -1)
         return F.cross_entropy(out, target, reduction="none").mean(dim=1)
     if loss == "mse":
         return (out - y).square().mean(dim=(1, 2))
@@ -42,7 +43,7 @@ def per_model_metric(metric: str, loss: str, out: torch.Tensor, y: torch.Tensor)
     if metric == "r2":
         # R^2 is undefined for fewer than two points or constant targets: NaN, not -1e11.
         sse = (out - y).square().sum(dim=(1, 2))
-        sst = (y - y.mean(dim=1, keepdim=True)).square().sum()
+        sst = (y - y.mean(dim=-1, keepdim=True)).square().sum(dim=(-2, -1))  # per model if 3-D
         if y.shape[-1] < 2:
             return torch.full_like(sse, math.nan)
         return torch.where(sst > 0, 1.0 - sse / sst.clamp_min(1e-30), math.nan)

@@ -155,11 +155,12 @@ class ModelStack:
     def forward(
         self, x: torch.Tensor, train: bool, record: bool = False
     ) -> tuple[torch.Tensor, list[tuple[torch.Tensor, torch.Tensor]]]:
-        """Outputs ``[models, outputs, points]`` for inputs ``x`` ``[inputs, points]``.
+        """Outputs ``[models, outputs, points]`` for inputs ``x`` ``[inputs, points]``
+        (shared by every model) or ``[models, inputs, points]`` (one data set per model).
 
         With ``record`` also returns each hidden layer's (pre-activation, activation).
         """
-        h = x.unsqueeze(0).expand(self.size, -1, -1)
+        h = x if x.ndim == 3 else x.unsqueeze(0).expand(self.size, -1, -1)
         layers: list[tuple[torch.Tensor, torch.Tensor]] = []
         for layer in range(self.n_hidden):
             z = torch.baddbmm(self.biases[layer], self.weights[layer], h)

@@ -11,16 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .replicates import label as replicate_label
+
 #: Config fields that do not change what a run measures (where and how fast it ran).
 NOT_COMPARED = {"device", "strategy", "threads", "boundary_grid"}
 #: Config fields that differ between the rows of one leaderboard group.
 PER_ROW = {"activations", "params", "seeds"}
 #: Fields added later: a stored config without them had these values.
-LATER_DEFAULTS: dict[str, Any] = {"l1": 0.0, "l2": 0.0, "features": []}
+LATER_DEFAULTS: dict[str, Any] = {"l1": 0.0, "l2": 0.0, "features": [], "vary": "init"}
 
 
 def describe_config(config: Mapping[str, Any], task: str | None = None) -> str:
-    """``moons: relu, tanh · 8x8 adam lr 0.01 · 1000 steps · seeds 0-2 · data 0``."""
+    """``moons: relu, tanh · 8x8 adam lr 0.01 · 1000 steps · seeds 0-2 · data 0 · varies:
+    data and init`` (a run stored before the choice existed varied init only)."""
     acts = list(config.get("activations") or [])
     shown = ", ".join(acts[:4]) + (f" +{len(acts) - 4}" if len(acts) > 4 else "")
     hidden = "x".join(str(w) for w in config.get("hidden") or []) or "linear"
@@ -39,7 +42,7 @@ def describe_config(config: Mapping[str, Any], task: str | None = None) -> str:
     return (
         f"{task or config.get('task', '?')}: {shown} · {net} {opt} · "
         f"{config.get('steps', '?')} steps · {_seeds(config.get('seeds', 3))} · "
-        f"data {config.get('data_seed', 0)}"
+        f"data {config.get('data_seed', 0)} · {replicate_label(config.get('vary'))}"
     )
 
 

@@ -145,6 +145,19 @@ class PlaygroundForm(QWidget):
         self.batch.setToolTip("minibatch size; empty trains on every point each step")
         self.seeds = QLineEdit("3")
         self.seeds.setToolTip("a count (3 -> seeds 0, 1, 2) or a list: 0, 4, 7")
+        self.vary = QComboBox()
+        for value, text in (
+            ("all", "data and initial weights"),
+            ("init", "initial weights only"),
+            ("data", "data only"),
+        ):
+            self.vary.addItem(text, value)
+        self.vary.setToolTip(
+            "what each seed resamples. Data and initial weights (default): every seed draws "
+            "its own data, split and minibatch order as well as its own weights, so the "
+            "intervals describe the task. Initial weights only: every seed shares the draw of "
+            "the data seed. Every activation gets the same draw for a seed (paired)."
+        )
         self.device = QComboBox()
         self.device.addItems(available_devices())
         penalty_tip = (
@@ -192,6 +205,7 @@ class PlaygroundForm(QWidget):
         net.addRow("Steps", self.steps)
         net.addRow("Batch size", self.batch)
         net.addRow("Seeds", self.seeds)
+        net.addRow("Seeds vary", self.vary)
         net.addRow("Device", self.device)
         net.addRow("L1 penalty", self.l1)
         net.addRow("L2 penalty", self.l2)
@@ -223,6 +237,7 @@ class PlaygroundForm(QWidget):
             "steps": self.steps,
             "batch_size": self.batch,
             "seeds": self.seeds,
+            "vary": self.vary,
             "device": self.device,
             "l1": self.l1,
             "l2": self.l2,
@@ -243,7 +258,7 @@ class PlaygroundForm(QWidget):
             box.toggled.connect(self._edited)
         for edit in (self.hidden, self.lr, self.batch, self.seeds, self.per_layer):
             edit.textChanged.connect(self._edited)
-        for combo in (self.init, self.optimizer, self.device):
+        for combo in (self.init, self.optimizer, self.device, self.vary):
             combo.currentIndexChanged.connect(self._edited)
         for spin in (self.points, self.noise, self.split, self.data_seed):
             spin.valueChanged.connect(lambda _v: self._preview_timer.start())
@@ -405,6 +420,7 @@ class PlaygroundForm(QWidget):
             noise=self.noise.value(),
             test_fraction=self.split.value(),
             data_seed=self.data_seed.value(),
+            vary=self.vary.currentData(),
             device=self.device.currentText(),
             l1=self.l1.value(),
             l2=self.l2.value(),
@@ -530,6 +546,7 @@ class PlaygroundForm(QWidget):
                 "steps": self.steps.value(),
                 "batch": self.batch.text(),
                 "seeds": self.seeds.text(),
+                "vary": self.vary.currentData(),
                 "l1": self.l1.value(),
                 "l2": self.l2.value(),
                 "features": [fid for fid, box in self.features.items() if box.isChecked()],
@@ -556,6 +573,9 @@ class PlaygroundForm(QWidget):
         index = self.optimizer.findData(saved.get("optimizer"))
         if index >= 0:
             self.optimizer.setCurrentIndex(index)
+        index = self.vary.findData(saved.get("vary"))
+        if index >= 0:
+            self.vary.setCurrentIndex(index)
         if isinstance(saved.get("steps"), int):
             self.steps.setValue(saved["steps"])
         for spin, name in ((self.l1, "l1"), (self.l2, "l2")):

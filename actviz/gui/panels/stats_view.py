@@ -53,7 +53,7 @@ def stats_columns() -> list[Column]:
             "mean [95% CI]",
             mean_text,
             sort=get("mean"),
-            tip="final test metric, mean over seeds with a 95% BCa bootstrap interval",
+            tip="final test metric, mean over seeds with a 95% studentized bootstrap interval",
         ),
         Column(
             "stats_diff",
@@ -67,7 +67,7 @@ def stats_columns() -> list[Column]:
             "p (Holm)",
             lambda r: stats.format_p(get("p_holm")(r)),
             sort=get("p_holm"),
-            tip="paired sign-flip permutation test, Holm-corrected across activations",
+            tip="paired bootstrap-t test of the mean difference, Holm-corrected across activations",
         ),
         Column(
             "stats_verdict",

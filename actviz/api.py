@@ -5,10 +5,12 @@ Keep this module small and stable: third-party plugins are written against it.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import pluggy
 
 from .deferred_errors import deferrable
@@ -129,6 +131,47 @@ class Param:
             value = int(round(value))
         return value
 
+    def value_shape(self, width: int) -> tuple[int, ...]:
+        """The shape of one model's value at a layer of ``width`` units."""
+        vector = tuple(int(k) for k in self.vector)
+        return (int(width), *vector) if self.per_unit else vector
+
+    def initial_value(self, seed: int, width: int, chosen: Any = None) -> np.ndarray:
+        """One model's initial value (float64) at a layer of ``width`` units: what
+        ``default`` means, in one place (races, validation and Curves build on it through
+        :mod:`actviz.param_shapes`).
+
+        ``chosen`` (a number picked by the user) replaces the default in every element.
+        Raises ``ValueError`` naming the parameter when the default has the wrong shape.
+        """
+        shape = self.value_shape(width)
+        source = self.default if chosen is None else chosen
+        if callable(source):
+            try:
+                source = _call_init(source, seed, width)
+            except Exception as exc:  # noqa: BLE001 - plugin code: name the parameter
+                raise ValueError(
+                    f"parameter {self.name!r}: its initial value function raised "
+                    f"{type(exc).__name__}: {exc} (seed {seed}, width {width})"
+                ) from exc
+        try:
+            array = np.asarray(source, dtype=np.float64)
+            return np.broadcast_to(array, shape).copy()
+        except (TypeError, ValueError) as exc:
+            got = np.shape(source)
+            raise ValueError(
+                f"parameter {self.name!r}: initial value of shape {got} does not fit "
+                f"shape {shape} (layer width {width})"
+            ) from exc
+
+
+def _call_init(init: Any, seed: int, width: int) -> Any:
+    try:
+        n_args = len(inspect.signature(init).parameters)
+    except (TypeError, ValueError):
+        n_args = 2
+    return init(seed, width) if n_args >= 2 else init(seed)
+
 
 def _normal_shape(name: str, shape: Any) -> tuple[Any, ...]:
     """``()``, ``(k,)``, ``("per_unit",)`` or ``("per_unit", k)``; anything else raises."""
@@ -241,9 +284,12 @@ class Activation:
             if p.is_scalar:
                 values[p.name] = p.default
             else:
-                from .param_shapes import outside_value  # torch only when needed
+                import torch  # only for vector and per-unit parameters: a cheap import of api
 
-                values[p.name] = outside_value(p)
+                array = p.initial_value(0, 1)  # seed 0, unit 0 where per unit
+                values[p.name] = torch.as_tensor(
+                    array[0] if p.per_unit else array, dtype=torch.float32
+                )
         return values
 
     def declared(self, name: str, params: Mapping[str, float] | None = None) -> Any:

@@ -8,12 +8,12 @@ from .display import has_display, run_without_display
 
 
 def run_gui(
-    plugin_dirs: list[str] | None = None, argv: Sequence[str] = (), lesson: str | None = None
+    plugin_dirs: list[str] | None = None, argv: Sequence[str] = (), handout: str | None = None
 ) -> int:
     """Open the actviz window (with extra plugin folders) and return its exit code.
 
     Without a display, ``argv`` (the command line) is re-run on a virtual screen.
-    ``lesson`` is a lesson file to open once the plugins are loaded."""
+    ``handout`` is a handout file to open once the plugins are loaded."""
     if not has_display():
         return run_without_display(argv)
     try:
@@ -23,4 +23,4 @@ def run_gui(
 
         print(f"actviz: the desktop app needs PySide6 and pyqtgraph ({exc})", file=sys.stderr)
         return 1
-    return run(plugin_dirs, lesson=lesson)
+    return run(plugin_dirs, handout=handout)

@@ -126,13 +126,16 @@ def race(
     """
     from . import stats
     from .training.config import RaceConfig
+    from .training.config_text import seeds_value, widths_value
     from .training.engine import run_race
 
     catalogue = _catalogue(plugins)
+    if "hidden" in options:
+        options["hidden"] = widths_value(options["hidden"])
     config = RaceConfig(
         task=task,
         activations=list(activations),
-        seeds=seeds if isinstance(seeds, int) else list(seeds),
+        seeds=seeds_value(seeds),
         steps=steps,
         **{"boundary_grid": 0, **options},
     )

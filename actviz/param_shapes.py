@@ -21,7 +21,6 @@ extra last axis, so ``a[..., i]`` broadcasts against ``x`` everywhere.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,57 +28,6 @@ import numpy as np
 import torch
 
 from .api import Activation, Param
-
-
-def value_shape(param: Param, width: int) -> tuple[int, ...]:
-    """The shape of one model's value at a layer of ``width`` units."""
-    vector = tuple(int(k) for k in param.vector)
-    return (int(width), *vector) if param.per_unit else vector
-
-
-def initial_array(param: Param, seed: int, width: int, chosen: Any = None) -> np.ndarray:
-    """One model's initial value (float64) at a layer of ``width`` units.
-
-    ``chosen`` (a number picked by the user) replaces the default in every element.
-    Raises ``ValueError`` naming the parameter when the default has the wrong shape.
-    """
-    shape = value_shape(param, width)
-    source = param.default if chosen is None else chosen
-    if callable(source):
-        try:
-            source = _call_init(source, seed, width)
-        except Exception as exc:  # noqa: BLE001 - plugin code: name the parameter
-            raise ValueError(
-                f"parameter {param.name!r}: its initial value function raised "
-                f"{type(exc).__name__}: {exc} (seed {seed}, width {width})"
-            ) from exc
-    try:
-        array = np.asarray(source, dtype=np.float64)
-        return np.broadcast_to(array, shape).copy()
-    except (TypeError, ValueError) as exc:
-        got = np.shape(source)
-        raise ValueError(
-            f"parameter {param.name!r}: initial value of shape {got} does not fit "
-            f"shape {shape} (layer width {width})"
-        ) from exc
-
-
-def _call_init(init: Any, seed: int, width: int) -> Any:
-    try:
-        n_args = len(inspect.signature(init).parameters)
-    except (TypeError, ValueError):
-        n_args = 2
-    return init(seed, width) if n_args >= 2 else init(seed)
-
-
-def outside_value(
-    param: Param, dtype: torch.dtype = torch.float32, device: Any = None
-) -> torch.Tensor:
-    """The value used outside a network: seed 0, unit 0 where per unit."""
-    array = initial_array(param, 0, 1)
-    if param.per_unit:
-        array = array[0]
-    return torch.as_tensor(array, dtype=dtype, device=device)
 
 
 def race_value(
@@ -93,7 +41,7 @@ def race_value(
 ) -> torch.Tensor:
     """The stacked value of ``len(seeds)`` models at a layer of ``width`` units, in race
     shape: ``[models, 1, 1, *vector]`` or ``[models, width, 1, *vector]`` per unit."""
-    arrays = [initial_array(param, seed, width, chosen) for seed in seeds]
+    arrays = [param.initial_value(seed, width, chosen) for seed in seeds]
     stacked = torch.as_tensor(np.stack(arrays), dtype=dtype, device=device)
     models = len(seeds)
     vector = tuple(param.vector)

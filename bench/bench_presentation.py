@@ -1,8 +1,8 @@
-"""How long F5 (presentation mode on or off) and opening a lesson file take after a race.
+"""How long F5 (presentation mode on or off) and opening a handout file take after a race.
 
 Scenario: a finished race of 6 activations x 3 seeds on moons in the Playground; then
 presentation mode is entered and left ``--toggles`` times (every plot restyled, the
-window repainted), and a lesson file with two locks is opened as many times. Times are
+window repainted), and a handout file with two locks is opened as many times. Times are
 the GUI thread's CPU time (``time.thread_time``) and wall time, medians over the repeats.
 
     python bench/bench_presentation.py [--toggles 5]
@@ -65,7 +65,7 @@ def main() -> None:
         app.processEvents()
         time.sleep(0.01)
     folder = Path(tempfile.mkdtemp(prefix="actviz-bench-"))
-    path = w.lessons.save_to(folder / "bench", "Bench", "", ["lr", "optimizer"])
+    path = w.handouts.save_to(folder / "bench", "Bench", "", ["lr", "optimizer"])
     results: dict[str, list[tuple[float, float]]] = {"enter": [], "leave": [], "open": []}
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
@@ -78,7 +78,7 @@ def main() -> None:
     for _ in range(args.toggles):
         results["enter"].append(timed(app, w, w.presentation.enter))
         results["leave"].append(timed(app, w, w.presentation.leave))
-        results["open"].append(timed(app, w, lambda: w.lessons.open_file(path)))
+        results["open"].append(timed(app, w, lambda: w.handouts.open_file(path)))
     print(f"6 activations x 3 seeds on moons, {args.toggles} repeats (medians)")
     for name, samples in results.items():
         cpu = statistics.median(s[0] for s in samples)

@@ -132,7 +132,7 @@ def test_a_changed_configuration_is_a_new_shard(first_run, run_cli):
         (["--tasks", "moons,nosuch"], "unknown task 'nosuch'"),
         (["--baseline", "gelu"], "--baseline 'gelu' is not among --activations"),
         (["--seeds", "0"], "--seeds must be a positive count"),
-        (["--hidden", "a"], "--hidden must be widths"),
+        (["--hidden", "a"], "--hidden: give widths like 8,8"),
     ],
 )
 def test_bad_input_gets_one_line(run_cli, tmp_path, extra, message):

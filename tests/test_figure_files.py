@@ -288,7 +288,7 @@ def test_styles_set_font_size_and_line_width(stack):
 
 
 def test_peak_decimation_keeps_spikes_and_ends():
-    from actviz.figures.decimate import peak_decimate
+    from actviz.analysis.decimate import peak_decimate
 
     x = np.linspace(-6, 6, 10_000)
     y = np.maximum(x, 0)
@@ -298,7 +298,11 @@ def test_peak_decimation_keeps_spikes_and_ends():
     assert np.all(np.diff(xd) > 0)
     gappy = y.copy()
     gappy[10] = np.nan
-    assert len(peak_decimate(x, gappy, 800)[0]) == len(x)  # gaps: left as they are
+    gx, gy = peak_decimate(x, gappy, 800)
+    assert len(gx) < 2000 and np.isnan(gy).sum() == 1  # still reduced, and the gap stays
+    gap = int(np.flatnonzero(np.isnan(gy))[0])
+    assert gx[gap] == x[10] and gx[gap - 1] == x[9] and gx[gap + 1] == x[11]
+    assert list(peak_decimate(x[::-1], y, 800)[0]) == list(x[::-1])  # unsorted: as it is
 
 
 def test_latex_table_escapes_and_keeps_rows():

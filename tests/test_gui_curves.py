@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from actviz.analysis.sampling import peak_decimate
+from actviz.analysis.decimate import peak_decimate
 from actviz.gui.main_window import MainWindow
 from actviz.host import PluginHost
 
@@ -194,13 +194,13 @@ def test_peak_decimation_keeps_jumps_and_extremes():
     x = np.linspace(-1, 1, 10_001)
     y = np.where(x > 0.123, 1.0, 0.0)
     y[5000] = 7.0  # a one-sample spike
-    dx, dy = peak_decimate(x, y, -1.0, 1.0, 500)
+    dx, dy = peak_decimate(x, y, 500, -1.0, 1.0)
     assert len(dx) < 1100 and np.all(np.diff(dx) >= 0)
     assert dy.max() == 7.0 and dy.min() == 0.0
     after_spike = dx > 0.05
     step_at = dx[after_spike][np.argmax(dy[after_spike] > 0.5)]
     assert step_at == pytest.approx(0.123, abs=2 * 2 / 500)
-    zx, zy = peak_decimate(x, y, 0.5, 0.6, 500)  # zoomed in: the raw samples
+    zx, zy = peak_decimate(x, y, 500, 0.5, 0.6)  # zoomed in: the raw samples
     assert zx[0] <= 0.5 <= 0.6 <= zx[-1] and len(zx) < 600
 
 

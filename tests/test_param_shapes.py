@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from actviz import Activation, Param
-from actviz.param_shapes import initial_array, race_kwargs, race_value
+from actviz.param_shapes import race_kwargs, race_value
 from actviz.training import RaceConfig, run_race
 
 
@@ -62,16 +62,16 @@ def test_shapes_normalise_and_bad_shapes_are_refused():
 
 def test_initial_values_number_array_callable_and_wrong_shape():
     p = Param("c", [1.0, 2.0, 3.0], shape=(3,))
-    assert initial_array(p, 0, 5).tolist() == [1.0, 2.0, 3.0]
-    assert initial_array(p, 0, 5, chosen=0.5).tolist() == [0.5] * 3
+    assert p.initial_value(0, 5).tolist() == [1.0, 2.0, 3.0]
+    assert p.initial_value(0, 5, chosen=0.5).tolist() == [0.5] * 3
     per_unit = Param("s", _spread, shape="per_unit")
-    assert initial_array(per_unit, 2, 3).tolist() == [2.5, 3.0, 3.5]
+    assert per_unit.initial_value(2, 3).tolist() == [2.5, 3.0, 3.5]
     wrong = Param("w", [1.0, 2.0], shape=(3,))
     with pytest.raises(ValueError, match=r"parameter 'w': initial value of shape \(2,\)"):
-        initial_array(wrong, 0, 4)
+        wrong.initial_value(0, 4)
     raising = Param("r", lambda seed, width: 1 / 0, shape="per_unit")
     with pytest.raises(ValueError, match="parameter 'r': its initial value function raised Zero"):
-        initial_array(raising, 0, 4)
+        raising.initial_value(0, 4)
 
 
 def test_race_shapes_match_the_table():

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from ..api import Activation
-from ..param_shapes import initial_array, passed_as_float
+from ..param_shapes import passed_as_float
 
 X_RANGE = (-5.0, 5.0)
 POINTS = 401
@@ -110,7 +110,7 @@ def call_values(
             kwargs[p.name] = chosen.get(p.name, p.default)
             continue
         else:
-            value = initial_array(p, seed, width, chosen.get(p.name))
+            value = p.initial_value(seed, width, chosen.get(p.name))
         if p.per_unit:
             value = value[unit if unit is not None else 0]
         kwargs[p.name] = torch.as_tensor(value, dtype=torch.float64)

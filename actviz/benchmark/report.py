@@ -10,6 +10,7 @@ from typing import Any
 from .. import stats
 from ..figures.critical_difference import FIGURE_FORMATS, cd_figure, save_figure
 from ..figures.files import ExportError, export_table, write_bytes
+from ..figures.tables import escape, tabular
 
 __all__ = ["FIGURE_FORMATS", "cd_figure", "latex_table", "table_rows", "write_outputs"]
 
@@ -43,13 +44,7 @@ def latex_table(result: Mapping[str, Any], digits: int = 3) -> str:
     """A booktabs table: tasks as rows, activations as columns, mean [95% CI] per cell,
     the best mean per task in bold, the mean rank in the last row."""
     names = [r["activation"] for r in result["ranking"]]
-    lines = [
-        "% actviz bench: mean over seeds [95% bootstrap CI]; best per task in bold",
-        "\\begin{tabular}{l" + "c" * len(names) + "}",
-        "\\toprule",
-        "Task & " + " & ".join(_tex(n) for n in names) + " \\\\",
-        "\\midrule",
-    ]
+    rows = []
     for task, summary in result["per_task"].items():
         by_name = {e["activation"]: e for e in summary}
         means = [by_name[n]["mean"] for n in names]
@@ -66,21 +61,11 @@ def latex_table(result: Mapping[str, Any], digits: int = 3) -> str:
             if e["ci_low"] is not None:
                 text += f" {{\\scriptsize [{e['ci_low']:.{digits}f}, {e['ci_high']:.{digits}f}]}}"
             cells.append(text)
-        metric = result["metrics"][task]
-        lines.append(f"{_tex(task)} ({_tex(metric)}) & " + " & ".join(cells) + " \\\\")
-    lines += [
-        "\\midrule",
-        "Mean rank & " + " & ".join(f"{r['mean_rank']:.2f}" for r in result["ranking"]) + " \\\\",
-        "\\bottomrule",
-        "\\end{tabular}",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _tex(text: str) -> str:
-    for char in "&%$#_{}":
-        text = text.replace(char, "\\" + char)
-    return text
+        rows.append([f"{escape(task)} ({escape(result['metrics'][task])})", *cells])
+    footer = [["Mean rank", *(f"{r['mean_rank']:.2f}" for r in result["ranking"])]]
+    lines = tabular(["Task", *(escape(n) for n in names)], rows, "l" + "c" * len(names), footer)
+    comment = "% actviz bench: mean over seeds [95% bootstrap CI]; best per task in bold"
+    return "\n".join([comment, *lines]) + "\n"
 
 
 def write_outputs(result: Mapping[str, Any], folder: str | Path) -> list[Path]:

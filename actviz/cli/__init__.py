@@ -23,10 +23,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_plugin_options(parser, default=True)
     parser.add_argument(
-        "--lesson",
+        "--handout",
+        "--lesson",  # the name of earlier versions, still accepted
+        dest="handout",
         metavar="FILE",
         default=None,
-        help="open the desktop app with this lesson file (*.actviz-lesson) in the Playground",
+        help="open the desktop app with this handout (*.actviz-handout, or an older "
+        "*.actviz-lesson) in the Playground",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
@@ -76,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         from ..app import run_gui
 
-        return run_gui(plugin_dirs=plugin_dirs_from_args(args), argv=argv, lesson=args.lesson)
+        return run_gui(plugin_dirs=plugin_dirs_from_args(args), argv=argv, handout=args.handout)
     try:
         return int(func(args) or 0)
     except KeyboardInterrupt:

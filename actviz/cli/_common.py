@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
+import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -71,3 +74,50 @@ def parse_params(items: list[str]) -> dict[str, dict[str, float]]:
         except ValueError:
             raise ValueError(f"--param {item!r}: {value!r} is not a number") from None
     return out
+
+
+def fail_for(command: str) -> Callable[[str], int]:
+    """The one error helper of the sub-commands: ``fail = fail_for("train")`` gives a
+    ``fail(message)`` that prints ``actviz train: message`` on stderr and returns exit
+    code 2, so every command reports a bad input the same way."""
+
+    def fail(message: str) -> int:
+        print(f"actviz {command}: {message}", file=sys.stderr)
+        return 2
+
+    return fail
+
+
+class DatabaseUnusable(Exception):
+    """The run database named on the command line cannot be read."""
+
+
+def open_store(args: argparse.Namespace) -> Any:
+    """The run store; an explicit ``--db`` must already exist (nothing here creates one)."""
+    from ..storage import RunStore, default_path
+
+    given = getattr(args, "db", None)
+    path = Path(given).expanduser() if given is not None else default_path()
+    if given is not None and not path.is_file():
+        raise DatabaseUnusable(f"no run database at {path}")
+    try:
+        return RunStore(path)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseUnusable(f"cannot read the run database {path}: {exc}") from exc
+
+
+def guarded(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn an unusable database into a one-line ``actviz runs`` message and exit code 2,
+    not a traceback."""
+    fail = fail_for("runs")
+
+    @functools.wraps(action)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return action(args)
+        except DatabaseUnusable as exc:
+            return fail(str(exc))
+        except sqlite3.DatabaseError as exc:
+            return fail(f"cannot read the run database: {exc}")
+
+    return run

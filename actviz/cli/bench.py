@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._common import catalogue_from_args, split_names, write_json_result
+from ..training.config_text import parse_widths
+from ._common import catalogue_from_args, fail_for, split_names, write_json_result
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,18 +58,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def fail(message: str) -> int:
-    print(f"actviz bench: {message}", file=sys.stderr)
-    return 2
+fail = fail_for("bench")
 
 
 def spec_from_args(args: argparse.Namespace) -> Any:
     from ..benchmark import BenchSpec
 
     try:
-        hidden = [int(w) for w in split_names(args.hidden)]
-    except ValueError:
-        raise ValueError(f"--hidden must be widths like 8,8, not {args.hidden!r}") from None
+        hidden = list(parse_widths(args.hidden))
+    except ValueError as exc:
+        raise ValueError(f"--{exc}") from None
     options: dict[str, Any] = {
         "hidden": hidden,
         "optimizer": args.optimizer,

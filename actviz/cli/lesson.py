@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from ._common import catalogue_from_args
+from ._common import catalogue_from_args, fail_for
 
 BUDGET_CHOICES = ("quick", "full")
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
@@ -53,9 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def fail(message: str) -> int:
-    print(f"actviz lesson: {message}", file=sys.stderr)
-    return 2
+fail = fail_for("lesson")
 
 
 def run(args: argparse.Namespace) -> int:

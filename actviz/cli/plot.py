@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 from pathlib import Path
 
 from ..analysis.curves import CurveSet, evaluate, grid
 from ..figures import STYLES, render, size_from_options, style_named
 from ..figures.curves import curve_stack
 from ..figures.files import ExportError, check_writable, export_csv, format_for
-from ._common import catalogue_from_args, parse_params, split_names
+from ._common import catalogue_from_args, fail_for, parse_params, split_names
 
 MAX_POINTS = 200_000
 
@@ -65,9 +64,7 @@ def parse_points(text: str) -> int:
     return int(value)
 
 
-def fail(message: str) -> int:
-    print(f"actviz plot: {message}", file=sys.stderr)
-    return 2
+fail = fail_for("plot")
 
 
 def run(args: argparse.Namespace) -> int:

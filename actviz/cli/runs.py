@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import functools
 import json
-import sqlite3
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+from ._common import fail_for, guarded, open_store
+from .runs_compare import register_actions
+
+fail = fail_for("runs")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -54,52 +54,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     note.add_argument("text")
     note.set_defaults(func=run_note)
 
-    from .runs_compare import register_actions
-
     register_actions(actions, db)
 
 
-def fail(message: str) -> int:
-    print(f"actviz runs: {message}", file=sys.stderr)
-    return 2
-
-
-class DatabaseUnusable(Exception):
-    """The run database named on the command line cannot be read."""
-
-
-def _open(args: argparse.Namespace) -> Any:
-    """The run store; an explicit ``--db`` must already exist (nothing here creates one)."""
-    from ..storage import RunStore, default_path
-
-    given = getattr(args, "db", None)
-    path = Path(given).expanduser() if given is not None else default_path()
-    if given is not None and not path.is_file():
-        raise DatabaseUnusable(f"no run database at {path}")
-    try:
-        return RunStore(path)
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseUnusable(f"cannot read the run database {path}: {exc}") from exc
-
-
-def _guarded(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Turn an unusable database into a one-line message and exit code 2, not a traceback."""
-
-    @functools.wraps(action)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return action(args)
-        except DatabaseUnusable as exc:
-            return fail(str(exc))
-        except sqlite3.DatabaseError as exc:
-            return fail(f"cannot read the run database: {exc}")
-
-    return run
-
-
-@_guarded
+@guarded
 def run_list(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with open_store(args) as store:
         runs = store.list_runs(
             task=args.task, activation=args.activation, since=args.since, until=args.until
         )
@@ -123,9 +83,9 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-@_guarded
+@guarded
 def run_show(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with open_store(args) as store:
         try:
             data = store.load_run(args.id)
         except KeyError:
@@ -169,21 +129,21 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-@_guarded
+@guarded
 def run_delete(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with open_store(args) as store:
         if not store.delete_run(args.id):
             return fail(f"no run with id {args.id}")
     print(f"deleted run {args.id}")
     return 0
 
 
-@_guarded
+@guarded
 def run_export(args: argparse.Namespace) -> int:
     suffix = args.output.suffix.lower()
     if suffix not in (".csv", ".json"):
         return fail(f"export to .csv or .json, not {args.output.name!r}")
-    with _open(args) as store:
+    with open_store(args) as store:
         try:
             if suffix == ".csv":
                 store.export_csv(args.id, args.output)
@@ -197,9 +157,9 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-@_guarded
+@guarded
 def run_rename(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with open_store(args) as store:
         try:
             store.rename_run(args.id, args.name)
         except KeyError:
@@ -207,9 +167,9 @@ def run_rename(args: argparse.Namespace) -> int:
     return 0
 
 
-@_guarded
+@guarded
 def run_note(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with open_store(args) as store:
         try:
             store.annotate_run(args.id, args.text)
         except KeyError:

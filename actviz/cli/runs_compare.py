@@ -11,6 +11,10 @@ import argparse
 import json
 from typing import Any
 
+from ._common import fail_for, guarded, open_store
+
+fail = fail_for("runs")
+
 
 def register_actions(actions: argparse._SubParsersAction, db: argparse.ArgumentParser) -> None:
     board = actions.add_parser(
@@ -35,10 +39,8 @@ def register_actions(actions: argparse._SubParsersAction, db: argparse.ArgumentP
 
 def _runs_action(name: str):
     def run(args: argparse.Namespace) -> int:
-        from .runs import _guarded
-
         action = {"leaderboard": run_leaderboard, "diff": run_diff}[name]
-        return _guarded(action)(args)
+        return guarded(action)(args)
 
     return run
 
@@ -88,9 +90,7 @@ def _rank_key(value: float | None, higher_is_better: bool) -> float:
 
 
 def run_leaderboard(args: argparse.Namespace) -> int:
-    from .runs import _open, fail
-
-    with _open(args) as store:
+    with open_store(args) as store:
         ids = args.ids or [r["id"] for r in store.list_runs(task=args.task)]
         runs = []
         for run_id in ids:
@@ -132,9 +132,8 @@ def run_leaderboard(args: argparse.Namespace) -> int:
 
 def run_diff(args: argparse.Namespace) -> int:
     from ..training.runinfo import config_diff
-    from .runs import _open, fail
 
-    with _open(args) as store:
+    with open_store(args) as store:
         a, b = _load(store, args.id1), _load(store, args.id2)
     for run_id, run in ((args.id1, a), (args.id2, b)):
         if run is None:

@@ -11,11 +11,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
-from ._common import catalogue_from_args, parse_params, split_names, write_json_result
+from ..training.config_text import parse_seeds, parse_widths
+from ._common import catalogue_from_args, fail_for, parse_params, split_names, write_json_result
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -120,27 +122,16 @@ class UsageError(ValueError):
     """Bad command-line input: reported in one line, exit code 2."""
 
 
-def fail(message: str) -> int:
-    print(f"actviz train: {message}", file=sys.stderr)
-    return 2
+fail = fail_for("train")
 
 
-def parse_seeds(text: str) -> int | list[int]:
-    parts = split_names(text)
+def _option(flag: str, parse: Any, text: str) -> Any:
+    """``parse(text)`` (the rules shared with the Playground and the notebook), its
+    message given as the option's: ``--seeds: give a count or ...``."""
     try:
-        values = [int(v) for v in parts]
-    except ValueError:
-        raise UsageError(f"--seeds must be a count or a list of integers, not {text!r}") from None
-    if len(values) == 1 and "," not in text:
-        return values[0]
-    return values
-
-
-def parse_hidden(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(v) for v in split_names(text))
-    except ValueError:
-        raise UsageError(f"--hidden must be widths like 8,8, not {text!r}") from None
+        return parse(text)
+    except ValueError as exc:
+        raise UsageError(f"{flag}: {str(exc).partition(': ')[2]}") from None
 
 
 def _unknown(kind: str, name: str, known: list[str]) -> str:
@@ -173,9 +164,9 @@ def build_config(args: argparse.Namespace, catalogue: Any) -> Any:
         task=args.task,
         activations=names,
         params=parse_params(args.param),
-        seeds=parse_seeds(args.seeds),
+        seeds=_option("--seeds", parse_seeds, args.seeds),
         steps=args.steps if args.steps is not None else 1000,
-        hidden=parse_hidden(args.hidden),
+        hidden=_option("--hidden", parse_widths, args.hidden),
         init=args.init,
         optimizer=args.optimizer if args.optimizer is not None else "adam",
         lr=args.lr if args.lr is not None else 0.01,
@@ -218,10 +209,10 @@ _SAME_START_FIXED = (
 )
 
 
-def same_start_config(args: argparse.Namespace, catalogue: Any) -> tuple[Any, Any]:
+def same_start_config(args: argparse.Namespace, catalogue: Any) -> tuple[Any, Any, str]:
     """``--same-start RUN_ID``: the stored run's config with --lr/--steps/--optimizer
-    changed, and its initial networks; :class:`UsageError` in one line otherwise.
-    Sets ``args.name`` to "same start as #N: ..." unless --name was given."""
+    changed, its initial networks and the run's name ("same start as #N: ..." unless
+    --name was given); :class:`UsageError` in one line otherwise."""
     import sqlite3
 
     from ..storage import RunStore
@@ -264,9 +255,7 @@ def same_start_config(args: argparse.Namespace, catalogue: Any) -> tuple[Any, An
     problems = config.validate(catalogue.activations, catalogue.tasks)
     if problems:
         raise UsageError(f"run #{args.same_start} cannot be raced now: {'; '.join(problems)}")
-    if args.name is None:
-        args.name = plan.name
-    return config, plan.initial
+    return config, plan.initial, args.name if args.name is not None else plan.name
 
 
 def _csv_task(args: argparse.Namespace) -> Any:
@@ -276,6 +265,56 @@ def _csv_task(args: argparse.Namespace) -> Any:
     if not args.target:
         raise UsageError(f"--task {args.task} needs --target COLUMN: the column to predict")
     return csv_task(args.task[len("csv:") :], args.target, args.kind)
+
+
+@dataclass(frozen=True)
+class TrainPlan:
+    """Everything ``actviz train`` was asked, read from the command line once and
+    checked: the race itself (one :class:`RaceConfig`) and what to do around it. Past
+    :func:`plan_from_args` nothing reads the argparse namespace."""
+
+    config: Any
+    initial: Any = None  # the stored networks ``--same-start`` starts from
+    name: str | None = None
+    note: str = ""
+    baseline: str | None = None
+    until_decided: bool = False
+    max_seeds: int | None = None
+    json: str | None = None
+    quiet: bool = False
+    store: bool = True
+    db: str | None = None
+
+
+def plan_from_args(args: argparse.Namespace, catalogue: Any) -> TrainPlan:
+    """The one reading of the namespace; :class:`UsageError` names the first bad value."""
+    if args.json and args.json != "-":
+        from ..figures.files import ExportError, check_writable
+
+        try:  # found now, not after the whole race
+            check_writable(Path(args.json))
+        except ExportError as exc:
+            raise UsageError(f"--json: {exc}") from None
+    initial, name = None, args.name
+    if args.same_start is not None:
+        config, initial, name = same_start_config(args, catalogue)
+    else:
+        config = build_config(args, catalogue)
+    plan = TrainPlan(
+        config=config,
+        initial=initial,
+        name=name,
+        note=args.note,
+        baseline=args.baseline,
+        until_decided=args.until_decided,
+        max_seeds=args.max_seeds,
+        json=args.json,
+        quiet=args.quiet,
+        store=not args.no_store,
+        db=args.db,
+    )
+    check_comparison(plan)
+    return plan
 
 
 class ProgressBar:
@@ -311,21 +350,10 @@ class ProgressBar:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.json and args.json != "-":
-        from ..figures.files import ExportError, check_writable
-
-        try:  # found now, not after the whole race
-            check_writable(Path(args.json))
-        except ExportError as exc:
-            return fail(f"--json: {exc}")
     try:
         catalogue = catalogue_from_args(args)
-        initial = None
-        if args.same_start is not None:
-            config, initial = same_start_config(args, catalogue)
-        else:
-            config = build_config(args, catalogue)
-        check_comparison_args(args, config)
+        plan = plan_from_args(args, catalogue)
+        config = plan.config
         task = catalogue.tasks[config.task]
         # a task that cannot load its data (a missing optional package) says so here
         task.generate(config.points, config.noise, config.data_seed, config.test_fraction)
@@ -333,11 +361,11 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     store = None
     versions = None
-    if not args.no_store:
+    if plan.store:
         from ..storage import RunStore, run_versions
 
         try:
-            store = RunStore(args.db)
+            store = RunStore(plan.db)
         except Exception as exc:  # noqa: BLE001 - an unusable database must not lose the race
             return fail(f"cannot open the run database: {exc}")
         versions = run_versions(config.activations, catalogue)
@@ -345,27 +373,27 @@ def run(args: argparse.Namespace) -> int:
     run_ids: list[int | None] = []
 
     def run_batch(cfg: Any) -> Any:
-        result, run_id, code = _race_once(cfg, catalogue, task, store, versions, args, initial)
+        result, run_id, code = _race_once(cfg, catalogue, task, store, versions, plan)
         codes.append(code)
         run_ids.append(run_id)
         return result
 
     try:
-        if args.until_decided:
+        if plan.until_decided:
             from ..stats.until_decided import race_until_decided
 
             result, summary = race_until_decided(
                 config,
-                args.baseline,
-                args.max_seeds,
+                plan.baseline,
+                plan.max_seeds,
                 run_batch,
-                on_batch=None if args.quiet else _batch_note,
+                on_batch=None if plan.quiet else _batch_note,
             )
         else:
             from ..stats import summarise
 
             result = run_batch(config)
-            summary = summarise(result.to_dict(), args.baseline)
+            summary = summarise(result.to_dict(), plan.baseline)
     except (ValueError, RuntimeError) as exc:
         return fail(str(exc))
     finally:
@@ -377,31 +405,32 @@ def run(args: argparse.Namespace) -> int:
     data["run_id"] = run_ids[0] if run_ids else None
     if len(run_ids) > 1:
         data["run_ids"] = run_ids
-    data["baseline"] = args.baseline
+    data["baseline"] = plan.baseline
     data["statistics"] = method_notes()
     data["summary"] = summary
-    if args.json:
-        write_json_result(data, args.json)
-    if not args.quiet:
-        out = sys.stderr if args.json == "-" else sys.stdout
+    if plan.json:
+        write_json_result(data, plan.json)
+    if not plan.quiet:
+        out = sys.stderr if plan.json == "-" else sys.stdout
         _summary(result, summary, run_ids, out)
     return max(codes, default=0)
 
 
-def check_comparison_args(args: argparse.Namespace, config: Any) -> None:
+def check_comparison(plan: TrainPlan) -> None:
     """``--baseline`` names a raced activation; ``--until-decided`` needs it and a cap."""
-    if args.baseline is not None and args.baseline not in config.activations:
+    config = plan.config
+    if plan.baseline is not None and plan.baseline not in config.activations:
         raise UsageError(
-            f"--baseline {args.baseline!r} is not among --activations "
+            f"--baseline {plan.baseline!r} is not among --activations "
             f"({', '.join(config.activations)})"
         )
-    if args.until_decided:
-        if args.baseline is None:
+    if plan.until_decided:
+        if plan.baseline is None:
             raise UsageError("--until-decided needs --baseline NAME to compare against")
         if len(config.activations) < 2:
             raise UsageError("--until-decided needs at least one activation besides the baseline")
         first = len(config.seed_list())
-        if args.max_seeds is None or args.max_seeds < first:
+        if plan.max_seeds is None or plan.max_seeds < first:
             raise UsageError(
                 f"--until-decided needs --max-seeds N, at least the first batch's {first} seeds"
             )
@@ -413,31 +442,30 @@ def _race_once(
     task: Any,
     store: Any,
     versions: Any,
-    args: argparse.Namespace,
-    initial: Any = None,
+    plan: TrainPlan,
 ) -> tuple[Any, int | None, int]:
     """Train one race with progress, Ctrl-C handling and storage: (result, run id, code).
     A stored race keeps its initial networks (snapshots at step 0) for ``--same-start``."""
     from ..training.engine import race
 
     current = race(
-        config, catalogue.activations, task, snapshots=store is not None, initial=initial
+        config, catalogue.activations, task, snapshots=store is not None, initial=plan.initial
     )
     bar = ProgressBar(sys.stderr, config.steps)
-    if args.quiet:
+    if plan.quiet:
         bar.enabled = False
     recorder = None
     if store is not None:
         from ..storage import RaceRecorder
 
-        name = args.name
-        if name and args.until_decided:
+        name = plan.name
+        if name and plan.until_decided:
             seeds = config.seed_list()
             name = f"{name} (seeds {seeds[0]}-{seeds[-1]})"
         recorder = RaceRecorder(
             store,
             name=name,
-            note=args.note,
+            note=plan.note,
             versions=versions,
             on_problem=lambda problem: _note(bar, f"{problem}; training goes on, retrying"),
         )

@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure as MplFigure
 
-from .decimate import peak_decimate
+from ..analysis.decimate import peak_decimate
 from .files import ExportError, check_writable, write_bytes
 from .palette import DARK, LIGHT, MATPLOTLIB_LINES, styles_for
 from .size import Size

@@ -57,20 +57,33 @@ def latex_table(columns: Mapping[str, Sequence[object]], caption: str = "") -> s
         raise ExportError("there is no data to export yet")
     names = list(columns)
     numeric = [all(v is None or _is_number(v) for v in columns[n]) for n in names]
-    spec = "".join("r" if num else "l" for num in numeric)
-    lines = [
-        f"\\begin{{tabular}}{{{spec}}}",
-        r"\toprule",
-        " & ".join(escape(n) for n in names) + r" \\",
-        r"\midrule",
-    ]
-    for row in zip(*(columns[n] for n in names), strict=True):
-        lines.append(" & ".join(latex_cell(v) for v in row) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}"]
+    rows = [[latex_cell(v) for v in row] for row in zip(*(columns[n] for n in names), strict=True)]
+    lines = tabular(
+        [escape(n) for n in names], rows, "".join("r" if num else "l" for num in numeric)
+    )
     if caption:
         lines = [r"\begin{table}", r"\centering", f"\\caption{{{escape(caption)}}}"] + lines
         lines.append(r"\end{table}")
     return "\n".join(lines) + "\n"
+
+
+def tabular(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    align: str,
+    footer: Sequence[Sequence[str]] = (),
+) -> list[str]:
+    """The lines of a booktabs ``tabular``: cells already in LaTeX (see :func:`escape`),
+    ``footer`` rows (a mean rank, a total) below a rule of their own. Every LaTeX table
+    actviz writes goes through here."""
+    lines = [f"\\begin{{tabular}}{{{align}}}", r"\toprule", " & ".join(header) + r" \\"]
+    lines.append(r"\midrule")
+    lines += [" & ".join(row) + r" \\" for row in rows]
+    if footer:
+        lines.append(r"\midrule")
+        lines += [" & ".join(row) + r" \\" for row in footer]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return lines
 
 
 def write_table(

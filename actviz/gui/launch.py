@@ -56,9 +56,9 @@ def _report_uncaught(window: MainWindow):
     return hook
 
 
-def run(plugin_dirs: list[str] | None = None, lesson: str | None = None) -> int:
+def run(plugin_dirs: list[str] | None = None, handout: str | None = None) -> int:
     """Open the main window and run until it is closed; returns the exit code.
-    ``lesson`` (a lesson file) opens once the plugins it names are loaded."""
+    ``handout`` (a handout file) opens once the plugins it names are loaded."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("actviz")
     app.setOrganizationName("actviz")
@@ -70,18 +70,18 @@ def run(plugin_dirs: list[str] | None = None, lesson: str | None = None) -> int:
     if os.environ.get("ACTVIZ_EXIT_AFTER_PAINT"):
         probe = _FirstPaint()
         window.installEventFilter(probe)
-    if lesson:
-        open_when_loaded(window, lesson)
+    if handout:
+        open_when_loaded(window, handout)
     window.show()
     code = app.exec()
     return int(code)
 
 
-def open_when_loaded(window: MainWindow, lesson: str) -> None:
-    """Open ``lesson`` after the first background load (its tasks and activations)."""
+def open_when_loaded(window: MainWindow, handout: str) -> None:
+    """Open ``handout`` after the first background load (its tasks and activations)."""
 
     def once(_catalogue=None) -> None:
         window.loader.loaded.disconnect(once)
-        window.lessons.open_file(lesson)
+        window.handouts.open_file(handout)
 
     window.loader.loaded.connect(once)

@@ -35,9 +35,9 @@ from .activation_list import ActivationList
 from .dock_fit import LEFT_WIDTH, RIGHT_WIDTH, DockFitter
 from .export_dialog import ExportDialog
 from .export_plots import export_all, export_plot, write_table
+from .handout_files import HandoutFiles
 from .inspector import Inspector
 from .layout_memory import RestoreOnFirstShow, save_splitters
-from .lesson_files import LessonFiles
 from .measurements import Measurements
 from .panels import PANELS, Panel
 from .panels.curves import CurvesPanel
@@ -136,12 +136,12 @@ class MainWindow(QMainWindow):
         self.watcher.changed.connect(self._folder_changed)
         if not watch:
             self.watcher.watcher.removePaths(self.watcher.watched())
-        self.lessons = LessonFiles(self)
+        self.handouts = HandoutFiles(self)
         self.presentation = Presentation(self)
         self._build_menus()
         self._restore_window()
-        self.lessons.dock.hide()  # until a lesson is opened, whatever the saved layout says
-        self.lessons.restore_state(self.settings)  # a lesson locked at the last exit
+        self.handouts.dock.hide()  # until a handout is opened, whatever the saved layout says
+        self.handouts.restore_state(self.settings)  # a handout locked at the last exit
         self._connect_system_theme()
         if background:
             self.loader.start()
@@ -312,7 +312,7 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.list_dock.toggleViewAction())
         view.addAction(self.inspector_dock.toggleViewAction())
-        view.addAction(self.lessons.dock.toggleViewAction())
+        view.addAction(self.handouts.dock.toggleViewAction())
         view.addSeparator()
         self.presentation_action = self._action(
             view,
@@ -330,7 +330,7 @@ class MainWindow(QMainWindow):
         self.leave_presentation_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.leave_presentation_action.setEnabled(False)
         self.presentation.toggled.connect(self.leave_presentation_action.setEnabled)
-        self.lessons.install(file, view)
+        self.handouts.install(file, view)
 
         race = bar.addMenu("&Race")
         for text, method, key in (
@@ -613,7 +613,7 @@ class MainWindow(QMainWindow):
         for panel in self.panels:
             panel.save_state(s)
             save_splitters(s, panel.key, panel)
-        self.lessons.save_state(s)
+        self.handouts.save_state(s)
         s.sync()
 
     def event(self, event: QEvent) -> bool:

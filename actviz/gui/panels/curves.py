@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...analysis.curves import CurveSet, vector_view
+from ...analysis.decimate import peak_decimate
 from ...analysis.regions import dead_regions, notable_points, saturated_regions
-from ...analysis.sampling import SampleCache, Sampled, peak_decimate
+from ...analysis.sampling import SampleCache, Sampled
 from ...figures import Figure
 from ...figures.curves import curve_stack
 from ..activation_list import swatch
@@ -438,7 +439,8 @@ class CurvesPanel(Panel):
                 continue
             x = data.x
             if window is not None:
-                x, y = peak_decimate(x, y, *window)
+                lo, hi, pixels = window
+                x, y = peak_decimate(x, y, pixels, lo, hi)
             if np.isfinite(y).all():
                 item.setData(x, y, connect="all", skipFiniteCheck=True)
             else:

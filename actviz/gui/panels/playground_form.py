@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from ...training import layered
 from ...training.config import INITS, OPTIMIZERS, RaceConfig
+from ...training.config_text import parse_seeds, parse_widths
 from ...training.features import FEATURES
 from ...training.task import Task
 from ..plots import make_plot, restyle
@@ -62,23 +63,10 @@ def available_devices() -> list[str]:
     return devices
 
 
-def parse_widths(text: str) -> tuple[int, ...]:
-    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
-    return tuple(int(p) for p in parts)
-
-
 def parse_layered(text: str) -> list[str]:
     """``"relu>tanh, gelu > sigmoid"`` -> ``["relu>tanh", "gelu>sigmoid"]`` (each once)."""
     names = [layered.canonical(p) for p in text.replace(";", ",").split(",") if p.strip()]
     return list(dict.fromkeys(names))
-
-
-def parse_seeds(text: str) -> int | list[int]:
-    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
-    values = [int(p) for p in parts]
-    if len(values) == 1 and "," not in text:
-        return values[0]
-    return values
 
 
 class PlaygroundForm(QWidget):
@@ -370,8 +358,8 @@ class PlaygroundForm(QWidget):
         state = self.state
         try:
             hidden = parse_widths(self.hidden.text())
-        except ValueError:
-            problems.append(f"hidden: give widths like 8, 8, not {self.hidden.text()!r}")
+        except ValueError as exc:
+            problems.append(str(exc))
             hidden = (8,)
         try:
             lr = float(self.lr.text())
@@ -389,8 +377,8 @@ class PlaygroundForm(QWidget):
                 problems.append(f"batch_size: {batch_text!r} is not a whole number")
         try:
             seeds = parse_seeds(self.seeds.text())
-        except ValueError:
-            problems.append(f"seeds: give a count or a list of integers, not {self.seeds.text()!r}")
+        except ValueError as exc:
+            problems.append(str(exc))
             seeds = 1
         names = list(state.selected)
         per_layer = parse_layered(self.per_layer.text())

@@ -1,4 +1,4 @@
-"""File > Save/Open lesson file: a teacher saves the Playground's setup with a title,
+"""File > Save/Open handout file: a teacher saves the Playground's setup with a title,
 notes and locked controls; opening it restores the setup for the class.
 
 A file that cannot be read changes nothing and says why; a file with some bad values
@@ -14,43 +14,44 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog
 
-from ..classroom import (
+from ..handouts.handout import (
+    OLD_SUFFIX,
     SUFFIX,
-    Lesson,
-    LessonFileError,
-    OpenedLesson,
-    read_lesson,
+    Handout,
+    HandoutFileError,
+    OpenedHandout,
+    read_handout,
     summary,
-    write_lesson,
+    write_handout,
 )
-from .lesson_dialog import LessonNote, SaveLessonDialog
-from .lesson_setup import apply_setup, apply_view, form_setup, lockable, view_state
+from .handout_dialog import HandoutNote, SaveHandoutDialog
+from .handout_setup import apply_setup, apply_view, form_setup, lockable, view_state
 from .panels.playground import PlaygroundPanel
 from .settings import read_json, write_json
 
-FILTER = f"actviz lesson (*{SUFFIX});;All files (*)"
-FOLDER_KEY = "lesson/folder"
-#: The open lesson's file and locks, kept so that restarting the app does not unlock it.
-OPEN_KEY = "lesson/open"
+FILTER = f"actviz handout (*{SUFFIX} *{OLD_SUFFIX});;All files (*)"
+FOLDER_KEY = "lesson/folder"  # the key of earlier versions: the folder stays remembered
+#: The open handout's file and locks, kept so that restarting the app does not unlock it.
+OPEN_KEY = "lesson/open"  # the key of earlier versions: a locked file stays locked
 
 
 def lock_tip(file_name: str) -> str:
-    return f"locked by the lesson file {file_name}"
+    return f"locked by the handout file {file_name}"
 
 
-class LessonFiles(QObject):
-    """Owns the lesson menu items, the Lesson dock and the locks of the open lesson."""
+class HandoutFiles(QObject):
+    """Owns the handout menu items, the Handout dock and the locks of the open handout."""
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
         self.window = window
-        self.lesson: Lesson | None = None
+        self.handout: Handout | None = None
         self.path: Path | None = None
         self.locked: list[str] = []
         self._list_tip = window.activation_list.toolTip()
-        self.note = LessonNote()
-        self.dock = QDockWidget("Lesson", window)
-        self.dock.setObjectName("dock-lesson")
+        self.note = HandoutNote()
+        self.dock = QDockWidget("Handout", window)
+        self.dock.setObjectName("dock-handout")
         self.dock.setWidget(self.note)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
@@ -61,28 +62,28 @@ class LessonFiles(QObject):
         first = file_menu.actions()[0] if file_menu.actions() else None
         self.open_action = action(
             file_menu,
-            "&Open lesson file…",
+            "&Open handout file…",
             self.open_dialog,
             QKeySequence("Ctrl+O"),
-            tip="open a lesson: the Playground's setup, views and locked controls",
+            tip="open a handout: the Playground's setup, views and locked controls",
         )
         self.save_action = action(
             file_menu,
-            "&Save lesson file…",
+            "&Save handout file…",
             self.save_dialog,
             QKeySequence("Ctrl+S"),
-            tip="save the Playground's setup and views as a lesson, with controls to lock",
+            tip="save the Playground's setup and views as a handout, with controls to lock",
         )
-        if first is not None:  # lesson files first in the menu, then export
+        if first is not None:  # handout files first in the menu, then export
             for a in (self.open_action, self.save_action):
                 file_menu.removeAction(a)
                 file_menu.insertAction(first, a)
             file_menu.insertSeparator(first)
         self.unlock_action = action(
             view_menu,
-            "&Unlock lesson controls",
+            "&Unlock handout controls",
             self.unlock,
-            tip="lift the locks of the open lesson file",
+            tip="lift the locks of the open handout file",
         )
         self.unlock_action.setEnabled(False)
         for a in (self.open_action, self.save_action, self.unlock_action):
@@ -108,18 +109,18 @@ class LessonFiles(QObject):
         panel = self.playground()
         if panel is None or not self._can_save(panel):
             return
-        dialog = SaveLessonDialog(lockable(panel.form), self.lesson, self.window)
-        if dialog.exec() != SaveLessonDialog.DialogCode.Accepted:
+        dialog = SaveHandoutDialog(lockable(panel.form), self.handout, self.window)
+        if dialog.exec() != SaveHandoutDialog.DialogCode.Accepted:
             return
-        start = self.path or self.folder() / f"{_stem(dialog.title.text()) or 'lesson'}{SUFFIX}"
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save lesson file", str(start), FILTER)
+        start = self.path or self.folder() / f"{_stem(dialog.title.text()) or 'handout'}{SUFFIX}"
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save handout file", str(start), FILTER)
         if path:
             self.save_to(path, dialog.title.text(), dialog.notes.toPlainText(), dialog.locked())
 
     def _can_save(self, panel: PlaygroundPanel) -> bool:
         if form_setup(panel.form) is None:
             self.window.show_error(
-                "Cannot save the lesson",
+                "Cannot save the handout",
                 "The Playground's form has problems; fix them first:\n"
                 + summary(panel.form.problems),
             )
@@ -127,13 +128,13 @@ class LessonFiles(QObject):
         return True
 
     def save_to(self, path: str | Path, title: str, notes: str, locked: list[str]) -> Path | None:
-        """Write the Playground's setup and views as a lesson; ``None`` (and a message)
+        """Write the Playground's setup and views as a handout; ``None`` (and a message)
         when it cannot be written."""
         panel = self.playground()
         if panel is None or not self._can_save(panel):
             return None
         known = lockable(panel.form)
-        lesson = Lesson(
+        handout = Handout(
             title=title.strip(),
             notes=notes.strip(),
             setup=form_setup(panel.form) or {},
@@ -141,78 +142,78 @@ class LessonFiles(QObject):
             locked=[n for n in locked if n in known],
         )
         try:
-            out = write_lesson(path, lesson)
+            out = write_handout(path, handout)
         except OSError as exc:
-            self.window.show_error("Cannot save the lesson", f"{path}: {exc.strerror or exc}")
+            self.window.show_error("Cannot save the handout", f"{path}: {exc.strerror or exc}")
             return None
         self._remember_folder(out)
-        self.window.show_message(f"lesson saved to {out}")
+        self.window.show_message(f"handout saved to {out}")
         return out
 
     # -- opening ----------------------------------------------------------------------
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self.window, "Open lesson file", str(self.folder()), FILTER
+            self.window, "Open handout file", str(self.folder()), FILTER
         )
         if path:
             self.open_file(path)
 
     def open_file(self, path: str | Path) -> bool:
-        """Open a lesson: restore what can be restored, lock its controls, show its title
+        """Open a handout: restore what can be restored, lock its controls, show its title
         and notes. ``False`` (nothing changed, the reason shown) when it cannot be used."""
         path = Path(path)
         panel = self.playground()
         if panel is None:
-            self.window.show_error("Cannot open the lesson", "this window has no Playground")
+            self.window.show_error("Cannot open the handout", "this window has no Playground")
             return False
         if panel.running:
             self.window.show_error(
-                "Cannot open the lesson", "a race is running; stop it first (Ctrl+.)"
+                "Cannot open the handout", "a race is running; stop it first (Ctrl+.)"
             )
             return False
         state = self.window.state
         try:
-            opened = read_lesson(path, state.usable(), state.catalogue.tasks, lockable(panel.form))
-        except LessonFileError as exc:
-            self.window.show_error("Cannot open the lesson", str(exc))
+            opened = read_handout(path, state.usable(), state.catalogue.tasks, lockable(panel.form))
+        except HandoutFileError as exc:
+            self.window.show_error("Cannot open the handout", str(exc))
             return False
         self._remember_folder(path)
         self.unlock(announce=False)
         problems = self._restore(panel, opened)
-        self.lesson, self.path = opened.lesson, path
-        self.lock(opened.lesson.locked)
+        self.handout, self.path = opened.handout, path
+        self.lock(opened.handout.locked)
         labels = lockable(panel.form)
-        self.note.show_lesson(opened.lesson, path.name, [labels[n] for n in self.locked])
+        self.note.show_handout(opened.handout, path.name, [labels[n] for n in self.locked])
         self.dock.show()
         self.dock.raise_()
         if problems:
             self.window.show_error(
-                "Lesson opened with problems",
+                "Handout opened with problems",
                 f"{path.name} was opened, but not all of it could be restored:\n"
                 + summary(problems),
             )
-        self.window.show_message(f"opened the lesson “{opened.lesson.title or path.name}”")
+        self.window.show_message(f"opened the handout “{opened.handout.title or path.name}”")
         return True
 
-    def _restore(self, panel: PlaygroundPanel, opened: OpenedLesson) -> list[str]:
+    def _restore(self, panel: PlaygroundPanel, opened: OpenedHandout) -> list[str]:
         problems = list(opened.problems)
-        problems += apply_setup(panel, opened.lesson.setup)
-        problems += apply_view(self.window, panel, opened.lesson.view)
+        problems += apply_setup(panel, opened.handout.setup)
+        problems += apply_view(self.window, panel, opened.handout.view)
         return problems
 
     # -- between launches -------------------------------------------------------------
 
     def save_state(self, settings: Any) -> None:
-        """Keep the open lesson's locks for the next launch (restarting must not be a
-        way around them; View > Unlock lesson controls is)."""
+        """Keep the open handout's locks for the next launch (restarting must not be a
+        way around them; View > Unlock handout controls is)."""
         if self.path is not None and self.locked:
             write_json(settings, OPEN_KEY, {"path": str(self.path), "locked": self.locked})
         else:
             settings.remove(OPEN_KEY)
 
     def restore_state(self, settings: Any) -> None:
-        """Lock again what the lesson open at the last exit locked, and show its note.
+        """Lock again what the handout open at the last exit locked, and show its note.
         The form's values came back with the rest of the settings."""
         saved = read_json(settings, OPEN_KEY, None)
         panel = self.playground()
@@ -224,18 +225,18 @@ class LessonFiles(QObject):
         if not locked:
             return
         try:
-            lesson = read_lesson(path).lesson
-        except LessonFileError:
-            lesson = Lesson(title=path.name)  # moved or deleted: the locks stay all the same
-        self.lesson, self.path = lesson, path
+            handout = read_handout(path).handout
+        except HandoutFileError:
+            handout = Handout(title=path.name)  # moved or deleted: the locks stay all the same
+        self.handout, self.path = handout, path
         self.lock(locked)
-        self.note.show_lesson(lesson, path.name, [known[n] for n in self.locked])
+        self.note.show_handout(handout, path.name, [known[n] for n in self.locked])
         self.dock.show()
 
     # -- locks ------------------------------------------------------------------------
 
     def lock(self, names: list[str]) -> None:
-        """Disable the form controls ``names`` with a tooltip naming the lesson file."""
+        """Disable the form controls ``names`` with a tooltip naming the handout file."""
         panel = self.playground()
         if panel is None or self.path is None:
             return
@@ -259,7 +260,7 @@ class LessonFiles(QObject):
             action.setEnabled(not tip)
 
     def unlock(self, announce: bool = True) -> None:
-        """Lift every lock of the open lesson (the teacher's way out)."""
+        """Lift every lock of the open handout (the teacher's way out)."""
         panel = self.playground()
         if panel is not None:
             for name in self.locked:
@@ -270,7 +271,7 @@ class LessonFiles(QObject):
         self.unlock_action.setEnabled(False)
         self.note.set_locks([])
         if announce and had:
-            self.window.show_message("lesson controls unlocked")
+            self.window.show_message("handout controls unlocked")
 
 
 def _stem(title: str) -> str:

@@ -1,12 +1,16 @@
-"""Lesson files (``*.actviz-lesson``): a Playground setup a teacher hands to a class.
+"""Handout files (``*.actviz-handout``): a Playground setup a teacher hands to a class.
 
-A lesson file is JSON: a format tag and version, a title and notes, the race the
+Earlier versions called these "lesson files" (``*.actviz-lesson``, format tag
+``actviz-lesson``); they open unchanged. "Lesson" now means only a claim run as an
+experiment (:mod:`actviz.lessons`).
+
+A handout file is JSON: a format tag and version, a title and notes, the race the
 Playground's form describes (``setup``: a :meth:`RaceConfig.to_dict`), what the views
 show (``view``) and which form controls students may not change (``locked``).
 
 Qt-free, so it can be checked and written without a screen. Reading is forgiving where
-it can be and honest where it cannot: a file that is not a lesson at all raises
-:class:`LessonFileError` with one clear message; a lesson with some bad values opens
+it can be and honest where it cannot: a file that is not a handout at all raises
+:class:`HandoutFileError` with one clear message; a handout with some bad values opens
 with everything else restored and each value left out named in ``problems``.
 """
 
@@ -21,11 +25,15 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .training.config import RaceConfig
+from ..training.config import RaceConfig
 
-FORMAT = "actviz-lesson"
+FORMAT = "actviz-handout"
 VERSION = 1
-SUFFIX = ".actviz-lesson"
+SUFFIX = ".actviz-handout"
+#: What earlier versions wrote (same content under the old name): read, never written.
+OLD_FORMAT = "actviz-lesson"
+OLD_SUFFIX = ".actviz-lesson"
+SUFFIXES = (SUFFIX, OLD_SUFFIX)
 #: Race settings with no control in the Playground's form: kept in the file, restored
 #: only where they hold their default (else named as not restored).
 NOT_IN_FORM = ("eval_every", "boundary_grid", "strategy", "threads")
@@ -58,13 +66,13 @@ VIEW_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
 }
 
 
-class LessonFileError(Exception):
-    """The file cannot be used as a lesson at all; the message says why."""
+class HandoutFileError(Exception):
+    """The file cannot be used as a handout at all; the message says why."""
 
 
 @dataclass
-class Lesson:
-    """One lesson: see the module docstring."""
+class Handout:
+    """One handout: see the module docstring."""
 
     title: str = ""
     notes: str = ""
@@ -85,24 +93,25 @@ class Lesson:
 
 
 @dataclass
-class OpenedLesson:
-    """A lesson as read: only what can be restored, and every value left out, named."""
+class OpenedHandout:
+    """A handout as read: only what can be restored, and every value left out, named."""
 
-    lesson: Lesson
+    handout: Handout
     problems: list[str] = field(default_factory=list)
 
 
-def lesson_path(path: str | os.PathLike[str]) -> Path:
-    """``path`` with the lesson suffix added when it has none."""
+def handout_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` with the handout suffix added when it has none (an old ``.actviz-lesson``
+    name is kept: saving over an old file replaces it rather than writing a twin)."""
     p = Path(path)
-    return p if p.name.endswith(SUFFIX) else p.with_name(p.name + SUFFIX)
+    return p if p.name.endswith(SUFFIXES) else p.with_name(p.name + SUFFIX)
 
 
-def write_lesson(path: str | os.PathLike[str], lesson: Lesson) -> Path:
-    """Write ``lesson`` (atomically: a crash never leaves half a file); returns the path."""
-    target = lesson_path(path)
-    text = json.dumps(lesson.to_json(), indent=2, ensure_ascii=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".lesson-", dir=target.parent)
+def write_handout(path: str | os.PathLike[str], handout: Handout) -> Path:
+    """Write ``handout`` (atomically: a crash never leaves half a file); returns the path."""
+    target = handout_path(path)
+    text = json.dumps(handout.to_json(), indent=2, ensure_ascii=False) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=".handout-", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -113,57 +122,59 @@ def write_lesson(path: str | os.PathLike[str], lesson: Lesson) -> Path:
     return target
 
 
-def read_lesson(
+def read_handout(
     path: str | os.PathLike[str],
     activations: Mapping[str, Any] | None = None,
     tasks: Mapping[str, Any] | None = None,
     lockable: Collection[str] | None = None,
-) -> OpenedLesson:
-    """Read and check a lesson file (see :func:`check_lesson`)."""
+) -> OpenedHandout:
+    """Read and check a handout file (see :func:`check_handout`)."""
     p = Path(path)
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise LessonFileError(f"cannot read {p.name}: {exc.strerror or exc}") from exc
+        raise HandoutFileError(f"cannot read {p.name}: {exc.strerror or exc}") from exc
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise LessonFileError(f"{p.name} is not a lesson file: it is not valid JSON") from exc
-    return check_lesson(data, activations, tasks, lockable, name=p.name)
+        raise HandoutFileError(f"{p.name} is not a handout file: it is not valid JSON") from exc
+    return check_handout(data, activations, tasks, lockable, name=p.name)
 
 
-def check_lesson(
+def check_handout(
     data: Any,
     activations: Mapping[str, Any] | None = None,
     tasks: Mapping[str, Any] | None = None,
     lockable: Collection[str] | None = None,
     name: str = "the file",
-) -> OpenedLesson:
-    """The restorable part of a parsed lesson file. ``activations`` and ``tasks`` (the
+) -> OpenedHandout:
+    """The restorable part of a parsed handout file. ``activations`` and ``tasks`` (the
     loaded ones) and ``lockable`` (the form's control names) are checked when given."""
     if not isinstance(data, dict):
-        raise LessonFileError(f"{name} is not a lesson file: it holds no JSON object")
+        raise HandoutFileError(f"{name} is not a handout file: it holds no JSON object")
     tag = data.get("format")
-    if tag != FORMAT:
-        raise LessonFileError(f"{name} is not a lesson file: its format is {tag!r}, not {FORMAT!r}")
+    if tag not in (FORMAT, OLD_FORMAT):
+        raise HandoutFileError(
+            f"{name} is not a handout file: its format is {tag!r}, not {FORMAT!r}"
+        )
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise LessonFileError(f"{name}: the lesson version {version!r} is not a version number")
+        raise HandoutFileError(f"{name}: the handout version {version!r} is not a version number")
     if version > VERSION:
-        raise LessonFileError(
-            f"{name} was written by a newer actviz (lesson version {version}; this one "
+        raise HandoutFileError(
+            f"{name} was written by a newer actviz (handout version {version}; this one "
             f"reads up to {VERSION}): update actviz to open it"
         )
     setup = data.get("setup", {})
     if not isinstance(setup, dict):
-        raise LessonFileError(f"{name}: 'setup' must be an object, got {type(setup).__name__}")
+        raise HandoutFileError(f"{name}: 'setup' must be an object, got {type(setup).__name__}")
     problems: list[str] = []
     title = _text(data, "title", problems)
     notes = _text(data, "notes", problems)
     clean_setup = check_setup(setup, activations, tasks, problems)
     view = _check_view(data.get("view", {}), problems)
     locked = _check_locked(data.get("locked", []), lockable, problems)
-    return OpenedLesson(Lesson(title, notes, clean_setup, view, locked), problems)
+    return OpenedHandout(Handout(title, notes, clean_setup, view, locked), problems)
 
 
 def _text(data: Mapping[str, Any], key: str, problems: list[str]) -> str:

@@ -1,4 +1,4 @@
-"""Between a lesson file's setup and the Playground's widgets: read the form and views
+"""Between a handout file's setup and the Playground's widgets: read the form and views
 into plain data, and put plain data back into them.
 
 Fields the form lists in ``PlaygroundForm.fields`` are handled here; one without a
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..classroom import NOT_IN_FORM
+from ..handouts.handout import NOT_IN_FORM
 from ..training import layered
 from ..training.config import RaceConfig
 from ..training.features import FEATURES
@@ -36,7 +36,7 @@ FIRST = ("task",)
 
 
 def lockable(form: PlaygroundForm) -> dict[str, str]:
-    """The form's controls a lesson can lock: field name -> the label the user sees."""
+    """The form's controls a handout can lock: field name -> the label the user sees."""
     out: dict[str, str] = {}
     for name, widget in form.fields.items():
         if name in ALIASES:
@@ -152,7 +152,7 @@ def _set_widget(widget: QWidget, value: Any) -> str | None:
 
 
 def _differences(form: PlaygroundForm, setup: dict[str, Any], named: list[str]) -> list[str]:
-    """Fields that read back differently from the lesson (a spin box's range, ...)."""
+    """Fields that read back differently from the handout (a spin box's range, ...)."""
     config = form.config()
     if config is None:
         return [f"the restored form has problems: {'; '.join(form.problems)}"]
@@ -165,7 +165,7 @@ def _differences(form: PlaygroundForm, setup: dict[str, Any], named: list[str]) 
         if key in ("points", "noise", "test_fraction") and value is None:
             continue
         if not _same(now[key], value):
-            out.append(f"{key}: the form shows {now[key]!r}, the lesson has {value!r}")
+            out.append(f"{key}: the form shows {now[key]!r}, the handout has {value!r}")
     return out
 
 
@@ -183,7 +183,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def view_state(window: Any, panel: PlaygroundPanel) -> dict[str, Any]:
-    """What the Playground's views show now (see ``classroom.VIEW_FIELDS``)."""
+    """What the Playground's views show now (see ``handouts.VIEW_FIELDS``)."""
     curves = panel.curves
     return {
         "tab": "playground",

@@ -1,5 +1,5 @@
-"""The widgets of a lesson file: the dialog that saves one (title, notes, which controls
-to lock) and the note that shows an opened lesson's title and notes to the class."""
+"""The widgets of a handout file: the dialog that saves one (title, notes, which controls
+to lock) and the note that shows an opened handout's title and notes to the class."""
 
 from __future__ import annotations
 
@@ -19,32 +19,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..classroom import Lesson
+from ..handouts.handout import Handout
 
 
-class SaveLessonDialog(QDialog):
-    """Asks for the lesson's title and notes and which form controls to lock."""
+class SaveHandoutDialog(QDialog):
+    """Asks for the handout's title and notes and which form controls to lock."""
 
     def __init__(
         self,
         controls: dict[str, str],
-        previous: Lesson | None = None,
+        previous: Handout | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Save lesson file")
+        self.setWindowTitle("Save handout file")
         self.title = QLineEdit(previous.title if previous else "")
         self.title.setPlaceholderText("e.g. Why ReLU units die")
-        self.title.setToolTip("shown to the class when the lesson is opened")
+        self.title.setToolTip("shown to the class when the handout is opened")
         self.notes = QPlainTextEdit(previous.notes if previous else "")
         self.notes.setPlaceholderText("what to try, what to look for")
-        self.notes.setToolTip("shown under the title when the lesson is opened")
+        self.notes.setToolTip("shown under the title when the handout is opened")
         self.notes.setMinimumHeight(90)
         self.locks = QListWidget()
-        self.locks.setObjectName("lesson-locks")
+        self.locks.setObjectName("handout-locks")
         self.locks.setToolTip(
-            "checked controls are disabled when the lesson is opened "
-            "(View > Unlock lesson controls lifts the locks)"
+            "checked controls are disabled when the handout is opened "
+            "(View > Unlock handout controls lifts the locks)"
         )
         locked = set(previous.locked) if previous else set()
         for name, label in controls.items():
@@ -84,8 +84,8 @@ class SaveLessonDialog(QDialog):
         ]
 
 
-class LessonNote(QWidget):
-    """The opened lesson's title and notes, and which controls it locks."""
+class HandoutNote(QWidget):
+    """The opened handout's title and notes, and which controls it locks."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,12 +105,12 @@ class LessonNote(QWidget):
         layout.addWidget(self.locks)
         layout.addStretch(1)
 
-    def show_lesson(self, lesson: Lesson, file_name: str, locked_labels: list[str]) -> None:
-        title = lesson.title or file_name
+    def show_handout(self, handout: Handout, file_name: str, locked_labels: list[str]) -> None:
+        title = handout.title or file_name
         style = "font-size:13pt; font-weight:600"
         self.heading.setText(f"<span style='{style}'>{escape(title)}</span>")
-        self.body.setText(lesson.notes)
-        self.body.setVisible(bool(lesson.notes))
+        self.body.setText(handout.notes)
+        self.body.setVisible(bool(handout.notes))
         self.set_locks(locked_labels)
 
     def set_locks(self, labels: list[str]) -> None:

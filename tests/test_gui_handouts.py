@@ -1,4 +1,4 @@
-"""Lesson files and presentation mode, driven through the real window: a teacher saves a
+"""Handout files and presentation mode, driven through the real window: a teacher saves a
 configured Playground with locks, the class opens it and finds every field back and the
 locked controls disabled; bad files say what is wrong; F5 presents and F5/Esc go back."""
 
@@ -10,12 +10,13 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMessageBox
 
-from actviz.classroom import SUFFIX
-from actviz.gui.lesson_dialog import SaveLessonDialog
-from actviz.gui.lesson_setup import lockable
+from actviz.gui.handout_dialog import SaveHandoutDialog
+from actviz.gui.handout_files import FOLDER_KEY
+from actviz.gui.handout_setup import lockable
 from actviz.gui.main_window import MainWindow
 from actviz.gui.settings import open_settings, read_json
 from actviz.gui.shortcuts_dialog import shortcut_rows
+from actviz.handouts import SUFFIX
 from actviz.host import PluginHost
 
 
@@ -85,14 +86,14 @@ def scramble(w, panel) -> None:
     w.show_panel("curves")
 
 
-def test_a_saved_lesson_restores_every_field_and_locks_two(make_window, tmp_path, shown):
+def test_a_saved_handout_restores_every_field_and_locks_two(make_window, tmp_path, shown):
     w, panel = make_window()
     configure(w, panel)
     saved = panel.form.config().to_dict()
     assert saved["task"] == "circles" and saved["activations"] == ["relu", "elu", "relu>tanh"]
     assert saved["features"] == ["x1sq", "x1x2"] and saved["l2"] == 0.001
     locks = ["lr", "optimizer"]
-    path = w.lessons.save_to(tmp_path / "dying", "Dying ReLU", "Watch layer 2.", locks)
+    path = w.handouts.save_to(tmp_path / "dying", "Dying ReLU", "Watch layer 2.", locks)
     assert path == tmp_path / ("dying" + SUFFIX)
     data = json.loads(path.read_text())
     assert data["locked"] == ["lr", "optimizer"] and data["title"] == "Dying ReLU"
@@ -100,7 +101,7 @@ def test_a_saved_lesson_restores_every_field_and_locks_two(make_window, tmp_path
 
     scramble(w, panel)
     assert panel.form.config().to_dict() != saved
-    assert w.lessons.open_file(path)
+    assert w.handouts.open_file(path)
     assert shown == []
     assert w.current_panel() is panel
     assert panel.form.config().to_dict() == saved
@@ -114,36 +115,36 @@ def test_a_saved_lesson_restores_every_field_and_locks_two(make_window, tmp_path
     fields = panel.form.fields
     for name in ("lr", "optimizer"):
         assert not fields[name].isEnabled()
-        assert f"locked by the lesson file dying{SUFFIX}" in fields[name].toolTip()
+        assert f"locked by the handout file dying{SUFFIX}" in fields[name].toolTip()
     for name in set(lockable(panel.form)) - {"lr", "optimizer"}:
         assert fields[name].isEnabled(), name
     assert w.activation_list.isEnabled()
-    assert w.lessons.dock.isVisible()
-    assert "Dying ReLU" in w.lessons.note.heading.text()
-    assert w.lessons.note.body.text() == "Watch layer 2."
-    assert "Learning rate" in w.lessons.note.locks.text()
+    assert w.handouts.dock.isVisible()
+    assert "Dying ReLU" in w.handouts.note.heading.text()
+    assert w.handouts.note.body.text() == "Watch layer 2."
+    assert "Learning rate" in w.handouts.note.locks.text()
 
     # the teacher lifts the locks
-    assert w.lessons.unlock_action.isEnabled()
-    w.lessons.unlock_action.trigger()
+    assert w.handouts.unlock_action.isEnabled()
+    w.handouts.unlock_action.trigger()
     assert fields["lr"].isEnabled() and fields["optimizer"].isEnabled()
     assert "locked" not in fields["lr"].toolTip()
-    assert not w.lessons.unlock_action.isEnabled()
+    assert not w.handouts.unlock_action.isEnabled()
 
 
-def test_a_lesson_that_locks_the_activations_disables_the_list(make_window, tmp_path, shown):
+def test_a_handout_that_locks_the_activations_disables_the_list(make_window, tmp_path, shown):
     w, panel = make_window()
-    path = w.lessons.save_to(tmp_path / "acts", "", "", ["activations"])
-    assert w.lessons.open_file(path)
+    path = w.handouts.save_to(tmp_path / "acts", "", "", ["activations"])
+    assert w.handouts.open_file(path)
     assert not w.activation_list.isEnabled()
-    assert "locked by the lesson file" in w.activation_list.toolTip()
+    assert "locked by the handout file" in w.activation_list.toolTip()
     assert not w.inspector.params_box.isEnabled()
     before = list(w.state.selected)
     for action in w.selection_actions:  # Edit > Clear selection, Select defaults, Reset
         action.trigger()
     assert w.state.selected == before
-    assert "acts" + SUFFIX in w.lessons.note.heading.text()  # no title: the file's name
-    w.lessons.unlock()
+    assert "acts" + SUFFIX in w.handouts.note.heading.text()  # no title: the file's name
+    w.handouts.unlock()
     assert w.activation_list.isEnabled() and w.inspector.params_box.isEnabled()
     w.selection_actions[0].trigger()  # Clear selection works again
     assert w.state.selected == []
@@ -152,14 +153,14 @@ def test_a_lesson_that_locks_the_activations_disables_the_list(make_window, tmp_
 def test_an_unknown_activation_is_named_and_the_rest_restored(make_window, tmp_path, shown):
     w, panel = make_window()
     configure(w, panel)
-    path = w.lessons.save_to(tmp_path / "edited", "Edited", "", ["steps"])
+    path = w.handouts.save_to(tmp_path / "edited", "Edited", "", ["steps"])
     data = json.loads(path.read_text())
     data["setup"]["activations"] = ["relu", "swooshy", "elu"]
     path.write_text(json.dumps(data))
     saved = dict(data["setup"], activations=["relu", "elu"])
 
     scramble(w, panel)
-    assert w.lessons.open_file(path)
+    assert w.handouts.open_file(path)
     assert len(shown) == 1
     assert "swooshy" in shown[0] and "unknown activation" in shown[0]
     assert panel.form.config().to_dict() == saved
@@ -171,17 +172,17 @@ def test_a_corrupt_file_gives_a_message_and_changes_nothing(make_window, tmp_pat
     configure(w, panel)
     before = panel.form.config().to_dict()
     path = tmp_path / ("broken" + SUFFIX)
-    path.write_text('{"format": "actviz-lesson", "version": 1, "setup": {"task": ')
-    assert not w.lessons.open_file(path)
+    path.write_text('{"format": "actviz-handout", "version": 1, "setup": {"task": ')
+    assert not w.handouts.open_file(path)
     assert len(shown) == 1 and "not valid JSON" in shown[0] and "broken" in shown[0]
     assert panel.form.config().to_dict() == before
     assert w.state.selected == ["relu", "elu"]
-    assert not w.lessons.dock.isVisible()
+    assert not w.handouts.dock.isVisible()
     assert all(widget.isEnabled() for widget in panel.form.fields.values())
 
     newer = tmp_path / ("newer" + SUFFIX)
-    newer.write_text(json.dumps({"format": "actviz-lesson", "version": 99, "setup": {}}))
-    assert not w.lessons.open_file(newer)
+    newer.write_text(json.dumps({"format": "actviz-handout", "version": 99, "setup": {}}))
+    assert not w.handouts.open_file(newer)
     assert "newer actviz" in shown[1]
     assert panel.form.config().to_dict() == before
 
@@ -189,7 +190,7 @@ def test_a_corrupt_file_gives_a_message_and_changes_nothing(make_window, tmp_pat
 def test_a_form_with_problems_is_not_saved(make_window, tmp_path, shown):
     w, panel = make_window()
     panel.form.lr.setText("fast")
-    assert w.lessons.save_to(tmp_path / "bad", "", "", []) is None
+    assert w.handouts.save_to(tmp_path / "bad", "", "", []) is None
     assert "lr" in shown[0]
     assert not list(tmp_path.iterdir())
 
@@ -205,7 +206,7 @@ def test_the_save_dialog_asks_title_notes_and_locks(
 
     def fill() -> None:
         dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, SaveLessonDialog)
+        assert isinstance(dialog, SaveHandoutDialog)
         labels = [dialog.locks.item(i).text() for i in range(dialog.locks.count())]
         assert "Learning rate" in labels and "Optimiser" in labels
         dialog.title.setText("Saturation")
@@ -214,30 +215,30 @@ def test_the_save_dialog_asks_title_notes_and_locks(
         dialog.accept()
 
     QTimer.singleShot(0, fill)
-    w.lessons.save_action.trigger()
+    w.handouts.save_action.trigger()
     data = json.loads((tmp_path / ("from-dialog" + SUFFIX)).read_text())
     assert data["title"] == "Saturation" and data["notes"] == "Compare tanh and sigmoid."
     assert data["locked"] == ["hidden", "seeds"]
-    assert read_json(open_settings(), "lesson/folder", None) == str(tmp_path)
-    assert w.lessons.folder() == tmp_path
+    assert read_json(open_settings(), FOLDER_KEY, None) == str(tmp_path)
+    assert w.handouts.folder() == tmp_path
 
 
-def test_lesson_and_presentation_keys_are_listed(make_window):
+def test_handout_and_presentation_keys_are_listed(make_window):
     w, _panel = make_window()
     rows = dict((action, key) for key, action in shortcut_rows(w))
     assert rows["Presentation mode"] == "F5"
     assert rows["Leave presentation mode"] == "Esc"
-    assert rows["Save lesson file"] == "Ctrl+S"
-    assert rows["Open lesson file"] == "Ctrl+O"
+    assert rows["Save handout file"] == "Ctrl+S"
+    assert rows["Open handout file"] == "Ctrl+O"
     assert rows["Reload plugins"] == "Ctrl+Shift+R"
 
 
-def test_the_command_line_lesson_opens_once_plugins_are_loaded(
+def test_the_command_line_handout_opens_once_plugins_are_loaded(
     qtbot, tmp_path, monkeypatch, make_window, shown
 ):
     w, panel = make_window()
     configure(w, panel)
-    path = w.lessons.save_to(tmp_path / "cli", "From the command line", "", ["hidden"])
+    path = w.handouts.save_to(tmp_path / "cli", "From the command line", "", ["hidden"])
     saved = panel.form.config().to_dict()
     w.close()
     from actviz.gui.launch import open_when_loaded
@@ -249,7 +250,7 @@ def test_the_command_line_lesson_opens_once_plugins_are_loaded(
     qtbot.addWidget(late)
     open_when_loaded(late, str(path))
     late.show()
-    qtbot.waitUntil(lambda: late.lessons.lesson is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: late.handouts.handout is not None, timeout=60_000)
     form = late.panel("playground").form
     assert form.config().to_dict() == saved
     assert not form.hidden.isEnabled()
@@ -333,30 +334,30 @@ def test_closing_while_presenting_remembers_the_layout_from_before(make_window, 
     assert not again.isFullScreen() and not again.presentation.active
     assert again.list_dock.isVisible() and again.inspector_dock.isVisible()
     assert panel.splitter.widget(0).isVisible()
-    assert not again.lessons.dock.isVisible()  # no lesson open yet
+    assert not again.handouts.dock.isVisible()  # no handout open yet
     axis = panel.curves.loss.getPlotItem().getAxis("left")
     assert axis.style["tickFont"] is None
 
 
-def test_a_lesson_that_cannot_be_written_says_so(make_window, tmp_path, shown):
+def test_a_handout_that_cannot_be_written_says_so(make_window, tmp_path, shown):
     w, _panel = make_window()
-    assert w.lessons.save_to(tmp_path / "no-such-folder" / "x", "", "", []) is None
-    assert len(shown) == 1 and "Cannot save the lesson" in shown[0]
+    assert w.handouts.save_to(tmp_path / "no-such-folder" / "x", "", "", []) is None
+    assert len(shown) == 1 and "Cannot save the handout" in shown[0]
     assert "no-such-folder" in shown[0]
 
 
-def test_a_lesson_is_not_opened_over_a_running_race(make_window, tmp_path, qtbot, shown):
+def test_a_handout_is_not_opened_over_a_running_race(make_window, tmp_path, qtbot, shown):
     w, panel = make_window()
-    path = w.lessons.save_to(tmp_path / "later", "Later", "", ["lr"])
+    path = w.handouts.save_to(tmp_path / "later", "Later", "", ["lr"])
     form = panel.form
     form.points.setValue(80)
     form.steps.setValue(40)
     with qtbot.waitSignal(panel.raceFinished, timeout=60_000):
         assert panel.start_race()
-        assert not w.lessons.open_file(path)  # still running: nothing processed yet
+        assert not w.handouts.open_file(path)  # still running: nothing processed yet
     assert "a race is running" in shown[0]
-    assert form.lr.isEnabled() and w.lessons.lesson is None
-    assert w.lessons.open_file(path)  # once it has finished
+    assert form.lr.isEnabled() and w.handouts.handout is None
+    assert w.handouts.open_file(path)  # once it has finished
     assert not form.lr.isEnabled()
 
 
@@ -364,10 +365,10 @@ def test_every_lockable_control_is_documented(make_window):
     from pathlib import Path
 
     _w, panel = make_window()
-    doc = (Path(__file__).parents[1] / "docs" / "classroom.md").read_text()
+    doc = (Path(__file__).parents[1] / "docs" / "handouts.md").read_text()
     listed = doc[doc.index("The lockable fields are the form's:") :].split("The view settings")[0]
     for name in lockable(panel.form):
-        assert f"`{name}`" in listed, f"{name} is lockable but not in docs/classroom.md"
+        assert f"`{name}`" in listed, f"{name} is lockable but not in docs/handouts.md"
 
 
 def test_each_lockable_control_is_named_by_its_own_label(make_window):
@@ -377,22 +378,43 @@ def test_each_lockable_control_is_named_by_its_own_label(make_window):
     assert len(set(labels.values())) == len(labels), labels  # no two look the same
 
 
-def test_restarting_the_app_keeps_the_lesson_locked_until_unlocked(make_window, tmp_path, shown):
+def test_restarting_the_app_keeps_the_handout_locked_until_unlocked(make_window, tmp_path, shown):
     w, panel = make_window()
     configure(w, panel)
-    path = w.lessons.save_to(tmp_path / "locked", "Keep it", "", ["lr", "activations"])
-    assert w.lessons.open_file(path)
+    path = w.handouts.save_to(tmp_path / "locked", "Keep it", "", ["lr", "activations"])
+    assert w.handouts.open_file(path)
     w.close()  # a student restarts the app
 
     again, panel = make_window()
     assert not panel.form.fields["lr"].isEnabled()
-    assert panel.form.fields["lr"].toolTip().startswith(f"locked by the lesson file {path.name}")
+    assert panel.form.fields["lr"].toolTip().startswith(f"locked by the handout file {path.name}")
     assert not again.activation_list.isEnabled()
     assert panel.form.fields["steps"].isEnabled()
-    assert not again.lessons.dock.isHidden() and "Keep it" in again.lessons.note.heading.text()
-    again.lessons.unlock()  # the teacher's way out, remembered too
+    assert not again.handouts.dock.isHidden() and "Keep it" in again.handouts.note.heading.text()
+    again.handouts.unlock()  # the teacher's way out, remembered too
     again.close()
 
     third, panel = make_window()
     assert panel.form.fields["lr"].isEnabled() and third.activation_list.isEnabled()
-    assert third.lessons.dock.isHidden()
+    assert third.handouts.dock.isHidden()
+
+
+def test_an_old_actviz_lesson_file_opens_in_the_window(make_window, tmp_path, shown):
+    w, panel = make_window()
+    path = tmp_path / "old.actviz-lesson"
+    path.write_text(
+        json.dumps(
+            {
+                "format": "actviz-lesson",
+                "version": 1,
+                "title": "Written before handouts",
+                "setup": {"task": "circles", "activations": ["relu"], "lr": 0.05},
+                "locked": ["lr"],
+            }
+        )
+    )
+    assert w.handouts.open_file(path)
+    assert panel.form.config().lr == 0.05
+    assert not panel.form.lr.isEnabled()
+    assert "Written before handouts" in w.handouts.note.heading.text()
+    assert shown == []

@@ -1,0 +1,42 @@
+"""Handouts: a Playground setup a teacher saves with a title, notes and locked controls,
+and a class opens (``actviz --handout FILE``, File > Open handout). Qt-free."""
+
+from .handout import (
+    FORMAT,
+    NOT_IN_FORM,
+    OLD_FORMAT,
+    OLD_SUFFIX,
+    SUFFIX,
+    SUFFIXES,
+    VERSION,
+    VIEW_FIELDS,
+    Handout,
+    HandoutFileError,
+    OpenedHandout,
+    check_handout,
+    check_setup,
+    handout_path,
+    read_handout,
+    summary,
+    write_handout,
+)
+
+__all__ = [
+    "FORMAT",
+    "NOT_IN_FORM",
+    "OLD_FORMAT",
+    "OLD_SUFFIX",
+    "SUFFIX",
+    "SUFFIXES",
+    "VERSION",
+    "VIEW_FIELDS",
+    "Handout",
+    "HandoutFileError",
+    "OpenedHandout",
+    "check_handout",
+    "check_setup",
+    "handout_path",
+    "read_handout",
+    "summary",
+    "write_handout",
+]

@@ -171,7 +171,7 @@ def print_tables(result: dict[str, Any], out: TextIO) -> None:
             print(line, file=out)
     from ..training.replicates import label
 
-    print(f"seeds {label(result.get('options', {}).get('vary'))}", file=out)
+    print(f"each seed {label(result.get('options', {}).get('vary'))}", file=out)
     print("mean rank over tasks (1 = best)", file=out)
     for row in result["ranking"]:
         ranks = "  ".join(f"{t} {r:g}" for t, r in row["ranks"].items())

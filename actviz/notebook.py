@@ -88,6 +88,18 @@ class RaceOutcome:
             return curves_figure(self.runs, self.metric, dark=dark)
         raise ValueError(f"kind must be 'summary' or 'curves', not {kind!r}")
 
+    def plan(
+        self,
+        difference: float,
+        baseline: str | None = None,
+        alpha: float = 0.05,
+        power: float = 0.8,
+    ) -> list[dict[str, Any]]:
+        """Seeds needed to detect ``difference`` against ``baseline`` (default: the race's)
+        with ``power`` at ``alpha`` over every comparison, using this race as the pilot
+        (see :func:`plan`)."""
+        return plan(self.data, baseline or self.data.get("baseline"), difference, alpha, power)
+
     def __repr__(self) -> str:
         from .stats import format_ci, format_p, verdict
 
@@ -161,6 +173,31 @@ def race(
     data = result.to_dict()
     data.update(baseline=baseline, statistics=stats.method_notes(), summary=summary)
     return RaceOutcome(data)
+
+
+def plan(
+    pilot: Any,
+    baseline: str | None,
+    difference: float,
+    alpha: float = 0.05,
+    power: float = 0.8,
+) -> list[dict[str, Any]]:
+    """Seeds needed per comparison with ``baseline`` to detect ``difference`` of the metric
+    with ``power`` at ``alpha`` (split over the comparisons), from a pilot: a
+    :class:`RaceOutcome`, a race dict (``actviz train --json``) or a stored run's id.
+    Power of the paired t-test (scipy's noncentral t); see :mod:`actviz.stats.power`."""
+    from .stats.power import plan as plan_rows
+
+    if isinstance(pilot, RaceOutcome):
+        pilot = pilot.data
+    elif isinstance(pilot, int):
+        from .storage import RunStore
+
+        with RunStore() as store:
+            pilot = store.load_run(pilot)
+    if baseline is None:
+        raise ValueError("plan needs baseline= (the activation the others are compared with)")
+    return plan_rows(pilot, baseline, difference, alpha=alpha, power=power)
 
 
 @dataclass

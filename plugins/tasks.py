@@ -53,6 +53,13 @@ def _xor(n: int, noise: float, gen: torch.Generator):
     return x + noise * _normal((n, 2), gen), y
 
 
+def _noise(n: int, noise: float, gen: torch.Generator):
+    """Inputs in the square, labels fair coin flips drawn apart from them: no signal."""
+    x = _uniform((n, 2), -1.0, 1.0, gen)
+    y = (torch.rand(n, generator=gen) < 0.5).float()
+    return x, y
+
+
 def _spiral_arms(n: int, classes: int, turns: float, noise: float, gen: torch.Generator):
     y = _labels(n, classes)
     r = _uniform((n,), 0.05, 1.0, gen)
@@ -183,6 +190,20 @@ def actviz_tasks() -> list[Task]:
             default_noise=0.4,
             domain=((-2.2, 2.2), (-2.2, 2.2)),
             noise_help="standard deviation of each blob",
+        ),
+        Task(
+            name="noise",
+            sample=_noise,
+            description=(
+                "No signal: labels are coin flips independent of the inputs, drawn afresh "
+                "per data seed. Every activation's true test accuracy is 50%, so any "
+                "'better' or 'worse' here is a false verdict: race it to see the error "
+                "rates of the whole comparison."
+            ),
+            default_points=200,
+            default_noise=0.0,
+            domain=box,
+            noise_help="not used: the labels carry no information at any setting",
         ),
         Task(
             name="spiral3",

@@ -58,6 +58,12 @@ def test_ranking_and_friedman_match_scipy_recomputed_from_runs(first_run):
         return
     assert data["friedman"]["statistic"] == pytest.approx(ref.statistic)
     assert data["friedman"]["p_value"] == pytest.approx(ref.pvalue)
+    chi2, k, n = ref.statistic, 3, 2
+    iman = (n - 1) * chi2 / (n * (k - 1) - chi2) if n * (k - 1) > chi2 else math.inf
+    assert data["iman_davenport"]["statistic"] == pytest.approx(iman)
+    if data["iman_davenport"]["p_value"] >= 0.05:  # the diagram waits for the omnibus test
+        assert "nemenyi" not in data and "Iman-Davenport" in data["cd_skipped"]
+        return
     q_alpha = sps.studentized_range.ppf(0.95, 3, np.inf) / math.sqrt(2)
     assert data["nemenyi"]["cd"] == pytest.approx(q_alpha * math.sqrt(3 * 4 / (6 * 2)))
 

@@ -18,8 +18,14 @@ from actviz.training.snapshots import Snapshot
 
 
 def _race(catalogue, task: str, names: list[str], steps: int = 40):
-    cfg = RaceConfig(
-        task=task, activations=names, seeds=2, steps=steps, eval_every=20, hidden=(5, 4)
+    cfg = RaceConfig(  # one shared draw: the checks below read started.data["x_train"]
+        task=task,
+        activations=names,
+        seeds=2,
+        steps=steps,
+        eval_every=20,
+        hidden=(5, 4),
+        vary="init",
     )
     events = list(race(cfg, catalogue.activations, catalogue.tasks[task], snapshots=True))
     started = next(e for e in events if isinstance(e, Started))

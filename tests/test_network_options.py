@@ -21,7 +21,7 @@ from actviz.training.metrics import per_model_loss, targets_for
 
 def raced(catalogue, **settings):
     """A finished race, its events and the last snapshot."""
-    cfg = RaceConfig(**{"boundary_grid": 0, **settings})
+    cfg = RaceConfig(**{"boundary_grid": 0, "vary": "init", **settings})  # one shared draw
     current = race(cfg, catalogue.activations, catalogue.tasks[cfg.task], snapshots=True)
     events = list(current)
     last = [e for e in events if isinstance(e, Evaluation)][-1]

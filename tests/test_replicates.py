@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -98,3 +99,22 @@ def test_cli_train_takes_vary_and_says_what_varied(run_cli):
     assert code == 0 and "varies: init only" in out
     code, _, err = run_cli("train", "--vary", "everything", "--no-store")
     assert code == 2 and "--vary" in err and "invalid choice" in err
+
+
+def test_started_carries_each_seeds_draw_for_the_inside_view(builtin_catalogue):
+    from actviz.analysis.inside import inside
+    from actviz.training.events import Evaluation, Started
+
+    config, acts, task = _race(builtin_catalogue, activations=["relu"], seeds=2, steps=20)
+    config.boundary_grid = 16
+    events = list(race(config, acts, task, snapshots=True))
+    started = next(e for e in events if isinstance(e, Started))
+    last = [e for e in events if isinstance(e, Evaluation)][-1]
+    by_seed = started.data["x_train_by_seed"]
+    for seed in (0, 1):  # the very draw each seed trained on
+        own = task.generate(None, None, data_seed_of("all", 0, seed)).x_train.numpy()
+        np.testing.assert_array_equal(by_seed[seed], own)
+    for run in (0, 1):  # seen on its own draw, a run has the dead units the engine recorded
+        seen = inside(last.snapshot, run, started.config, by_seed[run], started.grid_axes)
+        recorded = last.metrics[run]["dead_fraction"]
+        assert [float(layer.dead.mean()) for layer in seen.layers] == pytest.approx(recorded)

@@ -15,7 +15,9 @@ from actviz.training.timeline import Timeline
 def raced(builtin_catalogue):
     catalogue = builtin_catalogue
     names = ["relu", "tanh", "prelu"]
-    cfg = RaceConfig(task="moons", activations=names, seeds=2, steps=60, eval_every=20)
+    cfg = RaceConfig(
+        task="moons", activations=names, seeds=2, steps=60, eval_every=20, vary="init"
+    )  # one shared draw: the forward below feeds _x_train to every model
     current = race(cfg, catalogue.activations, catalogue.tasks["moons"], snapshots=True)
     evaluations = [e for e in current if isinstance(e, Evaluation)]
     return current, evaluations
@@ -84,6 +86,7 @@ def test_a_per_layer_run_with_features_forwards_from_its_snapshot(builtin_catalo
         steps=40,
         eval_every=20,
         features=["x1sq", "x1x2"],
+        vary="init",  # one shared draw, fed to every model below
     )
     current = race(cfg, catalogue.activations, catalogue.tasks["moons"], snapshots=True)
     last = [e for e in current if isinstance(e, Evaluation)][-1].snapshot

@@ -80,3 +80,14 @@ def test_until_decided_keeps_its_error_rate_where_every_look_at_005_does_not():
     assert row["sequential"] <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / 150)
     assert row["every_look"] > row["sequential"]
     assert "| normal | 6..24 | 4 |" in sequential_check.markdown(rows)
+
+
+def test_accuracy_intervals_stay_within_what_accuracy_can_be():
+    runs = [
+        {"activation": a, "seed": s, "test_accuracy": v}
+        for a, values in (("a", [1, 1, 1, 0.95, 1, 1]), ("b", [0.0, 0.05, 0, 0, 0, 0]))
+        for s, v in enumerate(values)
+    ]
+    summary = stats.summarise({"metric": "accuracy", "runs": runs}, "a")
+    assert summary[0]["ci_high"] == 1.0 and summary[1]["ci_low"] == 0.0
+    assert -1.0 <= summary[1]["vs_baseline"]["ci_low"] <= summary[1]["vs_baseline"]["ci_high"]

@@ -24,6 +24,7 @@ EXPECTED = {
     "xor": ("classification", 2, 1, "bce", "accuracy"),
     "spiral": ("classification", 2, 1, "bce", "accuracy"),
     "gaussians": ("classification", 2, 1, "bce", "accuracy"),
+    "noise": ("classification", 2, 1, "bce", "accuracy"),
     "spiral3": ("classification", 2, 3, "ce", "accuracy"),
     "sine": ("regression", 1, 1, "mse", "r2"),
     "kink": ("regression", 1, 1, "mse", "r2"),

@@ -156,11 +156,20 @@ def analyse(
     baseline: str | None = None,
     alpha: float = stats.ALPHA,
 ) -> dict[str, Any]:
-    """The benchmark's JSON: per-task summaries, ranking, Friedman, Nemenyi."""
+    """The benchmark's JSON: per-task summaries (Holm over every test of the benchmark),
+    ranking, Friedman and Iman-Davenport, Nemenyi's CD only when Iman-Davenport rejects,
+    IQM with a stratified-bootstrap interval and a Bayesian signed-rank test with a ROPE."""
+    from .stats import across
+
     per_task = {task: stats.summarise(race, baseline, alpha=alpha) for task, race in races.items()}
+    n_tests = across.holm_over_benchmark(per_task, alpha) if baseline is not None else 0
     means = {task: {e["activation"]: e["mean"] for e in rows} for task, rows in per_task.items()}
     rows = bench_stats.ranking(means)
     test = bench_stats.friedman(means)
+    omnibus = across.iman_davenport(test)
+    notes = stats.method_notes(alpha=alpha)
+    notes["correction"] = f"Holm over all {n_tests} paired tests of the benchmark (every task)"
+    notes["omnibus"] = "Iman-Davenport F (from Friedman's chi2); CD diagram only if it rejects"
     out: dict[str, Any] = {
         "activations": list(spec.activations),
         "tasks": list(spec.tasks),
@@ -169,16 +178,27 @@ def analyse(
         "options": dict(spec.options),
         "baseline": baseline,
         "metrics": {task: race["metric"] for task, race in races.items()},
-        "statistics": stats.method_notes(alpha=alpha),
+        "statistics": notes,
         "per_task": per_task,
         "ranking": rows,
         "friedman": test,
+        "iman_davenport": omnibus,
+        "aggregates": across.aggregates(races, list(spec.activations), baseline),
     }
     if "skipped" not in test:
         test["significant"] = test["p_value"] < alpha
-        nemenyi = bench_stats.nemenyi_cd(len(spec.activations), len(races), alpha)
-        nemenyi["groups"] = bench_stats.cliques(rows, nemenyi["cd"])
-        out["nemenyi"] = nemenyi
+        omnibus["significant"] = omnibus["p_value"] < alpha
+        if omnibus["significant"]:
+            nemenyi = bench_stats.nemenyi_cd(len(spec.activations), len(races), alpha)
+            nemenyi["groups"] = bench_stats.cliques(rows, nemenyi["cd"])
+            out["nemenyi"] = nemenyi
+        else:
+            out["cd_skipped"] = (
+                f"Iman-Davenport p = {omnibus['p_value']:.3g} >= {alpha:g}: the ranks are not "
+                "shown to differ, so no critical-difference diagram"
+            )
+    else:
+        out["cd_skipped"] = test["skipped"]
     out["runs"] = {
         task: [{k: v for k, v in r.items() if k != "history"} for r in race["runs"]]
         for task, race in races.items()

@@ -170,7 +170,7 @@ def print_tables(result: dict[str, Any], out: TextIO) -> None:
             print(line, file=out)
     from ..training.replicates import label
 
-    print(f"seeds {label(result.get('options', {}).get('vary'))}", file=out)
+    print(f"each seed {label(result.get('options', {}).get('vary'))}", file=out)
     print("mean rank over tasks (1 = best)", file=out)
     for row in result["ranking"]:
         ranks = "  ".join(f"{t} {r:g}" for t, r in row["ranks"].items())
@@ -179,11 +179,50 @@ def print_tables(result: dict[str, Any], out: TextIO) -> None:
     if "skipped" in test:
         print(f"Friedman test skipped: {test['skipped']}", file=out)
     else:
-        nem = result["nemenyi"]
-        groups = "; ".join(", ".join(g) for g in nem["groups"]) or "none"
+        iman = result.get("iman_davenport", {})
         print(
-            f"Friedman chi2 = {test['statistic']:.3f}, p = {format_p(test['p_value'])} "
-            f"({test['k']} activations, {test['n_tasks']} tasks); Nemenyi CD = {nem['cd']:.2f} "
-            f"at alpha {nem['alpha']:g}; not significantly different: {groups}",
+            f"Friedman chi2 = {test['statistic']:.3f}, p = {format_p(test['p_value'])}; "
+            f"Iman-Davenport F = {iman.get('statistic', float('nan')):.3f}, "
+            f"p = {format_p(iman.get('p_value'))} ({test['k']} activations, "
+            f"{test['n_tasks']} tasks)",
             file=out,
         )
+        nem = result.get("nemenyi")
+        if nem is None:
+            print(f"no critical-difference diagram: {result.get('cd_skipped')}", file=out)
+        else:
+            groups = "; ".join(", ".join(g) for g in nem["groups"]) or "none"
+            print(
+                f"Nemenyi CD = {nem['cd']:.2f} at alpha {nem['alpha']:g}; "
+                f"not significantly different: {groups}",
+                file=out,
+            )
+    _print_aggregates(result, out)
+
+
+def _print_aggregates(result: dict[str, Any], out: TextIO) -> None:
+    """IQM [95% CI] per activation and the Bayesian signed-rank test against the baseline."""
+    from ..stats import format_ci
+
+    agg = result.get("aggregates") or {}
+    if agg.get("iqm"):
+        print("interquartile mean over every task and seed [95% stratified bootstrap CI]", file=out)
+        for name, row in agg["iqm"].items():
+            shown = format_ci(row["iqm"], row["ci_low"], row["ci_high"])
+            print(f"  {name:14} {shown}", file=out)
+    bayes = agg.get("bayes_signed_rank") or {}
+    if bayes:
+        rope = next((b["rope"] for b in bayes.values() if "rope" in b), None)
+        print(
+            f"Bayesian signed-rank over tasks vs {result.get('baseline')} (ROPE +-{rope}): "
+            "P(better) / P(equivalent) / P(worse)",
+            file=out,
+        )
+        for name, b in bayes.items():
+            if "skipped" in b:
+                print(f"  {name:14} {b['skipped']}", file=out)
+            else:
+                print(
+                    f"  {name:14} {b['p_better']:.3f} / {b['p_rope']:.3f} / {b['p_worse']:.3f}",
+                    file=out,
+                )

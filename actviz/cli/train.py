@@ -584,7 +584,7 @@ def _summary(
     print(
         f"{result.task}: {result.steps_done} steps on {result.device} "
         f"({result.strategy}) in {result.train_seconds:.2f} s, status {result.status}; "
-        f"seeds {replicate_label(result.config.get('vary'))}",
+        f"each seed {replicate_label(result.config.get('vary'))}",
         file=out,
     )
     compared = any("vs_baseline" in e for e in summary)

@@ -61,7 +61,7 @@ def wilson(diff: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.n
     z = stats.norm.ppf(0.5 + confidence / 2)
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return centre - half, centre + half
+    return np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
 
 
 def sign_flip_p(diff: np.ndarray, rng: np.random.Generator) -> np.ndarray:

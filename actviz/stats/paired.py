@@ -193,14 +193,18 @@ def compare(
     *,
     confidence: float = CONFIDENCE,
     alpha: float = ALPHA,
+    bounds: tuple[float, float] | None = None,
 ) -> list[dict[str, Any]]:
     """One summary entry per activation (see the module docstring); with a baseline,
-    every other activation gains ``vs_baseline`` over the seeds both finished."""
+    every other activation gains ``vs_baseline`` over the seeds both finished.
+    ``bounds`` is the metric's range (accuracy: 0 to 1): intervals are cut to it (and
+    differences to +-its width), which only drops values the truth cannot take."""
     if baseline is not None and baseline not in values:
         raise ValueError(f"baseline {baseline!r} is not among the raced activations")
     entries = []
     for name, by_seed in values.items():
         entry = {"activation": name, **mean_ci(list(by_seed.values()), confidence)}
+        _clip(entry, bounds)
         entries.append(entry)
     if baseline is None:
         return entries
@@ -233,6 +237,9 @@ def compare(
             "prob_improvement": intervals.improvement_probability(diffs, confidence),
             "decided": bool(p_holm is not None and p_holm < alpha),
         }
+        if bounds is not None:
+            width = bounds[1] - bounds[0]
+            _clip(entry["vs_baseline"], (-width, width))
     return entries
 
 
@@ -246,7 +253,19 @@ def summarise(
     """The ``summary`` list of a race (``RaceResult.to_dict()`` or a stored run)."""
     metric = race.get("metric", "accuracy")
     values = values_by_seed(race.get("runs", []), metric)
-    return compare(values, baseline, confidence=confidence, alpha=alpha)
+    bounds = METRIC_BOUNDS.get(metric)
+    return compare(values, baseline, confidence=confidence, alpha=alpha, bounds=bounds)
+
+
+#: The range a metric can take (R² has no lower bound).
+METRIC_BOUNDS = {"accuracy": (0.0, 1.0)}
+
+
+def _clip(part: dict[str, Any], bounds: tuple[float, float] | None) -> None:
+    if bounds is None or part.get("ci_low") is None:
+        return
+    part["ci_low"] = max(bounds[0], part["ci_low"])
+    part["ci_high"] = min(bounds[1], part["ci_high"])
 
 
 def verdict(entry: Mapping[str, Any]) -> str:

@@ -42,7 +42,7 @@ def draw(scenario: str, rng: np.random.Generator, experiments: int, n: int, shif
         return Draw(a, b, 0.90, shift)
     if scenario == "skewed":
         b = 0.95 - 0.03 * rng.exponential(1.0, size)
-        a = b + shift + 0.02 * (rng.exponential(1.0, size) - 1.0)
+        a = b + shift + 0.03 * (rng.exponential(1.0, size) - 1.0)
         return Draw(a, b, 0.92, shift)
     if scenario == "quantised":
         q = np.clip(0.88 + rng.normal(0, 0.03, size), 0, 1)

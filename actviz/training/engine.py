@@ -263,6 +263,7 @@ class Race:
         dev = self.device
         extra = list(getattr(cfg, "features", []) or [])  # every input the network sees
         feed = ReplicateData(task, cfg, extra, dev)  # shared data, or one draw per seed
+        self._draws = feed.draws
         data = feed.shown
         self.data = data
         self._x_train, self._y_train = feed.x_train, feed.y_train
@@ -390,6 +391,8 @@ class Race:
             "x_test": self.data.x_test.numpy(),
             "y_test": self.data.y_test.numpy(),
         }
+        if self._draws:  # each seed its own data: the views look at a run on its own draw
+            data["x_train_by_seed"] = {s: d.x_train.numpy() for s, d in self._draws.items()}
         return Started(
             config=self.config.to_dict(),
             task=self.task.name,

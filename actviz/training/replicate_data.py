@@ -34,6 +34,8 @@ class ReplicateData:
             task.generate(config.points, config.noise, d, config.test_fraction) for d in draw_seeds
         ]
         self.shown: TaskData = draws[0]
+        #: each seed's own draw (one shared draw when only the initial weights vary)
+        self.draws = dict(zip(self.seeds, draws, strict=False)) if self.per_seed else {}
         self.data_seeds = draw_seeds
         sizes = {(d.n_train, d.n_test) for d in draws}
         if len(sizes) > 1:

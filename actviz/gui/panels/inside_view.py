@@ -197,9 +197,9 @@ class InsideView(QWidget):
         if run not in snapshot.runs():
             return f"run {run} is not in the snapshot at step {snapshot.step}"
         try:
-            return inside(
-                snapshot, run, history.config, history.data.get("x_train"), history.grid_axes
-            )
+            by_seed = history.data.get("x_train_by_seed") or {}  # vary: each seed its draw
+            x_train = by_seed.get(member.seed, history.data.get("x_train"))
+            return inside(snapshot, run, history.config, x_train, history.grid_axes)
         except Exception as exc:  # noqa: BLE001 - a plugin's error must not end the view
             return f"cannot look inside: {type(exc).__name__}: {exc}"
 

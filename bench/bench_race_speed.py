@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import os
 import statistics
 import sys
@@ -182,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--repeats", type=int, default=1, help="alternate the order N times")
     parser.add_argument("--ways", default=",".join(WAYS), help="which of " + ",".join(WAYS))
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     args.activations = ACTIVATIONS
     torch.set_num_threads(args.threads)
@@ -224,10 +226,30 @@ def main(argv: list[str] | None = None) -> int:
             f"{way:10} {wall:8.2f} {cpu:8.2f} {wall / args.steps * 1e3:8.3f} {ratio:>14} "
             f"{cpu_ratio:>7} {goal:>6}"
         )
-    for other in ("reference", "loop", "func"):
-        if other in finals:
-            gap = max(abs(a - b) for a, b in zip(finals["actviz"], finals[other], strict=True))
-            print(f"final train loss, max |actviz - {other}| over {models} models: {gap:.2e}")
+    gaps = {}
+    for a, b in (
+        ("actviz", "reference"),
+        ("actviz", "loop"),
+        ("actviz", "func"),
+        ("reference", "loop"),
+    ):
+        if a in finals and b in finals:
+            gap = max(abs(x - y) for x, y in zip(finals[a], finals[b], strict=True))
+            gaps[f"{a}-{b}"] = gap
+            print(f"final train loss, max |{a} - {b}| over {models} models: {gap:.2e}")
+    if args.json:
+        rows = {
+            w: {
+                "wall_s": statistics.median(walls[w]),
+                "cpu_s": statistics.median(cpus[w]),
+                "actviz_faster_wall": statistics.median(walls[w]) / ours,
+                "actviz_faster_cpu": statistics.median(cpus[w]) / ours_cpu,
+            }
+            for w in ways
+        }
+        info = {"device": str(device), "torch": torch.__version__, "steps": args.steps}
+        info |= {"seeds": args.seeds, "repeats": args.repeats, "goals": GOALS}
+        args.json.write_text(json.dumps({**info, "ways": rows, "final_loss_gaps": gaps}, indent=1))
     return 0
 
 

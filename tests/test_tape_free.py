@@ -308,3 +308,23 @@ def test_non_finite_inputs_decide_whether_a_twin_is_used(builtin_catalogue, monk
         same = torch.equal(torch.isfinite(plugin), torch.isfinite(twin.forward(z, **unit.kwargs)))
         assert (unit.mode == "native") == same, (name, unit.why)
         assert same != (name == "hardtanh")
+
+
+def test_a_plugin_whose_backward_fails_stops_only_itself(builtin_catalogue, monkeypatch):
+    class Broken(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            raise RuntimeError("backward broke")
+
+    bad = Activation(name="badback", fn=lambda x: Broken.apply(x))
+    acts = {"relu": builtin_catalogue.activations["relu"], "badback": bad}
+    cfg = RaceConfig(task="moons", activations=["relu", "badback"], seeds=1, steps=10, device="cpu")
+    current, events = _run(cfg, acts, builtin_catalogue.tasks["moons"], True, monkeypatch)
+    fails = [e for e in events if isinstance(e, ActivationFailed)]
+    assert [f.activation for f in fails] == ["badback"] and "backward broke" in fails[0].error
+    by_name = {r.activation: r for r in current.result.runs}
+    assert by_name["relu"].status == "finished" and by_name["badback"].status == "failed"

@@ -23,9 +23,9 @@ from collections.abc import Sequence
 
 import torch
 
-from .act_units import Unit, layer_units
+from .act_units import Unit, blame, layer_units
 from .metrics import per_model_loss
-from .model import ActivationError, ModelStack
+from .model import ModelStack
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,6 @@ def plan(stacks: Sequence[object], loss: str) -> tuple[list[StackStep] | None, s
         stand_ins = os.environ.get(ENV_STAND_INS, "1") != "0"
         try:
             steps = [StackStep(s, loss, stand_ins) for s in stacks]  # type: ignore[arg-type]
-        except ActivationError:
-            raise
         except Exception as exc:  # noqa: BLE001 - any surprise keeps the reference step
             reason = f"{type(exc).__name__}: {exc}"
         else:
@@ -248,13 +246,15 @@ def _blame_backward(
     units: list[Unit], ins: list[torch.Tensor], outs: list[torch.Tensor], seeds: list
 ) -> None:
     """The joint backward failed: raise :class:`ActivationError` for the unit whose own
-    backward fails (the others are fine); return if none does alone."""
-    for unit, z_leaf, out, seed in zip(units, ins, outs, seeds, strict=True):
-        try:
-            torch.autograd.grad(out, z_leaf, seed, retain_graph=True, allow_unused=True)
-        except Exception as exc:  # noqa: BLE001 - a plugin error stops only this activation
-            import traceback
-
-            raise ActivationError(
-                unit.name, f"{type(exc).__name__}: {exc}", traceback.format_exc()
-            ) from exc
+    backward fails, each run afresh (the failed call may have freed the graphs); return
+    if none does alone."""
+    for unit, z_leaf, seed in zip(units, ins, seeds, strict=True):
+        z = z_leaf.detach().requires_grad_()
+        with torch.enable_grad():
+            out = unit.call(z)
+            if not out.requires_grad:
+                continue
+            try:
+                torch.autograd.grad(out, [z, *unit.learnable], seed, allow_unused=True)
+            except Exception as exc:  # noqa: BLE001 - a plugin error stops only this activation
+                raise blame(unit.name, exc) from exc

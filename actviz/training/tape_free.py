@@ -139,7 +139,7 @@ class StackStep:
             outs.append(h)
             keeps.append(keep)
         h = torch.cat(outs)
-        if self.all_declared[layer]:
+        if self.all_declared[layer] and all(isinstance(k, torch.Tensor) for k in keeps):
             return h, torch.cat(keeps)  # one multiply in the backward pass
         return h, keeps
 

@@ -69,7 +69,8 @@ def cd_figure(result: Mapping[str, Any], dark: bool = False) -> Any:
         title = f"Friedman p = {stats.format_p(friedman['p_value'])}, Nemenyi alpha = "
         title += f"{nemenyi['alpha']:g}, {len(result['tasks'])} tasks"
     else:
-        title = f"mean rank over {len(result['tasks'])} tasks ({result['friedman']['skipped']})"
+        reason = result.get("cd_skipped") or result["friedman"].get("skipped", "")
+        title = f"mean rank over {len(result['tasks'])} tasks; no CD: {reason}"
     fig.suptitle(title, fontsize=9)
     return fig
 

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from ..api import Activation
+from . import tape_free
 from .config import RaceConfig
 from .device import (
     choose_strategy,
@@ -119,6 +120,9 @@ class Race:
         self.data: TaskData | None = None
         self.stacks: list[ModelStack] = []
         self._graphed: GraphedStep | None = None
+        self._tape_free: list[tape_free.StackStep] | None = None
+        #: "tape-free" (``tape_free.py``), or why the race keeps the autograd step
+        self.step_path = ""
         self._stop_requested = False
         self._clock: float | None = None
         self._last_grid: dict[int, np.ndarray] = {}
@@ -295,7 +299,12 @@ class Race:
         self._penalties = penalty_scales(cfg, self.pack, self.stacks)
         self._graphed = None
         self._xb, self._yb = self._x_train, self._y_train  # the step's input buffers
-        if graphs_enabled(dev):
+        self._tape_free, self.step_path = tape_free.plan(self.stacks, task.loss)
+        if self._tape_free is not None and dev.type == "cpu":
+            # the fused update on one flat tensor, without torch.optim's per-step overhead
+            self.optimizer = FlatOptimizer(cfg.optimizer, self.pack.flat, cfg.lr)
+            self.result.strategy = strategy
+        elif graphs_enabled(dev):
             # fixed tensors throughout: the optimiser's state and the minibatch buffers
             self.optimizer = FlatOptimizer(cfg.optimizer, self.pack.flat, cfg.lr)
             if self._batch is not None:
@@ -449,6 +458,12 @@ class Race:
         freed before the next is built: a loop of big models then needs the memory of
         one model, as a plain per-model loop does, not of all of them at once.
         """
+        if self._tape_free is not None:
+            for fast, picks in zip(self._tape_free, self._picks, strict=True):
+                # writes every gradient: nothing to zero first
+                fast.run(fed(self._xb, picks), fed(self._yb, picks))
+            self._update()
+            return
         self.pack.zero_grad()
         loss = self.task.loss
         for stack, picks in zip(self.stacks, self._picks, strict=True):
@@ -459,6 +474,10 @@ class Race:
             stack.finite_steps.add_(stack.ok)
             part = per_model.sum() if stack.all_live else (per_model * stack.live).sum()
             part.backward()
+        self._update()
+
+    def _update(self) -> None:
+        """Penalties, the optimiser's step and explicit parameter bounds."""
         if self._penalties is not None:  # trained on, never recorded: rows keep the data loss
             add_penalty_gradient(self.pack.flat, *self._penalties)
         self.optimizer.step()

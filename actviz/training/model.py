@@ -103,16 +103,21 @@ class Segment:
             raise ActivationError(
                 self.name, f"{type(exc).__name__}: {exc}", traceback.format_exc()
             ) from exc
-        expected = (z.shape[0], out_units, z.shape[2])
-        if not isinstance(out, torch.Tensor) or tuple(out.shape) != expected:
-            got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-            raise ActivationError(self.name, f"returned shape {got}, expected {expected}")
-        if out.dtype != z.dtype or out.device != z.device:
-            raise ActivationError(
-                self.name,
-                f"returned {out.dtype} on {out.device} for {z.dtype} input on {z.device}",
-            )
+        check_output(self.name, out, z, out_units)
         return out
+
+
+def check_output(name: str, out: object, z: torch.Tensor, out_units: int) -> None:
+    """Raise :class:`ActivationError` unless ``out`` is ``[models, out_units, points]``
+    of ``z``'s dtype and device (the contract every step relies on)."""
+    expected = (z.shape[0], out_units, z.shape[2])
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != expected:
+        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise ActivationError(name, f"returned shape {got}, expected {expected}")
+    if out.dtype != z.dtype or out.device != z.device:
+        raise ActivationError(
+            name, f"returned {out.dtype} on {out.device} for {z.dtype} input on {z.device}"
+        )
 
 
 class ModelStack:

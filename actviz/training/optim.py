@@ -6,7 +6,9 @@ kernel launches (``fused``/``foreach`` implementations).
 
 :class:`FlatOptimizer` is the same five update rules written as in-place operations
 on one flat parameter tensor with its state on the device: nothing is read back to
-the host during a step, so a CUDA graph can capture it (see ``graphs.py``).
+the host during a step, so a CUDA graph can capture it (see ``graphs.py``), and a
+tape-free step on the CPU (``tape_free.py``) pays a few calls per update instead of
+``torch.optim``'s per-step bookkeeping.
 """
 
 from __future__ import annotations
@@ -74,6 +76,10 @@ class FlatOptimizer:
         if name == "adam":
             slots["step"] = torch.zeros((), device=param.device, dtype=torch.float32)
         self.state: dict[torch.Tensor, dict[str, torch.Tensor]] = {param: slots}
+        #: Adam on the CPU calls the fused kernel ``torch.optim.Adam(fused=True)`` uses
+        #: (the same numbers, one call); elsewhere the rules below, which a CUDA graph
+        #: captures with the step count on the device.
+        self._fused = name == "adam" and param.device.type == "cpu" and _has_fused_adam()
 
     @torch.no_grad()
     def step(self) -> None:
@@ -90,6 +96,14 @@ class FlatOptimizer:
         elif self.name == "adagrad":
             total = s["sum"].addcmul_(g, g, value=1.0)
             p.addcdiv_(g, total.sqrt().add_(ADAGRAD_EPS), value=-lr)
+        elif self._fused:  # torch.optim.Adam(fused=True)'s own kernel: one call
+            s["step"].add_(1.0)
+            beta1, beta2 = ADAM_BETAS
+            torch._fused_adam_(
+                [p], [g], [s["exp_avg"]], [s["exp_avg_sq"]], [], [s["step"]],
+                amsgrad=False, lr=lr, beta1=beta1, beta2=beta2, weight_decay=0.0,
+                eps=ADAM_EPS, maximize=False,
+            )  # fmt: skip
         else:
             beta1, beta2 = ADAM_BETAS
             step = s["step"].add_(1.0)
@@ -99,6 +113,10 @@ class FlatOptimizer:
             correction2_sqrt = (1 - torch.pow(beta2, step)).sqrt_()
             denom = s["exp_avg_sq"].sqrt() / (correction2_sqrt * step_size_neg)
             p.addcdiv_(s["exp_avg"], denom.add_(ADAM_EPS / step_size_neg))
+
+
+def _has_fused_adam() -> bool:
+    return hasattr(torch, "_fused_adam_")
 
 
 def _check(name: str) -> None:

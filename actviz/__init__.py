@@ -22,6 +22,7 @@ __all__ = [
     "hookspec",
     "Task",
     "Lesson",
+    "Architecture",
     "race",
     "bench",
     "table_task",
@@ -33,6 +34,7 @@ __all__ = [
 _LAZY = {
     "Task": ("actviz.training.task", "Task"),
     "Lesson": ("actviz.lessons.lesson", "Lesson"),
+    "Architecture": ("actviz.architectures.base", "Architecture"),
     "race": ("actviz.notebook", "race"),
     "bench": ("actviz.notebook", "bench"),
     "table_task": ("actviz.training.tabular", "table_task"),

@@ -42,6 +42,9 @@ class RaceConfig:
     inputs for 2-D tasks (ids of :mod:`actviz.training.features`). An activation name
     such as ``relu>tanh`` applies one activation per hidden layer
     (:mod:`actviz.training.layered`); ``params`` then holds its parts' values by part.
+    ``arch`` names the network (:mod:`actviz.architectures`; ``"mlp"``, the default,
+    is the stack of ``hidden`` layers) and ``arch_options`` its sizes (``{"depth": 4}``).
+    Runs stored before architectures existed read as ``"mlp"``.
     """
 
     task: str = "moons"
@@ -66,12 +69,16 @@ class RaceConfig:
     l1: float = 0.0
     l2: float = 0.0
     features: list[str] = field(default_factory=list)
+    arch: str = "mlp"
+    arch_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.activations = [  # "relu > tanh" and "relu>tanh" are one name
             canonical(a) if isinstance(a, str) and is_layered(a) else a for a in self.activations
         ]
         self.features = list(self.features or [])
+        self.arch = self.arch or "mlp"
+        self.arch_options = dict(self.arch_options or {})
         self.hidden = tuple(self.hidden)
         if not isinstance(self.seeds, int):
             self.seeds = list(self.seeds)
@@ -136,6 +143,8 @@ class RaceConfig:
             value = getattr(self, name)
             if not _finite(value) or value < 0:
                 add(f"{name}: must be a number >= 0, got {value!r}")
+        if not isinstance(self.arch, str) or not self.arch.strip():
+            add(f"arch: name an architecture (mlp, cnn1d, ...), got {self.arch!r}")
         if not self.activations:
             add("activations: choose at least one activation")
         if len(set(self.activations)) != len(self.activations):

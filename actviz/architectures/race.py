@@ -1,0 +1,78 @@
+"""The seam between the race engine and an architecture: checks and the batched stacks.
+
+The engine keeps its own stacked MLP for ``arch="mlp"``; for any other architecture it
+asks :func:`check` for problems before the race and :func:`stacks` for the models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import torch
+
+from ..api import Activation
+from .base import Architecture
+from .build import build_stack, problems
+
+
+def native(architecture: Architecture | None) -> bool:
+    """Whether the race trains the engine's own MLP."""
+    return architecture is None or architecture.native
+
+
+def check(
+    config: Any,
+    architecture: Architecture | None,
+    task: Any,
+    activations: Mapping[str, Activation],
+    initial: Any = None,
+) -> list[str]:
+    """Problems of ``config.arch`` with this task and these activations, one line each."""
+    name = getattr(config, "arch", "mlp") or "mlp"
+    options = dict(getattr(config, "arch_options", {}) or {})
+    if architecture is None:
+        if name == "mlp" and not options:
+            return []
+        return [f"arch: no architecture {name!r} was given to the race (is its plugin loaded?)"]
+    if architecture.name != name:
+        return [f"arch: the config names {name!r} but the architecture is {architecture.name!r}"]
+    raced = {a: activations[a] for a in config.activations if a in activations}
+    found = problems(architecture, options, task, raced, getattr(config, "features", ()))
+    if initial is not None and not architecture.native:
+        found.append(f"arch: stored initial networks are for the mlp, not {name}")
+    if not architecture.native and config.init != "default":
+        found.append(
+            f"init: {name} starts from torch.nn's default initialisation; "
+            "--init is for the mlp architecture"
+        )
+    return found
+
+
+def stacks(
+    config: Any,
+    architecture: Architecture,
+    activations: Mapping[str, Activation],
+    task: Any,
+    device: torch.device,
+    n_train: int,
+) -> list:
+    """The race's models as :class:`~.stack.ArchStack` s: all in one stack, or one per
+    model with ``strategy="loop"``."""
+    seeds = config.seed_list()
+    per_act = len(seeds)
+    entries = []
+    for k, name in enumerate(config.activations):
+        act = activations[name]
+        chosen = config.params if getattr(act, "parts", None) else config.params_for(name)
+        entries.append((act, seeds, list(range(k * per_act, (k + 1) * per_act)), chosen))
+    if config.strategy == "loop":
+        groups: Sequence[list] = [
+            [(act, [seed], [ids[i]], chosen)]
+            for act, s, ids, chosen in entries
+            for i, seed in enumerate(s)
+        ]
+    else:
+        groups = [entries]
+    options = getattr(config, "arch_options", {}) or {}
+    return [build_stack(architecture, options, task, g, device, n_train) for g in groups]

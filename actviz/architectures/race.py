@@ -16,6 +16,21 @@ from .base import Architecture
 from .build import build_stack, problems
 
 
+def lookup(name: str, catalogue: Any) -> Architecture | None:
+    """The loaded architecture ``name`` (``None`` for the MLP when no plugin provides it);
+    ``ValueError`` naming close matches otherwise."""
+    import difflib
+
+    known = getattr(catalogue, "architectures", {}) or {}
+    if name in known:
+        return known[name]
+    if name == "mlp":
+        return None
+    close = difflib.get_close_matches(name, sorted(known), n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise ValueError(f"unknown architecture {name!r}{hint}; known: {', '.join(sorted(known))}")
+
+
 def native(architecture: Architecture | None) -> bool:
     """Whether the race trains the engine's own MLP."""
     return architecture is None or architecture.native
@@ -41,6 +56,8 @@ def check(
     found = problems(architecture, options, task, raced, getattr(config, "features", ()))
     if initial is not None and not architecture.native:
         found.append(f"arch: stored initial networks are for the mlp, not {name}")
+    if not found and not architecture.native and task is not None and raced:
+        found += _memory(config, architecture, task, raced)
     if not architecture.native and config.init != "default":
         found.append(
             f"init: {name} starts from torch.nn's default initialisation; "
@@ -76,3 +93,24 @@ def stacks(
         groups = [entries]
     options = getattr(config, "arch_options", {}) or {}
     return [build_stack(architecture, options, task, g, device, n_train) for g in groups]
+
+
+def _memory(config: Any, architecture: Architecture, task: Any, raced: Mapping) -> list[str]:
+    from ..training.device import pick_device
+    from .memory import memory_problem
+
+    try:
+        models = len(config.activations) * len(config.seed_list())
+    except (TypeError, ValueError):
+        return []  # the config's own check names bad seeds
+    batch = config.batch_size or config.points or task.default_points
+    act = next(iter(raced.values()))
+    if getattr(act, "parts", None):
+        act = act.parts[0]
+    options = getattr(config, "arch_options", {}) or {}
+    try:
+        device = pick_device(config.device)
+    except (RuntimeError, ValueError):
+        return []  # the config's own check names a bad device
+    problem = memory_problem(architecture, options, task, act, batch, models, device)
+    return [problem] if problem else []

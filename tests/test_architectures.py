@@ -169,3 +169,27 @@ def test_every_architecture_races(builtin_catalogue, arch, task):
             sites = cat.architectures[arch].sites(stack.shape, stack.options)
             assert [len(s) for s in slopes] == sites
             assert any(v != slopes[0][0] for s in slopes for v in s) or not sites
+
+
+def test_a_plugin_architecture_from_the_guide_races(tmp_path):
+    """The plugin-guide example, loaded from a plugin folder like any plugin."""
+    import re
+    from pathlib import Path
+
+    from actviz.host import load_catalogue
+
+    guide = (Path(__file__).parents[1] / "docs" / "plugin-guide.md").read_text()
+    section = guide.split("## Architectures (`actviz_architectures`)")[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    (tmp_path / "twoskip.py").write_text(code)
+    cat = load_catalogue([tmp_path], use_user_dir=False, use_entry_points=False, use_env=False)
+    assert "twoskip" in cat.architectures, [e.summary() for e in cat.errors]
+    cfg = RaceConfig(
+        task="moons", activations=["relu", "tanh"], seeds=2, steps=5, arch="twoskip",
+        arch_options={"width": 8},
+    )  # fmt: skip
+    result = run_race(
+        cfg, cat.activations, cat.tasks["moons"], architecture=cat.architectures["twoskip"]
+    )
+    assert result.status == "finished"
+    assert all(len(r.history[-1]["dead_fraction"]) == 2 for r in result.runs)

@@ -65,6 +65,9 @@ from .unit_stats import hidden_stats
 PROGRESS_SECONDS = 0.1
 #: How often a Progress event carries the runs' training losses (a light recorded row).
 LOSS_SECONDS = 1.0
+#: ... or less often, so that computing that row takes at most this share of the race
+#: (a CNN's forward over the whole training set costs more than many of its steps).
+LOSS_SHARE = 0.1
 #: Decision-boundary grids cost more than the metrics (thousands of points): compute
 #: them at most this often while training, and always at the first and last evaluation.
 GRID_SECONDS = 0.25
@@ -200,6 +203,7 @@ class Race:
     def _train(self) -> Iterator[Event]:
         cfg = self.config
         last_progress = last_losses = time.perf_counter()
+        loss_cost = 0.0
         step = 0
         while step < cfg.steps:
             if self._stop_requested or (self.should_stop is not None and self.should_stop()):
@@ -227,9 +231,10 @@ class Race:
             now = time.perf_counter()
             # a light loss row on a wall-clock cadence, however often evaluations come,
             # so a killed process loses at most about that much of the record
-            if now - last_losses >= LOSS_SECONDS:
-                last_losses = last_progress = now
+            if now - last_losses >= max(LOSS_SECONDS, loss_cost / LOSS_SHARE):
                 losses = self._train_losses()
+                last_losses = last_progress = time.perf_counter()
+                loss_cost = last_losses - now
                 yield from self._emit(Progress(step, cfg.steps, self._elapsed(), losses))
             elif not evaluate and now - last_progress > PROGRESS_SECONDS:
                 last_progress = now

@@ -134,3 +134,13 @@ def test_notebook_race_and_bench_take_an_architecture(run_cli):
     )  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["options"]["arch"] == "gru"
+
+
+def test_list_architectures(run_cli):
+    code, out, _ = run_cli("list", "--architectures", "--no-user-plugins")
+    assert code == 0
+    assert "cnn1d:" in out and "channels = 25 in [1, 512]" in out
+    assert "gru:" in out and "candidate state" in out
+    code, out, _ = run_cli("list", "--architectures", "--json", "--no-user-plugins")
+    names = [a["name"] for a in json.loads(out)]
+    assert {"mlp", "resmlp", "cnn1d", "cnn2d", "gru", "transformer", "linear"} <= set(names)

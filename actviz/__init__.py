@@ -22,6 +22,7 @@ __all__ = [
     "hookspec",
     "Task",
     "Lesson",
+    "Architecture",
     "race",
     "bench",
     "plan",
@@ -34,6 +35,7 @@ __all__ = [
 _LAZY = {
     "Task": ("actviz.training.task", "Task"),
     "Lesson": ("actviz.lessons.lesson", "Lesson"),
+    "Architecture": ("actviz.architectures.base", "Architecture"),
     "race": ("actviz.notebook", "race"),
     "bench": ("actviz.notebook", "bench"),
     "plan": ("actviz.notebook", "plan"),

@@ -34,3 +34,13 @@ def actviz_lessons() -> list:
 
     :return: a list of :class:`actviz.Lesson`.
     """
+
+
+@hookspec
+def actviz_architectures() -> list:
+    """Return network architectures a race can train (beside the built-in MLP).
+
+    :return: a list of :class:`actviz.Architecture`: options, the units at each place
+        the raced activation sits, one model's initial weights, and a forward pass over
+        all models of a race at once (see docs/plugin-guide.md, "Architectures").
+    """

@@ -132,7 +132,8 @@ def race(
 ) -> RaceOutcome:
     """Race ``activations`` on ``task`` with paired ``seeds`` (a count or a list) and
     return the runs with their statistics. ``options`` are further race settings
-    (``hidden=(8, 8)``, ``optimizer="adam"``, ``lr=0.01``, ``points``, ``device``, ...).
+    (``hidden=(8, 8)``, ``optimizer="adam"``, ``lr=0.01``, ``points``, ``device``, ...),
+    among them the network: ``arch="cnn1d"`` and ``arch_options={"channels": 25}``.
     ``until_decided=True`` adds batches of ``seeds`` seeds until every comparison with
     ``baseline`` is decided or ``max_seeds`` is reached. Nothing is stored.
     """
@@ -159,9 +160,15 @@ def race(
     if problems:
         raise ValueError("; ".join(problems))
     the_task = catalogue.tasks[task]
+    from .architectures.race import check, lookup
+
+    architecture = lookup(config.arch, catalogue)
+    problems = check(config, architecture, the_task, catalogue.activations)
+    if problems:
+        raise ValueError("; ".join(problems))
 
     def run_batch(cfg: Any) -> Any:
-        return run_race(cfg, catalogue.activations, the_task)
+        return run_race(cfg, catalogue.activations, the_task, architecture=architecture)
 
     if until_decided:
         from .stats.until_decided import race_until_decided

@@ -66,8 +66,19 @@ class BenchSpec:
         if self.seed_batch is not None and self.seed_batch < 1:
             problems.append("--seed-batch must be a positive count")
             return problems
+        from .architectures.race import check, lookup
+
         for config in self.configs():
-            for problem in config.validate(catalogue.activations, catalogue.tasks):
+            found = config.validate(catalogue.activations, catalogue.tasks)
+            if not found and config.arch != "mlp":
+                try:
+                    arch = lookup(config.arch, catalogue)
+                except ValueError as exc:
+                    found = [f"--arch: {exc}"]
+                else:
+                    task = catalogue.tasks[config.task]
+                    found = check(config, arch, task, catalogue.activations)
+            for problem in found:
                 if problem not in problems:
                     problems.append(problem)
         return problems

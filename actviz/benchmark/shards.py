@@ -132,7 +132,12 @@ def train_shard(shard: Shard) -> dict[str, Any]:
     # stochastic activations (rrelu) draw from torch's global generator: seed it from the
     # shard, so a shard gives the same result whatever ran before it in this process
     torch.manual_seed(int(shard.key[:12], 16))
-    result = engine.run_race(config, catalogue.activations, catalogue.tasks[config.task])
+    from .architectures.race import lookup
+
+    architecture = lookup(config.arch, catalogue)
+    result = engine.run_race(
+        config, catalogue.activations, catalogue.tasks[config.task], architecture=architecture
+    )
     if result.status != "finished":
         raise RuntimeError(f"{shard.describe()}: the race ended {result.status}")
     data = result.to_dict()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..training.config_text import parse_widths
+from . import _arch as arch_args
 from ._common import catalogue_from_args, fail_for, split_names, write_json_result
 
 
@@ -25,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed-batch", type=int, default=None, help="seeds per stored shard")
     p.add_argument("--steps", type=int, default=1000, help="optimiser steps (default 1000)")
     p.add_argument("--hidden", default="8,8", help="hidden layer widths (default 8,8)")
+    arch_args.add_arguments(p)
     p.add_argument("--optimizer", default="adam", help="sgd, momentum, rmsprop, adagrad or adam")
     p.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
     p.add_argument("--points", type=int, default=None, help="data points (default: task's)")
@@ -77,6 +79,9 @@ def spec_from_args(args: argparse.Namespace) -> Any:
     }
     if args.points is not None:
         options["points"] = args.points
+    if args.arch != "mlp" or arch_args.options_from_args(args):
+        options["arch"] = args.arch
+        options["arch_options"] = arch_args.options_from_args(args)
     return BenchSpec(
         activations=split_names(args.activations),
         tasks=split_names(args.tasks),

@@ -13,13 +13,39 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("list", help="list activations and plugins, with load errors")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--tracebacks", action="store_true", help="print full tracebacks of errors")
+    p.add_argument(
+        "--architectures",
+        action="store_true",
+        help="list the architectures a race can train, with their options",
+    )
     p.set_defaults(func=run)
+
+
+def print_architectures(catalogue: Catalogue) -> None:
+    """One block per architecture: description, where the activation sits, options."""
+    for name in sorted(catalogue.architectures):
+        arch = catalogue.architectures[name]
+        print(f"{name}: {arch.description}")
+        print(f"  activation: {arch.site}")
+        for o in arch.options:
+            limits = f" one of {', '.join(o.choices)}" if o.choices else ""
+            if o.min is not None or o.max is not None:
+                low = "-inf" if o.min is None else f"{o.min:g}"
+                high = "inf" if o.max is None else f"{o.max:g}"
+                limits = f" in [{low}, {high}]"
+            print(f"  {o.name} = {o.default}{limits}: {o.description}")
 
 
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     catalogue = catalogue_from_args(args)
     elapsed = time.perf_counter() - start
+    if args.architectures:
+        if args.json:
+            print_json([a.metadata() for _, a in sorted(catalogue.architectures.items())])
+        else:
+            print_architectures(catalogue)
+        return 0
     if args.json:
         print_json(catalogue.to_dict())
         return 0

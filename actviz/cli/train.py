@@ -17,6 +17,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from ..training.config_text import parse_seeds, parse_widths
+from . import _arch as arch_args
 from ._common import catalogue_from_args, fail_for, parse_params, split_names, write_json_result
 
 
@@ -46,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seeds", default="3", help="a count (3 -> seeds 0,1,2) or a list: 0,4,7")
     p.add_argument("--steps", type=int, default=None, help="optimiser steps (default 1000)")
     p.add_argument("--hidden", default="8,8", help="hidden layer widths (default 8,8)")
+    arch_args.add_arguments(p)
     p.add_argument("--init", default="default", help="default, he, xavier, lecun or siren")
     p.add_argument(
         "--optimizer", default=None, help="sgd, momentum, rmsprop, adagrad or adam (default adam)"
@@ -184,8 +186,16 @@ def build_config(args: argparse.Namespace, catalogue: Any) -> Any:
         l1=args.l1,
         l2=args.l2,
         features=split_names(args.features),
+        arch=args.arch,
+        arch_options=arch_args.options_from_args(args),
     )
     problems = config.validate(usable, catalogue.tasks)
+    if not problems:
+        from ..architectures.race import check as check_architecture
+
+        architecture = arch_args.architecture_for(config.arch, catalogue)
+        task = catalogue.tasks[config.task]
+        problems = check_architecture(config, architecture, task, usable)
     if problems:
         raise UsageError("; ".join(problems))
     return config
@@ -448,8 +458,14 @@ def _race_once(
     A stored race keeps its initial networks (snapshots at step 0) for ``--same-start``."""
     from ..training.engine import race
 
+    architecture = arch_args.architecture_for(config.arch, catalogue)
     current = race(
-        config, catalogue.activations, task, snapshots=store is not None, initial=plan.initial
+        config,
+        catalogue.activations,
+        task,
+        snapshots=store is not None,
+        initial=plan.initial,
+        architecture=architecture,
     )
     bar = ProgressBar(sys.stderr, config.steps)
     if plan.quiet:

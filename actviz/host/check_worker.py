@@ -28,7 +28,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
-HOOKS = ("actviz_activations", "actviz_tasks", "actviz_lessons")
+HOOKS = ("actviz_activations", "actviz_tasks", "actviz_lessons", "actviz_architectures")
 MARKER = "actviz_impl"
 #: Files of the check machinery itself: a hang is reported at the innermost frame outside them.
 _OWN = (str(Path(__file__).resolve().parents[1]), os.path.dirname(os.__file__))

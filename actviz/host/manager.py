@@ -304,6 +304,7 @@ class PluginHost:
         for hook_name, kind, check in (
             ("actviz_tasks", "tasks", self._task_check()),
             ("actviz_lessons", "lessons", self._lesson_check()),
+            ("actviz_architectures", "architectures", self._architecture_check()),
         ):
             items = self._hook_items(pm, hook_name, record, catalogue)
             self._collect_items(record, catalogue, items, hook_name, kind, check)
@@ -421,6 +422,10 @@ class PluginHost:
     @staticmethod
     def _lesson_check() -> Validator:
         return _public_type_check("Lesson")
+
+    @staticmethod
+    def _architecture_check() -> Validator:
+        return _public_type_check("Architecture")
 
 
 def _public_type_check(type_name: str) -> Validator:

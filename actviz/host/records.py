@@ -47,6 +47,7 @@ class PluginRecord:
     activations: list[str] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)
     lessons: list[str] = field(default_factory=list)
+    architectures: list[str] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
     #: Changes the plugin made to torch's global state (undone), and other notes.
     warnings: list[str] = field(default_factory=list)
@@ -57,7 +58,7 @@ class PluginRecord:
     def status(self) -> str:
         if not self.errors:
             return "ok"
-        loaded = self.activations or self.tasks or self.lessons
+        loaded = self.activations or self.tasks or self.lessons or self.architectures
         return "partial" if loaded else "error"
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,6 +71,7 @@ class PluginRecord:
             "activations": list(self.activations),
             "tasks": list(self.tasks),
             "lessons": list(self.lessons),
+            "architectures": list(self.architectures),
             "errors": [e.to_dict() for e in self.errors],
             "warnings": list(self.warnings),
         }
@@ -117,6 +119,7 @@ class Catalogue:
     tasks: dict[str, Any] = field(default_factory=dict)
     lessons: dict[str, Any] = field(default_factory=dict)
     errors: list[LoadError] = field(default_factory=list)
+    architectures: dict[str, Any] = field(default_factory=dict)
 
     @property
     def activations(self) -> dict[str, Activation]:
@@ -130,6 +133,7 @@ class Catalogue:
             dict(self.tasks),
             dict(self.lessons),
             list(self.errors),
+            dict(self.architectures),
         )
 
     @property
@@ -166,5 +170,6 @@ class Catalogue:
             "plugins": [p.to_dict() for p in self.plugins],
             "tasks": sorted(self.tasks),
             "lessons": sorted(self.lessons),
+            "architectures": sorted(self.architectures),
             "errors": [e.to_dict() for e in self.errors],
         }

@@ -46,6 +46,9 @@ class RaceConfig:
     ``vary`` says what a seed resamples (:mod:`actviz.training.replicates`): ``"all"``
     (its own data draw and initial weights), ``"init"`` or ``"data"``; a stored dict
     without it reads as ``"init"``, what races varied before the choice existed.
+    ``arch`` names the network (:mod:`actviz.architectures`; ``"mlp"``, the default,
+    is the stack of ``hidden`` layers) and ``arch_options`` its sizes (``{"depth": 4}``).
+    Runs stored before architectures existed read as ``"mlp"``.
     """
 
     task: str = "moons"
@@ -71,12 +74,16 @@ class RaceConfig:
     l2: float = 0.0
     features: list[str] = field(default_factory=list)
     vary: str = "all"
+    arch: str = "mlp"
+    arch_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.activations = [  # "relu > tanh" and "relu>tanh" are one name
             canonical(a) if isinstance(a, str) and is_layered(a) else a for a in self.activations
         ]
         self.features = list(self.features or [])
+        self.arch = self.arch or "mlp"
+        self.arch_options = dict(self.arch_options or {})
         self.hidden = tuple(self.hidden)
         if not isinstance(self.seeds, int):
             self.seeds = list(self.seeds)
@@ -142,6 +149,8 @@ class RaceConfig:
             value = getattr(self, name)
             if not _finite(value) or value < 0:
                 add(f"{name}: must be a number >= 0, got {value!r}")
+        if not isinstance(self.arch, str) or not self.arch.strip():
+            add(f"arch: name an architecture (mlp, cnn1d, ...), got {self.arch!r}")
         if not self.activations:
             add("activations: choose at least one activation")
         if len(set(self.activations)) != len(self.activations):

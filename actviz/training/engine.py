@@ -68,6 +68,9 @@ from .weight_init import initial_layers, siren_w0
 PROGRESS_SECONDS = 0.1
 #: How often a Progress event carries the runs' training losses (a light recorded row).
 LOSS_SECONDS = 1.0
+#: ... or less often, so that computing that row takes at most this share of the race
+#: (a CNN's forward over the whole training set costs more than many of its steps).
+LOSS_SHARE = 0.1
 #: Decision-boundary grids cost more than the metrics (thousands of points): compute
 #: them at most this often while training, and always at the first and last evaluation.
 GRID_SECONDS = 0.25
@@ -85,8 +88,14 @@ class Race:
         should_stop: Callable[[], bool] | None = None,
         snapshots: bool = False,
         initial: InitialStates | None = None,
+        architecture: Any = None,
     ) -> None:
+        from ..architectures import race as arch_race  # imports the training package
+
         problems = config.validate(activations, {config.task: task})  # features need its dim
+        problems += arch_race.check(config, architecture, task, activations, initial)
+        #: ``None`` or a native one: the engine's stacked MLP (see actviz.architectures)
+        self.architecture = None if arch_race.native(architecture) else architecture
         if config.task != task.name:
             problems.append(f"task: the config names {config.task!r} but the task is {task.name!r}")
         if problems:
@@ -200,6 +209,7 @@ class Race:
     def _train(self) -> Iterator[Event]:
         cfg = self.config
         last_progress = last_losses = time.perf_counter()
+        loss_cost = 0.0
         step = 0
         while step < cfg.steps:
             if self._stop_requested or (self.should_stop is not None and self.should_stop()):
@@ -227,9 +237,10 @@ class Race:
             now = time.perf_counter()
             # a light loss row on a wall-clock cadence, however often evaluations come,
             # so a killed process loses at most about that much of the record
-            if now - last_losses >= LOSS_SECONDS:
-                last_losses = last_progress = now
+            if now - last_losses >= max(LOSS_SECONDS, loss_cost / LOSS_SHARE):
                 losses = self._train_losses()
+                last_losses = last_progress = time.perf_counter()
+                loss_cost = last_losses - now
                 yield from self._emit(Progress(step, cfg.steps, self._elapsed(), losses))
             elif not evaluate and now - last_progress > PROGRESS_SECONDS:
                 last_progress = now
@@ -287,11 +298,19 @@ class Race:
         self._strategy = strategy
         total = model_macs(widths, batch) * len(self.runs)
         threads = choose_threads(cfg.threads, total, dev)
+        if self.architecture is not None and cfg.threads is None and dev.type == "cpu":
+            threads = 1  # measured: on 2 busy cores 1 thread ran a CNN step 5x faster than 2
         if threads is not None:
             torch.set_num_threads(threads)
         if dev.type == "cpu":
             keep_freed_memory()
-        self.stacks = self._build_stacks(widths, strategy)
+        if self.architecture is None:
+            self.stacks = self._build_stacks(widths, strategy)
+        else:
+            from ..architectures import race as arch_race
+
+            args = (cfg, self.architecture, self.activations, task, dev, data.n_train)
+            self.stacks = arch_race.stacks(*args, per_seed=feed.per_seed)
         self._picks = [feed.rows(stack, self.runs) for stack in self.stacks]
         if self.initial is not None:
             load_initial(self.stacks, self.runs, self.initial)
@@ -318,7 +337,7 @@ class Race:
         self.pack.attach(self.optimizer)
         self._clamps = training_bounds(self.stacks)
         self._last_eval_step = -1
-        if self.snapshots:
+        if self.snapshots and self.architecture is None:  # snapshots are of MLPs
             self._snapshotter = Snapshotter(self.stacks)
 
     def _grid(self, data: TaskData) -> tuple[list[np.ndarray], torch.Tensor]:
@@ -583,9 +602,7 @@ class Race:
             stats.extend(hidden_stats(stack, train_part))
             has_grads = step > 0  # the gradients of the last training step
             if has_grads:
-                for w, b in zip(stack.weights, stack.biases, strict=False):
-                    squares = w.grad.square().sum(dim=(1, 2)) + b.grad.square().sum(dim=(1, 2))
-                    stats.append(squares.sqrt())
+                stats.extend(stack.grad_norms())
             table = torch.stack(stats).cpu().numpy().astype(float)
             learned = {seg.start: learned_values(seg) for seg in stack.segments if seg.learnable}
             grid = None
@@ -712,12 +729,21 @@ def race(
     should_stop: Callable[[], bool] | None = None,
     snapshots: bool = False,
     initial: InitialStates | None = None,
+    architecture: Any = None,
 ) -> Race:
     """Set up a race; iterate the returned :class:`Race` to run it. With ``snapshots``
     every Evaluation event carries the networks at its step (``snapshots.Snapshot``);
-    ``initial`` (``{(activation, seed): RunParams}``) replaces the drawn initial networks."""
+    ``initial`` (``{(activation, seed): RunParams}``) replaces the drawn initial networks;
+    ``architecture`` is the :class:`actviz.Architecture` that ``config.arch`` names
+    (``None``: the MLP)."""
     return Race(
-        config, activations, task, should_stop=should_stop, snapshots=snapshots, initial=initial
+        config,
+        activations,
+        task,
+        should_stop=should_stop,
+        snapshots=snapshots,
+        initial=initial,
+        architecture=architecture,
     )
 
 
@@ -727,9 +753,10 @@ def run_race(
     task: Task,
     on_event: Callable[[Event], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    architecture: Any = None,
 ) -> RaceResult:
     """Run a race to the end (or until ``should_stop()``) and return its result."""
-    current = race(config, activations, task, should_stop=should_stop)
+    current = race(config, activations, task, should_stop=should_stop, architecture=architecture)
     for event in current:
         if on_event is not None:
             on_event(event)

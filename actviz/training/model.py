@@ -181,6 +181,13 @@ class ModelStack:
         out = torch.baddbmm(self.biases[-1], self.weights[-1], h)
         return out, layers
 
+    def grad_norms(self) -> list[torch.Tensor]:
+        """Per layer, each model's gradient norm (weights and biases together)."""
+        return [
+            (w.grad.square().sum(dim=(1, 2)) + b.grad.square().sum(dim=(1, 2))).sqrt()
+            for w, b in zip(self.weights, self.biases, strict=True)
+        ]
+
     def segment_of(self, local: int) -> Segment:
         for seg in self.segments:
             if seg.start <= local < seg.stop:

@@ -57,12 +57,15 @@ class ReplicateData:
         self.y_test = stacked([targets_for(task.loss, d.y_test) for d in draws])
         self.device = device
 
-    def rows(self, stack: Any, runs: list[Any]) -> torch.Tensor | None:
-        """Each of ``stack``'s models' row in the per-seed tensors (``None``: shared)."""
+    def rows(self, stack: Any, runs: list[Any]) -> torch.Tensor | int | None:
+        """Each of ``stack``'s models' row in the per-seed tensors (``None``: shared); one
+        ``int`` when every model of the stack sees the same draw (a stack per seed)."""
         if not self.per_seed:
             return None
         row_of = {s: i for i, s in enumerate(self.seeds)}
         rows = [row_of[runs[r].seed] for r in stack.run_ids]
+        if len(set(rows)) == 1:
+            return rows[0]
         return torch.tensor(rows, dtype=torch.long, device=self.device)
 
     def with_points(self, x: torch.Tensor, points: torch.Tensor) -> torch.Tensor:
@@ -73,6 +76,11 @@ class ReplicateData:
         return torch.cat([x, points.unsqueeze(0).expand(x.shape[0], -1, -1)], dim=-1)
 
 
-def fed(tensor: torch.Tensor, rows: torch.Tensor | None) -> torch.Tensor:
-    """The rows of per-seed ``tensor`` a stack's models see; shared data as it is."""
-    return tensor if rows is None else tensor.index_select(0, rows)
+def fed(tensor: torch.Tensor, rows: torch.Tensor | int | None) -> torch.Tensor:
+    """The rows of per-seed ``tensor`` a stack's models see; shared data as it is, and
+    one seed's draw (without the seeds axis) when the whole stack sees it."""
+    if rows is None:
+        return tensor
+    if isinstance(rows, int):
+        return tensor[rows]
+    return tensor.index_select(0, rows)

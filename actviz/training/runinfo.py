@@ -18,7 +18,14 @@ NOT_COMPARED = {"device", "strategy", "threads", "boundary_grid"}
 #: Config fields that differ between the rows of one leaderboard group.
 PER_ROW = {"activations", "params", "seeds"}
 #: Fields added later: a stored config without them had these values.
-LATER_DEFAULTS: dict[str, Any] = {"l1": 0.0, "l2": 0.0, "features": [], "vary": "init"}
+LATER_DEFAULTS: dict[str, Any] = {
+    "l1": 0.0,
+    "l2": 0.0,
+    "features": [],
+    "vary": "init",  # runs stored before the choice varied only the initial weights
+    "arch": "mlp",  # runs stored before architectures were MLPs
+    "arch_options": {},
+}
 
 
 def describe_config(config: Mapping[str, Any], task: str | None = None) -> str:
@@ -36,6 +43,10 @@ def describe_config(config: Mapping[str, Any], task: str | None = None) -> str:
         value = config.get(name)
         if isinstance(value, (int, float)) and value:
             opt += f" {name.upper()} {value:g}"
+    arch = config.get("arch") or "mlp"
+    if arch != "mlp":
+        options = config.get("arch_options") or {}
+        net = arch + "".join(f" {k} {v}" for k, v in options.items())
     features = config.get("features") or []
     if features:
         net += " +" + ",".join(str(f) for f in features)

@@ -1,7 +1,8 @@
 """A read-only table of result rows that sorts by the numbers, not by their text.
 
 Columns are ``(key, header, format)``; the display role shows the formatted text, the
-sort role the raw value (missing values sort last in either direction).
+sort role the raw value (``actviz.gui.sorting``: numbers as numbers, text A-Z without
+case, missing values last in either direction).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+
+from ..sorting import SortProxy
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
@@ -122,22 +124,9 @@ class RowsModel(QAbstractTableModel):
         return {c.header: [c.text(r) for r in self.rows] for c in self.columns}
 
 
-class _NumericProxy(QSortFilterProxyModel):
-    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802 - Qt override
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        if a is None or b is None:
-            # missing values last whichever way the column is sorted
-            descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
-            return (a is not None) != descending if (a is None) != (b is None) else False
-        try:
-            return a < b
-        except TypeError:
-            return str(a) < str(b)
-
-
 def sorted_view(model: QAbstractTableModel, parent: QWidget | None = None) -> QTableView:
     """A sortable table view of ``model`` (click a header to sort)."""
-    proxy = _NumericProxy(parent)
+    proxy = SortProxy(SORT_ROLE, parent)
     proxy.setSourceModel(model)
     view = QTableView(parent)
     view.setModel(proxy)

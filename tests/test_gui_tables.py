@@ -1,0 +1,166 @@
+"""Tables tell the truth: each visible row reads the name and the values the model holds
+for that name (at every window size, after sorting each column both ways and after
+scrolling), and sorting reads as users expect (▲ = ascending = small to large, A-Z)."""
+
+from __future__ import annotations
+
+import pytest
+from tables import ASCENDING, DESCENDING, ordered, sort_arrow, visible_rows
+
+from actviz.gui.main_window import MainWindow
+from actviz.gui.panels.playground_table import Column, RowsModel, sorted_view
+from actviz.gui.panels.properties_model import COLUMNS, SORT_ROLE
+from actviz.gui.sorting import sort_key
+from actviz.host import PluginHost
+
+SIZES = [(1024, 700), (1600, 1000), (2560, 1440)]
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch):
+    for var in ("ACTVIZ_THEME", "ACTVIZ_TAB", "ACTVIZ_CURRENT", "ACTVIZ_SELECT"):
+        monkeypatch.delenv(var, raising=False)
+    w = MainWindow(PluginHost([], use_entry_points=False, use_env=False), watch=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    for panel in w.panels:
+        panel.shutdown()
+
+
+def _properties(window, qtbot):
+    window.show_panel("properties")
+    panel = window.panel("properties")
+
+    def measured():
+        panel.request_all()
+        return all(n in panel.model.props for n in panel.model.names)
+
+    qtbot.waitUntil(measured, timeout=60_000)
+    return panel
+
+
+def _check_rows(panel, where: str) -> int:
+    """Every visible row's name and values against the model; returns rows checked."""
+    rows = visible_rows(panel.table, panel.frozen.view)
+    assert rows, f"{where}: no row visible"
+    for row in rows:
+        name = row[0]
+        assert name in panel.model.names, f"{where}: {name!r} is not a row"
+        for c, shown in row.items():
+            if c == 0:
+                continue
+            want = panel.model.text(name, COLUMNS[c - 1].title)
+            assert shown == want, f"{where}: {name} {COLUMNS[c - 1].title} shows {shown!r}"
+        assert len(row) > 1, f"{where}: no value column visible beside {name}"
+    return len(rows)
+
+
+def test_properties_names_stand_beside_their_own_values(window, qtbot):
+    """The frozen name column and the values, read by position: at three window sizes,
+    after sorting every column both ways, scrolled to the top, middle and bottom, and
+    scrolled right."""
+    panel = _properties(window, qtbot)
+    table = panel.table
+    checked = 0
+    for width, height in SIZES:
+        window.resize(width, height)
+        qtbot.wait(30)
+        for column in range(table.model().columnCount()):
+            for order in (ASCENDING, DESCENDING):
+                table.sortByColumn(column, order)
+                qtbot.wait(1)
+                where = f"{width}x{height} sorted by {column} {order.name}"
+                # the order on screen is the model's order by that column
+                names = [table.model().index(r, 0).data() for r in range(table.model().rowCount())]
+                values = [
+                    sort_key(
+                        panel.model.data(
+                            panel.model.index(panel.model.names.index(n), column), SORT_ROLE
+                        )
+                    )
+                    for n in names
+                ]
+                assert ordered(values, order == ASCENDING), where
+                bar, side = table.verticalScrollBar(), table.horizontalScrollBar()
+                for v in (0, bar.maximum() // 2, bar.maximum()):
+                    bar.setValue(v)
+                    for h in {0, side.maximum()}:
+                        side.setValue(h)
+                        qtbot.wait(1)
+                        checked += _check_rows(panel, f"{where} scrolled {v},{h}")
+                bar.setValue(0)
+                side.setValue(0)
+    assert checked > 1000  # many rows, not a vacuous pass
+
+
+def test_properties_rows_have_one_height_in_both_columns(window, qtbot):
+    panel = _properties(window, qtbot)
+    window.resize(1024, 700)
+    qtbot.wait(30)
+    frozen, table = panel.frozen.view, panel.table
+    for r in range(table.model().rowCount()):
+        assert frozen.rowHeight(r) == table.rowHeight(r), r
+    assert frozen.horizontalHeader().height() == table.horizontalHeader().height()
+
+
+def test_clicking_the_name_header_sorts_the_table_a_to_z_then_z_to_a(window, qtbot):
+    panel = _properties(window, qtbot)
+    table, frozen = panel.table, panel.frozen.view
+    table.sortByColumn(3, DESCENDING)
+    frozen.horizontalHeader().sectionClicked.emit(0)
+    names = [table.model().index(r, 0).data() for r in range(table.model().rowCount())]
+    assert names == sorted(names, key=str.casefold)
+    assert table.horizontalHeader().sortIndicatorOrder() == ASCENDING
+    assert sort_arrow(frozen.horizontalHeader()) == "up"
+    frozen.horizontalHeader().sectionClicked.emit(0)
+    names = [table.model().index(r, 0).data() for r in range(table.model().rowCount())]
+    assert names == sorted(names, key=str.casefold, reverse=True)
+    assert sort_arrow(frozen.horizontalHeader()) == "down"
+    # the rows on screen follow: the first visible name is the first in the order
+    assert visible_rows(table, frozen)[0][0] == names[0]
+
+
+def test_sort_arrow_points_up_for_ascending_in_every_sortable_table(window, qtbot):
+    panel = _properties(window, qtbot)
+    playground = window.panel("playground")
+    compare = window.panel("compare")
+    for view in (panel.table, playground.table, compare.table, compare.leader_table):
+        window.set_current_panel(next(p for p in window.panels if p.isAncestorOf(view)))
+        qtbot.wait(10)
+        header = view.horizontalHeader()
+        for order, arrow in ((ASCENDING, "up"), (DESCENDING, "down")):
+            view.sortByColumn(1, order)
+            qtbot.wait(1)
+            assert sort_arrow(header) == arrow, view.model().headerData(1, header.orientation())
+
+
+def test_results_sort_numbers_as_numbers_and_names_a_to_z():
+    rows = [
+        {"activation": "tanh", "final": 0.9389, "steps": 900},
+        {"activation": "ReLU6", "final": 1.0, "steps": 80},
+        {"activation": "elu", "final": None, "steps": 1000},
+        {"activation": "Gelu", "final": 0.95, "steps": None},
+    ]
+    model = RowsModel(
+        [
+            Column("activation", "activation", lambda r: r["activation"]),
+            Column("final", "final", lambda r: f"{r['final']}"),
+            Column("steps", "steps", lambda r: f"{r['steps']}"),
+        ]
+    )
+    model.set_rows(rows)
+    view = sorted_view(model)
+
+    def column(c):
+        return [view.model().index(r, c).data() for r in range(view.model().rowCount())]
+
+    view.sortByColumn(1, ASCENDING)
+    assert column(1) == ["0.9389", "0.95", "1.0", "None"]  # small to large, missing last
+    view.sortByColumn(1, DESCENDING)
+    assert column(1) == ["1.0", "0.95", "0.9389", "None"]
+    view.sortByColumn(2, ASCENDING)
+    assert column(2) == ["80", "900", "1000", "None"]  # 80 < 900 although "80" > "1000"
+    view.sortByColumn(0, ASCENDING)
+    assert column(0) == ["elu", "Gelu", "ReLU6", "tanh"]  # A-Z whatever the case

@@ -5,6 +5,7 @@ scrolling), and sorting reads as users expect (▲ = ascending = small to large,
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from tables import ASCENDING, DESCENDING, ordered, sort_arrow, visible_rows
 
 from actviz.gui.main_window import MainWindow
@@ -164,3 +165,42 @@ def test_results_sort_numbers_as_numbers_and_names_a_to_z():
     assert column(2) == ["80", "900", "1000", "None"]  # 80 < 900 although "80" > "1000"
     view.sortByColumn(0, ASCENDING)
     assert column(0) == ["elu", "Gelu", "ReLU6", "tanh"]  # A-Z whatever the case
+
+
+def test_results_read_relu_cost_one_and_the_same_cost_in_a_second_race(open_playground, qtbot):
+    from actviz.analysis import cost as cost_mod
+
+    cost_mod.forget()
+    window, panel = open_playground(("relu", "tanh"))
+    form = panel.form
+    form.task.setCurrentIndex(form.task.findData("moons"))
+    form.points.setValue(80)
+    form.seeds.setText("1")
+    form.steps.setValue(20)
+
+    def shown_costs():
+        view = panel.table
+        header = [
+            view.model().headerData(c, Qt.Orientation.Horizontal)
+            for c in range(view.model().columnCount())
+        ]
+        c = header.index("cost (x ReLU)")
+        view.scrollTo(view.model().index(0, c))
+        rows = visible_rows(view)
+        return {r[0]: r[c] for r in rows}, {
+            r[0]: view.model().index(i, c).data(Qt.ItemDataRole.ToolTipRole)
+            for i, r in enumerate(rows)
+        }
+
+    costs = []
+    for _ in range(2):
+        with qtbot.waitSignal(panel.raceFinished, timeout=60_000):
+            panel.train_button.click()
+        qtbot.wait(10)
+        costs.append(shown_costs())
+    (first, tips), (second, _tips) = costs
+    assert first["relu"] == "1.00"
+    assert "by definition" in tips["relu"]
+    assert "median of 31 rounds" in tips["tanh"] and "spread ±" in tips["tanh"]
+    assert float(first["tanh"]) > 1.0
+    assert second == first  # measured once, not again for the next race

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...analysis.train_cost import training_costs
+from ...analysis.train_cost import training_cost_measures
 from ...palette import distinct_colours
 from ...training import layered
 from ...training.bundle import summarise
@@ -64,6 +64,18 @@ SLOW_REDRAW_S = 1.0  # diagnostics
 CELLS_REDRAW_S = 0.3
 CELLS_PER_REDRAW = 2
 TABLE_REDRAW_S = 1.0
+
+
+def cost_tip(row: dict[str, Any]) -> str | None:
+    """The spread behind a cost: how far a typical timed round fell from the median."""
+    if row.get("cost") is None or "cost_rounds" not in row:
+        return None
+    if not row["cost_rounds"]:
+        return "ReLU is the reference: 1.00 by definition"
+    return (
+        f"{row['cost']:.2f} × ReLU, median of {row['cost_rounds']} rounds; "
+        f"spread ±{row['cost_spread']:.2f} (half the interquartile range)"
+    )
 
 
 def result_columns() -> list[Column]:
@@ -99,8 +111,11 @@ def result_columns() -> list[Column]:
             "cost",
             "cost (x ReLU)",
             lambda r: fmt(r.get("cost"), 2),
-            tip="this activation's own forward+backward time per element relative to ReLU, "
-            "measured on a fixed tensor (the race's wall time is shared by every activation)",
+            tip="this activation's own forward+backward time per element relative to ReLU "
+            "(ReLU = 1.00 by definition): the median of 31 interleaved rounds on a fixed "
+            "tensor, measured once per activation and parameters and kept (the race's wall "
+            "time is shared by every activation)",
+            cell_tip=cost_tip,
         ),
         Column(
             "diverged",
@@ -736,10 +751,13 @@ class PlaygroundPanel(Panel):
         )
         run = self.history.as_run()
         names = list(dict.fromkeys(m["activation"] for m in run.get("runs", [])))
-        costs = training_costs(names, self.state.catalogue.activations)
-        rows = summarise(run, self.threshold.value(), costs)
+        measured = training_cost_measures(names, self.state.catalogue.activations)
+        rows = summarise(run, self.threshold.value(), {n: c.ratio for n, c in measured.items()})
         for row in rows:
             row["status"] = self.history.status_of(row["activation"])
+            if row["activation"] in measured:
+                row["cost_spread"] = measured[row["activation"]].spread
+                row["cost_rounds"] = measured[row["activation"]].rounds
         if not self.running:  # CIs and tests once the race is over, not at every redraw
             self.baseline_box.set_names([r["activation"] for r in rows])
             rows = with_stats(rows, run, self.baseline_box.baseline())

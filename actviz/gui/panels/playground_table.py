@@ -34,6 +34,8 @@ class Column:
     text: Callable[[dict[str, Any]], str]
     sort: Callable[[dict[str, Any]], Any] | None = None
     tip: str = ""
+    #: a cell's own tooltip (e.g. the spread behind a number), or ``None``
+    cell_tip: Callable[[dict[str, Any]], str | None] | None = None
 
 
 def fmt(value: Any, digits: int = 4) -> str:
@@ -105,6 +107,8 @@ class RowsModel(QAbstractTableModel):
             if value is None or (isinstance(value, float) and not math.isfinite(value)):
                 return None
             return value
+        if role == Qt.ItemDataRole.ToolTipRole and col.cell_tip is not None:
+            return col.cell_tip(row)
         if role == Qt.ItemDataRole.ForegroundRole and self.colour is not None:
             colour = self.colour(row)
             return QColor(colour) if colour else None

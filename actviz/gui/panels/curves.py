@@ -46,6 +46,12 @@ from .vector_view import VectorView
 
 ROWS = ("f", "d1", "d2")
 ROW_LABELS = {"f": "f(x)", "d1": "f′(x)", "d2": "f″(x)"}
+#: Why a readout cell shows "—" where the crosshair lies on the curve's x range.
+UNDEFINED = {
+    "f": "f is not defined at this x (no finite value)",
+    "d1": "f′ is not defined at this x: f jumps or has no finite slope here",
+    "d2": "f″ is not defined at this x: f′ jumps here (a kink in f, as relu's at 0)",
+}
 SHORT_VIEW = {"vector": "x, 0, 0", "gated": "a = b = x"}
 
 
@@ -555,16 +561,21 @@ class CurvesPanel(Panel):
         for r, name in enumerate(names):
             failed = self.failed.get(name)
             row_values = values.get(name)
+            data = self.data.get(name)
+            inside = x is not None and data is not None and data.x[0] <= x <= data.x[-1]
             for c in range(3):
                 cell = table.item(r, c + 1)
+                tip = failed or ""
                 if failed:
                     text = "error" if c == 0 else ""
                 else:
                     v = row_values[c] if row_values else math.nan
                     text = fit_number(v, table.columnWidth(c + 1) - 10, metrics)
+                    if not text and inside:  # measured, and undefined here: say so
+                        text, tip = "—", UNDEFINED[ROWS[c]]
                 if cell.text() != text:
                     cell.setText(text)
-                cell.setToolTip(failed or "")
+                cell.setToolTip(tip)
                 cell.setForeground(bad if failed else normal)
 
     # -- shading and marks ------------------------------------------------------------

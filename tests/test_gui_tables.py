@@ -204,3 +204,88 @@ def test_results_read_relu_cost_one_and_the_same_cost_in_a_second_race(open_play
     assert "median of 31 rounds" in tips["tanh"] and "spread ±" in tips["tanh"]
     assert float(first["tanh"]) > 1.0
     assert second == first  # measured once, not again for the next race
+
+
+@pytest.fixture
+def many_runs(builtin_catalogue):
+    """Enough stored runs to scroll at every size, some stopped or interrupted, some
+    with long names."""
+    from actviz.storage import RunStore, store_race
+    from actviz.training import RaceConfig
+
+    ids = []
+    with RunStore() as store:
+        for i in range(36):
+            config = RaceConfig(
+                task="moons", activations=["relu", "tanh"][: 1 + i % 2], seeds=1, steps=3,
+                hidden=(4,), points=40,
+            )  # fmt: skip
+            run_id, _ = store_race(
+                config, builtin_catalogue.activations, builtin_catalogue.tasks["moons"], store
+            )
+            ids.append(run_id)
+            if i % 3 == 0:
+                name = f"sweep {i} of the learning rate from 0.001 to 0.3, seed batch {i}"
+                store._conn.execute("UPDATE runs SET name = ? WHERE id = ?", (name, run_id))
+            if i % 5 == 1:
+                status = "stopped" if i % 2 else "interrupted"
+                store._conn.execute("UPDATE runs SET status = ? WHERE id = ?", (status, run_id))
+    return ids
+
+
+def test_compare_run_numbers_stand_beside_their_own_runs(window, qtbot, many_runs):
+    window.show_panel("compare")
+    compare = window.panel("compare")
+    compare.refresh()
+    table, frozen, model = compare.table, compare.frozen.view, compare.model
+    qtbot.waitUntil(lambda: table.model().rowCount() == len(many_runs), timeout=10_000)
+    by_id = {run["id"]: r for r, run in enumerate(model.runs)}
+    checked = 0
+    for width, height in SIZES:
+        window.resize(width, height)
+        qtbot.wait(30)
+        for column in range(model.columnCount()):
+            for order in (ASCENDING, DESCENDING):
+                table.sortByColumn(column, order)
+                bar, side = table.verticalScrollBar(), table.horizontalScrollBar()
+                for v in (0, bar.maximum() // 2, bar.maximum()):
+                    bar.setValue(v)
+                    for h in {0, side.maximum()}:
+                        side.setValue(h)
+                        qtbot.wait(1)
+                        where = f"{width}x{height} by {column} {order.name} at {v},{h}"
+                        rows = visible_rows(table, frozen)
+                        assert rows, where
+                        for row in rows:
+                            run_id = int(row[0].split()[0])
+                            source = by_id[run_id]
+                            for c, shown in row.items():
+                                want = model.index(source, c).data()
+                                assert shown == want, f"{where}: run {run_id} col {c}: {shown!r}"
+                            checked += 1
+    assert checked > 500
+    # how a run ended is beside its number, which never scrolls away
+    stopped = [r for r in model.runs if r["status"] == "stopped"]
+    assert stopped and all(
+        model.index(by_id[r["id"]], 0).data() == f"{r['id']} ■ stopped" for r in stopped
+    )
+    # a long name elides in the middle and its cell's tooltip has all of it
+    assert table.textElideMode() == Qt.TextElideMode.ElideMiddle
+    long = next(r for r in model.runs if r["name"].startswith("sweep"))
+    assert model.index(by_id[long["id"]], 1).data(Qt.ItemDataRole.ToolTipRole) == long["name"]
+
+
+def test_clicking_a_run_keeps_its_number_in_view(window, qtbot, many_runs):
+    window.resize(1024, 700)
+    window.show_panel("compare")
+    compare = window.panel("compare")
+    compare.refresh()
+    table, frozen = compare.table, compare.frozen.view
+    qtbot.waitUntil(lambda: table.model().rowCount() == len(many_runs), timeout=10_000)
+    last = table.model().columnCount() - 1
+    table.setCurrentIndex(table.model().index(2, last))  # what a click at the far right does
+    table.scrollTo(table.model().index(2, last))
+    qtbot.wait(10)
+    assert table.horizontalScrollBar().value() > 0  # the view did scroll sideways
+    row = next(r for r in visible_rows(table, frozen) if r[0] == table.model().index(2, 0).data())
+    assert row[0].split()[0].isdigit()

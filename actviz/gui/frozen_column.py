@@ -38,6 +38,14 @@ class FrozenColumn(QObject):
         head.setSectionsClickable(table.isSortingEnabled())
         head.setSortIndicatorShown(table.isSortingEnabled())
         head.sectionClicked.connect(self._header_clicked)
+        view.setTextElideMode(table.textElideMode())
+        # a right-click on a name is the table's: its menu, at that row
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(
+            lambda pos: table.customContextMenuRequested.emit(
+                table.viewport().mapFromGlobal(view.viewport().mapToGlobal(pos))
+            )
+        )
         view.setStyleSheet("QTableView { border: none; }")
         table.viewport().stackUnder(view)
         view.verticalScrollBar().valueChanged.connect(table.verticalScrollBar().setValue)

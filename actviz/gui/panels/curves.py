@@ -36,7 +36,7 @@ from ..activation_list import swatch
 from ..features import dead_regions, notable_points, saturated_regions
 from ..measurements import Measurements
 from ..number_fit import fit_number, min_number_width
-from ..pens import curve_pen
+from ..pens import curve_pen, mkpen
 from ..plots import PlotExport, add_legend, curve_columns, make_plot, restyle
 from ..sampling import SampleCache, Sampled, peak_decimate
 from ..settings import read_json, write_json
@@ -629,7 +629,7 @@ class CurvesPanel(Panel):
             [m.x for m in marks],
             [m.y for m in marks],
             brush=pg.mkBrush(theme.background),
-            pen=pg.mkPen(theme.mark, width=1.5),
+            pen=mkpen(theme.mark, width=1.5),
         )
         labels = self._mark_labels[row]
         while len(labels) < len(marks):
@@ -675,7 +675,7 @@ class CurvesPanel(Panel):
         theme = self.state.theme
         for w in self.widgets.values():
             restyle(w, theme)
-        pen = pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DashLine, cosmetic=True)
+        pen = mkpen(theme.muted, width=1, style=Qt.PenStyle.DashLine, cosmetic=True)
         for line in self._lines.values():
             line.setPen(pen)
         self.vector_view.apply_theme()

@@ -32,6 +32,7 @@ from ...training import layered
 from ...training.config import INITS, OPTIMIZERS, RaceConfig
 from ...training.features import FEATURES
 from ...training.task import Task
+from ..pens import mkpen
 from ..plots import make_plot, restyle
 from ..settings import read_json, write_json
 from ..state import AppState
@@ -612,7 +613,7 @@ def draw_data(
         labels = y.reshape(-1).astype(int)
         brushes = [pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in labels]
         item = pg.ScatterPlotItem(
-            x[:, 0], x[:, 1], size=size, brush=brushes, pen=pg.mkPen("#ffffff", width=0.6)
+            x[:, 0], x[:, 1], size=size, brush=brushes, pen=mkpen("#ffffff", width=0.6)
         )
         item.setZValue(20)
         plot.addItem(item)

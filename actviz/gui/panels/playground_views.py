@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..pens import line_width, title_size
+from ..pens import line_width, mkpen, title_size
 from ..plots import PlotExport, add_legend, clear_layout, make_plot, regrid, restyle
 from ..theme import Theme, style_plot
 from .playground_data import RaceHistory, union_columns
@@ -356,7 +356,7 @@ class BoundaryView(pg.GraphicsLayoutWidget):
                     draw_data(plot, task, x, y, domain, size=4, lock_aspect=False)
             else:
                 draw_data(plot, task, x, y, domain, size=3, lock_aspect=False)
-                pen = pg.mkPen(colours.get(name, "#888"), width=line_width(2.5))
+                pen = mkpen(colours.get(name, "#888"), width=line_width(2.5))
                 curve = pg.PlotDataItem(pen=pen)
                 curve.setZValue(30)
                 plot.addItem(curve)
@@ -562,7 +562,7 @@ class DiagnosticsView(QWidget):
                     line = self.param_bands.items.get(key, {}).get("line")
                     if line is not None:
                         style = LAYER_STYLES[layer % len(LAYER_STYLES)]
-                        line.setPen(pg.mkPen(colour, width=line_width(1.8), style=style))
+                        line.setPen(mkpen(colour, width=line_width(1.8), style=style))
         self.param_bands.retain(keys)
         self.params_note.setVisible(not keys)
         self.params.setVisible(bool(keys))

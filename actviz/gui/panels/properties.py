@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ...figures.curves import columns_figure
 from ..frozen_column import FrozenColumn
 from ..measurements import Measurements
+from ..pens import mkpen
 from ..plots import PlotExport, add_legend, make_plot, restyle
 from ..settings import read_json, write_json
 from ..sorting import SortProxy
@@ -234,7 +235,7 @@ class PropertiesPanel(Panel):
                     w.addItem(item)
                     items[key] = item
                 self.deep_items[name] = items
-            pen = pg.mkPen(self.state.colour(name), width=1.5, cosmetic=True)
+            pen = mkpen(self.state.colour(name), width=1.5, cosmetic=True)
             for item in self.deep_items[name].values():
                 item.setPen(pen)
 

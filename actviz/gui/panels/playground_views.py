@@ -363,6 +363,8 @@ class BoundaryView(pg.GraphicsLayoutWidget):
                 cell["curve"] = curve
             if input_dim == 2 and domain:
                 (x0, x1), (y0, y1) = domain
+                # the input space keeps its shape: one unit is as long across as up
+                plot.setAspectLocked(True, ratio=1.0)
                 plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
                 plot.disableAutoRange()
             elif first is not None:

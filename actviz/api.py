@@ -39,6 +39,19 @@ ParamKind = Literal["real", "integer", "choice"]
 InitialValue = Any
 
 
+#: Words the command line reads in place of activation names (``actviz plot all``): an
+#: activation with one of these names could never be named there.
+COMMAND_WORDS = frozenset({"all"})
+
+
+def reserved_message(name: str) -> str:
+    """Why ``name`` cannot name an activation."""
+    return (
+        f"activation name {name!r} is a command word (actviz plot {name} means every "
+        "activation), so it could never be chosen by name: choose another name"
+    )
+
+
 @dataclass(frozen=True)
 class Param:
     """A parameter of an activation, passed to ``fn`` as a keyword argument.
@@ -249,6 +262,8 @@ class Activation:
             raise ValueError(
                 f"activation name {self.name!r} must be lower-case letters, digits and '_'"
             )
+        if self.name in COMMAND_WORDS:
+            raise ValueError(reserved_message(self.name))
         if not callable(self.fn):
             raise TypeError(f"activation {self.name!r}: fn is not callable")
         if self.derivative is not None and not callable(self.derivative):

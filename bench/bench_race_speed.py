@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from actviz.host import load_catalogue  # noqa: E402
 from actviz.training import RaceConfig, run_race  # noqa: E402
-from actviz.training.init import initial_layers  # noqa: E402
+from actviz.training.weight_init import initial_layers  # noqa: E402
 
 ACTIVATIONS = ["relu", "tanh", "gelu", "sigmoid", "silu", "elu", "softplus", "mish"]
 GOALS = {"loop": 20.0, "func": 8.0}

@@ -10,7 +10,9 @@ Views: ``playground`` (a race on moons, 6 activations x 3 seeds, started by itse
 steps by Step N, then the timeline scrubbed back to step 50),
 ``playground-presentation`` (the race, then presentation mode), ``compare`` (two
 stored runs overlaid) and ``sweep`` (leaky_relu's slope swept). Settings and runs go
-to a fresh temporary folder, so the pictures do not depend on who takes them.
+to a fresh temporary folder, so the pictures do not depend on who takes them. The
+window fills the virtual screen (``XVFB_SIZE``); ``ACTVIZ_SHOT_INSPECTOR=1`` keeps the
+Inspector dock open.
 """
 
 from __future__ import annotations
@@ -91,8 +93,10 @@ def main(view: str) -> int:
 
     app = QApplication(sys.argv[:1])
     window = MainWindow(PluginHost([]))
-    window.setGeometry(0, 0, 1600, 1000)
-    window.inspector_dock.hide()
+    # the whole virtual screen (XVFB_SIZE=1024x700 for the small window; 1600x1000 default)
+    window.setGeometry(app.primaryScreen().availableGeometry())
+    if not os.environ.get("ACTVIZ_SHOT_INSPECTOR"):
+        window.inspector_dock.hide()
     window.show()
     if view.startswith("playground"):
         window.show_panel("playground")

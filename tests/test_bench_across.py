@@ -55,7 +55,7 @@ def test_holm_runs_over_every_test_of_the_benchmark():
 
 
 def test_cd_diagram_only_when_the_omnibus_test_rejects():
-    from actviz.bench_report import cd_figure
+    from actviz.figures.critical_difference import cd_figure
 
     same_order = {t: {"a": [0.9] * 3, "b": [0.8] * 3, "c": [0.7] * 3} for t in "pqrst"}
     spec = BenchSpec(["a", "b", "c"], list(same_order), seeds=3)

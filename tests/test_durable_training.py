@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from actviz.cli.train import NOT_STORED
 from actviz.storage import RunStore
 from actviz.storage.liveness import STALE_SECONDS
 
@@ -130,7 +131,7 @@ def test_a_database_locked_for_the_whole_race_still_writes_json_and_says_what_is
     finally:
         holder.kill()
         holder.wait()
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == NOT_STORED == 3, done.stderr  # finished, not stored: not 0
     lines = done.stderr.strip().splitlines()
     assert "Traceback" not in done.stderr
     assert lines[0] == (

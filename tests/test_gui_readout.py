@@ -63,3 +63,17 @@ def test_mark_labels_stay_inside_their_plot(window, qtbot):
                 assert box.contains(rect), (row, label.textItem.toPlainText())
                 shown += 1
     assert shown >= 2
+
+
+def test_an_undefined_second_derivative_says_so_instead_of_a_blank(window, qtbot):
+    curves = window.curves
+    qtbot.waitUntil(lambda: "relu" in curves.data, timeout=20_000)
+    curves.set_crosshair(0.0)
+    table = curves.readout
+    row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "relu")
+    assert float(table.item(row, 1).text()) == 0  # f(0)
+    d2 = table.item(row, 3)
+    assert d2.text() == "—"
+    assert "not defined" in d2.toolTip() and "kink" in d2.toolTip()
+    curves.set_crosshair(0.5)  # off the kink: a number again, no tooltip
+    assert float(table.item(row, 3).text()) == 0 and table.item(row, 3).toolTip() == ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 def test_playground_form_chooses_what_seeds_vary(open_playground):
     from PySide6.QtCore import QSettings
 
-    from actviz.gui.lesson_setup import apply_setup
+    from actviz.gui.handout_setup import apply_setup
 
     _, panel = open_playground()
     form = panel.form

@@ -84,6 +84,24 @@ HOSTILE = {
         def actviz_activations():
             return items()
     """,
+    "list_iter_raises": """
+        import torch
+        from actviz import hookimpl, Activation
+        class Catalogue(list):
+            def __iter__(self):
+                raise RuntimeError("no iterating this")
+        @hookimpl
+        def actviz_activations():
+            return Catalogue([Activation(name="never_seen", fn=torch.tanh)])
+    """,
+    "command_word": """
+        import torch
+        from actviz import hookimpl, Activation
+        @hookimpl
+        def actviz_activations():
+            return [Activation(name="all", fn=torch.tanh),
+                    Activation(name="beside_all", fn=torch.tanh)]
+    """,
     "bad_params": """
         import torch
         from actviz import hookimpl, Activation, Param
@@ -119,6 +137,13 @@ EXPECTED_ERRORS = {
     "forgot_return": ("hook", None, "returned None: did the hook forget `return`?"),
     "iteration_raises": ("hook", None, "raised RuntimeError: the generator broke after 1 item"),
     "homoglyph": ("duplicate", "r\u0435lu", "only looks like 'relu'"),
+    "list_iter_raises": (
+        "hook",
+        None,
+        "iterating what actviz_activations() returned (a Catalogue) raised RuntimeError: "
+        "no iterating this after 0 item(s)",
+    ),
+    "command_word": ("hook", "all", "activation name 'all' is a command word"),
 }
 EXPECTED_WARNINGS = {
     "float64_default": "importing it changed torch's default dtype to float64",
@@ -188,9 +213,16 @@ def test_builtins_stay_ok_and_blame_nobody(listing):
 
 def test_sound_activations_beside_broken_ones_load(listing):
     status = {a["name"]: a["status"] for a in listing["activations"]}
-    for name in ("sound_one", "sound_two", "beside_exit", "before_raise", "tanh_twice"):
+    for name in (
+        "sound_one",
+        "sound_two",
+        "beside_exit",
+        "before_raise",
+        "tanh_twice",
+        "beside_all",
+    ):
         assert status.get(name) == "ok", name
-    for name in ("inverted", "nan_default", "forgotten"):
+    for name in ("inverted", "nan_default", "forgotten", "all", "never_seen"):
         assert name not in status
 
 
@@ -313,3 +345,14 @@ def test_check_json_has_the_summary_and_the_warnings(tmp_path, run_cli):
     assert code == 0
     assert data["summary"] == {"ok": 1, "failed": 0, "warnings": 1}
     assert "default dtype to float64" in data["warnings"][0]
+
+
+def test_a_command_word_cannot_name_an_activation_anywhere():
+    from actviz.api import Activation
+    from actviz.formula.build import FormulaError, check_name
+
+    with pytest.raises(ValueError, match="'all' is a command word"):
+        Activation(name="all", fn=torch.tanh)
+    with pytest.raises(FormulaError, match="'all' is a command word"):
+        check_name("all")
+    assert check_name("all_of_it") == "all_of_it"

@@ -11,7 +11,6 @@ Vector activations are measured along the same line that :mod:`.curves` draws.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ import numpy as np
 import torch
 
 from ..api import DECLARED_FIELDS, Activation
+from .cost import measure_cost
 from .curves import along_line, vector_view
 
 #: Far points for the output range; an end still growing between 1e3 and 1e4 is unbounded.
@@ -504,39 +504,13 @@ def disagreements(act: Activation, props: Properties) -> list[str]:
 # -- cost ---------------------------------------------------------------------------------
 
 
-def _cost_input(act: Activation, elements: int) -> torch.Tensor:
-    gen = torch.Generator().manual_seed(0)
-    if act.kind == "vector":
-        return torch.randn(elements // 8, 8, generator=gen)
-    if act.kind == "gated":
-        return torch.randn(elements // 8, 8, generator=gen)
-    return torch.randn(elements, generator=gen)
-
-
-def _best_time(fn: Callable[[], object], repeats: int) -> float:
-    fn()
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def relative_cost(
     act: Activation,
     params: Mapping[str, float] | None = None,
     *,
     elements: int = 1 << 18,
-    repeats: int = 5,
+    repeats: int = 15,
 ) -> float:
-    """Forward time per element in float32 relative to ``torch.relu`` on the same input.
-
-    The best of ``repeats`` runs is used for both, which filters out scheduler noise.
-    """
-    values = {**act.defaults(), **(params or {})}
-    x = _cost_input(act, elements)
-    with torch.no_grad():
-        ours = _best_time(lambda: act.fn(x, **values), repeats)
-        relu = _best_time(lambda: torch.relu(x), repeats)
-    return ours / max(relu, 1e-9)
+    """Forward time per element in float32 relative to ``torch.relu`` on the same input:
+    the median of ``repeats`` interleaved rounds, cached (``actviz.analysis.cost``)."""
+    return measure_cost(act, params, elements=elements, rounds=repeats, backward=False).ratio

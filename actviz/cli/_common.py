@@ -93,7 +93,8 @@ class DatabaseUnusable(Exception):
 
 
 def open_store(args: argparse.Namespace) -> Any:
-    """The run store; an explicit ``--db`` must already exist (nothing here creates one)."""
+    """The run store; an explicit ``--db`` must already exist (nothing here creates one).
+    A file or folder that may not be written is opened read-only: listing needs no more."""
     from ..storage import RunStore, default_path
 
     given = getattr(args, "db", None)
@@ -118,6 +119,8 @@ def guarded(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
         except DatabaseUnusable as exc:
             return fail(str(exc))
         except sqlite3.DatabaseError as exc:
+            if "readonly" in str(exc):  # a change asked of a file that may not be written
+                return fail(f"the run database may not be written here, nothing changed: {exc}")
             return fail(f"cannot read the run database: {exc}")
 
     return run

@@ -20,6 +20,17 @@ from ..training.config_text import parse_seeds, parse_widths
 from . import _arch as arch_args
 from ._common import catalogue_from_args, fail_for, parse_params, split_names, write_json_result
 
+#: The race finished (its result printed and written to --json) but the run database
+#: stayed locked or failing, so it was not stored (or not all of it).
+NOT_STORED = 3
+
+EXIT_CODES = f"""exit codes:
+  0    the race ran and is stored (or --no-store)
+  2    bad input (an unknown name, a bad option, an unusable database)
+  {NOT_STORED}    the race ran, but the run database stayed locked or failing: the result
+       was printed (and written to --json) but not stored, or not all of it
+  130  stopped with Ctrl-C (the steps done so far are kept)"""
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -27,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="race activations on a toy task (every activation x seed at once)",
         description="Example: actviz train --task moons --activations relu,tanh,gelu "
         "--seeds 3 --steps 2000 --hidden 8,8 --optimizer adam --lr 0.01 --json out.json",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "--task", default="moons", help="task name (default moons), or csv:PATH for your own data"
@@ -508,6 +521,8 @@ def _race_once(
             print(f"actviz train: {unsaved}", file=sys.stderr)
     if code and current.result.status == "finished":
         current.result.status = "stopped"
+    if unsaved is not None and not code:
+        code = NOT_STORED  # a script must not take "nothing stored" for success
     return current.result, recorder.run_id if recorder is not None else None, code
 
 

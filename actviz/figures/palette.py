@@ -19,14 +19,21 @@ from dataclasses import dataclass
 #: Colours for a light background (print).
 LIGHT = (
     "#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7",
-    "#56b4e9", "#882255", "#999933", "#332288", "#44aa99",
+    "#56b4e9", "#882255", "#999933", "#332288", "#661100",
 )  # fmt: skip
 
 #: The same hues lifted for a dark background.
 DARK = (
     "#4da3e0", "#f0b73a", "#2fc79b", "#ff7a3d", "#e59bc6",
-    "#8fd3ff", "#d46a9c", "#c8c85a", "#9d94f0", "#6fd3c2",
+    "#a9e0ff", "#c55d8f", "#c8c85a", "#9d94f0", "#a35844",
 )  # fmt: skip
+
+#: No two colours of a palette are closer than this CIEDE2000 difference
+#: (``figures.colour_distance``; about 1 is just noticeable side by side): curves and
+#: bands of different activations are told apart at a glance. Tol's teal (#44aa99)
+#: stood 9.6 from tanh's bluish green and is replaced by his dark red; three dark-theme
+#: colours were moved for the same reason.
+MIN_DISTANCE = 15.0
 
 #: Line styles used once a colour repeats among the curves shown together.
 LINE_STYLES = ("solid", "dash", "dot", "dashdot")

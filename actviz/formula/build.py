@@ -12,7 +12,7 @@ from typing import Any
 import sympy as sp
 import torch
 
-from ..api import Activation, Param
+from ..api import COMMAND_WORDS, Activation, Param, reserved_message
 from .budget import check_size
 from .calculus import candidates, derivative
 from .codegen import program_lines
@@ -100,6 +100,8 @@ def check_name(name: object) -> str:
             f"activation name {name!r} must start with a lower-case letter and use only "
             "a-z, 0-9 and '_'"
         )
+    if name in COMMAND_WORDS:
+        raise FormulaError(reserved_message(name))
     return name
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from .state import AppState
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+FAMILY_ROLE = Qt.ItemDataRole.UserRole + 2  # a family header's name (its text adds a count)
 
 
 @lru_cache(maxsize=256)
@@ -101,6 +102,7 @@ class ActivationList(QWidget):
         for family in sorted(families):
             entries = sorted(families[family], key=lambda e: e.name)
             group = QTreeWidgetItem([f"{family} ({len(entries)})"])
+            group.setData(0, FAMILY_ROLE, family)
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = group.font(0)
             font.setBold(True)
@@ -166,11 +168,13 @@ class ActivationList(QWidget):
             self.tree.setCurrentItem(item)
 
     def _filter(self, text: str) -> None:
-        """Hide what does not match; a family name, description or kind matches too."""
+        """Hide what does not match; a family name, description or kind matches too.
+        A family's header counts what it shows ("relu (2 of 4)" while a search hides some)."""
         needle = text.strip().lower()
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
-            family = group.text(0).lower()
+            family_name = group.data(0, FAMILY_ROLE) or ""
+            family = family_name.lower()
             shown = 0
             for j in range(group.childCount()):
                 item = group.child(j)
@@ -182,6 +186,9 @@ class ActivationList(QWidget):
                 hit = not needle or needle in haystack
                 item.setHidden(not hit)
                 shown += hit
+            total = group.childCount()
+            count = f"{shown}" if shown == total else f"{shown} of {total}"
+            group.setText(0, f"{family_name} ({count})")
             group.setHidden(shown == 0)
 
     def focus_search(self) -> None:

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyqtgraph as pg
 import torch
 from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -70,6 +69,7 @@ from ..host.validation import ValidationReport
 from ..paths import user_plugin_dir
 from . import formula as latex_render
 from .formula_worker import CompileOutcome, FormulaCompiler
+from .pens import mkpen
 from .plots import make_plot, restyle
 from .settings import open_settings, read_json, write_json
 from .theme import LIGHT, Theme
@@ -414,7 +414,7 @@ class FormulaDialog(QDialog):
         """Draw f and f' in the colour the activation will have once it is added."""
         colour = colour_for(self.name_edit.text().strip() or "formula", self.theme.dark)
         for curve in (self.f_curve, self.d_curve):
-            curve.setPen(pg.mkPen(colour, width=2))
+            curve.setPen(mkpen(colour, width=2))
 
     # -- parameters table -----------------------------------------------------------------
 

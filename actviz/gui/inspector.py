@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -120,6 +122,12 @@ def comparison_rows(act: Activation, props: Properties | None) -> list[tuple[str
     return rows
 
 
+def breakable(text: str) -> str:
+    """``text`` with a break allowed after each '/' and '_' (paths and identifiers are
+    long words; a label wraps only between words)."""
+    return re.sub(r"(?<=[/_])(?=[^<>\s])(?![^<]*>)", "\u200b", text)
+
+
 class Inspector(QScrollArea):
     """Formula, description, references, sliders and declared-vs-measured properties."""
 
@@ -131,6 +139,9 @@ class Inspector(QScrollArea):
         self.measurements = measurements
         self.setWidgetResizable(True)
         self.setMinimumWidth(240)
+        # everything wraps to the dock's width: nothing is cut and nothing scrolls sideways
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._formula_pixmap = None
         body = QWidget()
         self.setWidget(body)
         self.layout_ = QVBoxLayout(body)
@@ -141,6 +152,7 @@ class Inspector(QScrollArea):
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
         self.title.setFont(font)
+        self.title.setWordWrap(True)
         self.subtitle = QLabel()
         self.subtitle.setWordWrap(True)
         self.formula = QLabel()
@@ -162,10 +174,15 @@ class Inspector(QScrollArea):
         self.compare = QTableWidget(0, 3)
         self.compare.setHorizontalHeaderLabels(["property", "declared", "measured"])
         self.compare.verticalHeader().setVisible(False)
-        self.compare.horizontalHeader().setStretchLastSection(True)
+        # the columns share the dock's width and long values wrap onto more lines
+        self.compare.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.compare.setWordWrap(True)
+        self.compare.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.compare.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.compare.setMinimumWidth(0)
+        self.compare.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.compare.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.compare.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.compare.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
         self.flags = QLabel()
         self.flags.setWordWrap(True)
         compare_layout.addWidget(self.compare)
@@ -248,6 +265,7 @@ class Inspector(QScrollArea):
             self._draw_formula()
 
     def _draw_formula(self) -> None:
+        self._formula_pixmap = None
         act = self.state.activation(self.state.current)
         latex = act.formula if act else ""
         if not latex:
@@ -262,7 +280,8 @@ class Inspector(QScrollArea):
             self.formula.setText(latex)  # replaces any previous pixmap
             self.formula.setToolTip("mathtext could not draw this formula; shown as LaTeX")
         else:
-            self.formula.setPixmap(pixmap)
+            self._formula_pixmap = pixmap
+            self._fit_formula()
             self.formula.setToolTip(latex)
 
     def _clear_params(self) -> None:
@@ -297,11 +316,39 @@ class Inspector(QScrollArea):
             self.sliders[p.name] = slider
         self.params_layout.addWidget(self.reset)
 
+    # -- fitting the dock's width -----------------------------------------------------
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_formula()
+        self._fit_compare()
+
+    def _room(self) -> int:
+        margins = self.layout_.contentsMargins()
+        return max(40, self.viewport().width() - margins.left() - margins.right())
+
+    def _fit_formula(self) -> None:
+        """The drawn formula, shrunk to the dock's width when wider (never enlarged)."""
+        pixmap = self._formula_pixmap
+        if pixmap is None:
+            return
+        room = int(self._room() * pixmap.devicePixelRatio())
+        if pixmap.width() > room:
+            pixmap = pixmap.scaledToWidth(room, Qt.TransformationMode.SmoothTransformation)
+        self.formula.setPixmap(pixmap)
+
+    def _fit_compare(self) -> None:
+        """Rows as tall as their wrapped text; the table as tall as its rows."""
+        table = self.compare
+        table.resizeRowsToContents()
+        height = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        table.setFixedHeight(height + table.horizontalHeader().height() + 4)
+
     def _fill_about(self, act: Activation) -> None:
         self.about_box.show()
 
         def add(label: str, text: str) -> None:
-            value = QLabel(text)
+            value = QLabel(breakable(text))
             value.setWordWrap(True)
             value.setOpenExternalLinks(True)
             value.setTextInteractionFlags(
@@ -379,10 +426,7 @@ class Inspector(QScrollArea):
                 if disagrees:
                     item.setForeground(bad)
                 self.compare.setItem(r, c, item)
-        self.compare.resizeColumnsToContents()
-        self.compare.resizeRowsToContents()
-        height = sum(self.compare.rowHeight(r) for r in range(len(rows)))
-        self.compare.setFixedHeight(height + self.compare.horizontalHeader().height() + 4)
+        self._fit_compare()
         if props is None:
             error = self.measurements.error("properties", name)
             self.flags.setText(f"Measuring failed: {error}" if error else "Measuring…")

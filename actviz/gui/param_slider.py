@@ -55,6 +55,10 @@ class ParamSlider(QWidget):
         if param.kind == "integer":
             self.slider.setDecimals(0)
             self.slider.setSingleStep(1)
+        value_box = getattr(self.slider, "_label", None)  # superqt's value field
+        if value_box is not None:  # a narrow dock squeezes the slider, never the value
+            value_box.setMinimumWidth(value_box.sizeHint().width())
+        self.label.setWordWrap(True)
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label, 0, 0)

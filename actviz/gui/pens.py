@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPen
+from PySide6.QtGui import QGuiApplication, QPen
 
 from ..figures.palette import CurveStyle
 
@@ -19,9 +19,31 @@ QT_LINES = {
 }
 
 
+def device_ratio() -> float:
+    """Device pixels per logical pixel on the screen (2 with ``QT_SCALE_FACTOR=2`` or a
+    high-density display); 1 without a screen."""
+    app = QGuiApplication.instance()
+    screen = QGuiApplication.primaryScreen() if app is not None else None
+    return float(screen.devicePixelRatio()) if screen is not None else 1.0
+
+
+def scaled_width(width: float) -> float:
+    """A cosmetic pen's ``width`` in logical pixels as the device pixels Qt draws it in
+    (a 2 px curve would be a 1 px hairline at twice the pixel density)."""
+    ratio = device_ratio()
+    if ratio == 1.0:
+        return width
+    return (width or 1.0) * ratio  # width 0 is Qt's one-device-pixel hairline
+
+
+def mkpen(*args, width: float = 1.0, **kwargs) -> QPen:
+    """``pg.mkPen`` whose width is in logical pixels at any pixel density."""
+    return pg.mkPen(*args, width=scaled_width(width), **kwargs)
+
+
 def curve_pen(style: CurveStyle, width: float = 2.0, cosmetic: bool = True) -> QPen:
     """The pen a curve of ``style`` is drawn with."""
-    return pg.mkPen(
+    return mkpen(
         style.colour,
         width=width,
         style=QT_LINES.get(style.line, Qt.PenStyle.SolidLine),

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOptionHeader,
+)
 
 from .pens import emphasis
 
@@ -116,33 +122,50 @@ def palette(theme: Theme) -> QPalette:
     return p
 
 
-class _VisibleIndicators(QProxyStyle):
-    """Fusion with check boxes and radio buttons that show on a dark palette.
+class _HouseStyle(QProxyStyle):
+    """Fusion with two corrections.
 
-    Fusion outlines indicators with a darker shade of the window colour, which vanishes
-    on a dark window; the indicator is drawn as if the window were ``outline``.
+    Sort arrows point the way users read them: ▲ on a column sorted ascending (small to
+    large, A-Z). Qt draws the opposite (its "sort down" arrow for ascending order).
+
+    With ``outline`` (a dark theme): check boxes and radio buttons that show. Fusion
+    outlines indicators with a darker shade of the window colour, which vanishes on a
+    dark window; the indicator is drawn as if the window were ``outline``.
     """
 
-    def __init__(self, outline: str) -> None:
+    def __init__(self, outline: str | None = None) -> None:
         super().__init__(QStyleFactory.create("Fusion"))
-        self.outline = QColor(outline)
+        self.outline = QColor(outline) if outline else None
 
     def drawPrimitive(self, element, option, painter, widget=None) -> None:  # noqa: N802
         indicators = (
             QStyle.PrimitiveElement.PE_IndicatorCheckBox,
             QStyle.PrimitiveElement.PE_IndicatorRadioButton,
         )
-        if element in indicators:
+        if element in indicators and self.outline is not None:
             option = type(option)(option)
             pal = QPalette(option.palette)
             pal.setColor(QPalette.ColorRole.Window, self.outline)
             option.palette = pal
+        elif element == QStyle.PrimitiveElement.PE_IndicatorHeaderArrow and isinstance(
+            option, QStyleOptionHeader
+        ):
+            option = QStyleOptionHeader(option)
+            option.sortIndicator = SORT_ARROW[option.sortIndicator]
         super().drawPrimitive(element, option, painter, widget)
+
+
+#: Qt's header sort indicator -> the arrow drawn (ascending = ▲).
+SORT_ARROW = {
+    QStyleOptionHeader.SortIndicator.None_: QStyleOptionHeader.SortIndicator.None_,
+    QStyleOptionHeader.SortIndicator.SortUp: QStyleOptionHeader.SortIndicator.SortDown,
+    QStyleOptionHeader.SortIndicator.SortDown: QStyleOptionHeader.SortIndicator.SortUp,
+}
 
 
 def apply(app: QApplication, theme: Theme) -> None:
     """Switch the whole application to ``theme``."""
-    app.setStyle(_VisibleIndicators("#c8ccd2") if theme.dark else QStyleFactory.create("Fusion"))
+    app.setStyle(_HouseStyle("#c8ccd2" if theme.dark else None))
     app.setPalette(palette(theme))
 
 

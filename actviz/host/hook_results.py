@@ -57,11 +57,11 @@ def call_hook(hook_name: str, function: Callable[[], Any]) -> HookOutcome:
 
 
 def _iterable(value: Any) -> bool:
-    try:
-        iter(value)
-    except Exception:  # noqa: BLE001 - a broken __iter__ is just "not a list"
-        return False
-    return True
+    """Whether ``value`` claims to be iterable (a list, a generator...). One whose
+    ``__iter__`` then raises is read by :func:`_read_items`, which says that iterating
+    it failed, not that it was no list."""
+    kind = type(value)
+    return getattr(kind, "__iter__", None) is not None or hasattr(kind, "__getitem__")
 
 
 def _read_items(hook_name: str, result: Any) -> HookOutcome:
@@ -82,8 +82,8 @@ def _read_items(hook_name: str, result: Any) -> HookOutcome:
     except BaseException as exc:  # noqa: BLE001
         kept = f"the {len(items)} before it are kept" if items else "nothing was kept"
         outcome.problems.append(
-            f"iterating what {hook_name}() returned raised {describe(exc)} "
-            f"after {len(items)} item(s); {kept}"
+            f"iterating what {hook_name}() returned (a {type(result).__name__}) raised "
+            f"{describe(exc)} after {len(items)} item(s); {kept}"
         )
         outcome.exception = exc
     return outcome

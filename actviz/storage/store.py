@@ -25,6 +25,7 @@ from ..paths import user_data_dir
 from ..training.runinfo import describe_config, unique_name
 from . import initial_states as initial_table
 from . import liveness
+from .read_only import cannot_write, open_read_only, readable_version
 from .schema import migrate
 
 RUN_STATUSES = ("running", "finished", "stopped", "failed", "interrupted")
@@ -50,12 +51,34 @@ def _finite(value: Any) -> float | None:
 class RunStore:
     """The run database. ``path=None`` opens :func:`default_path`."""
 
-    def __init__(self, path: str | Path | None = None, commit_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        commit_seconds: float = 1.0,
+        *,
+        read_only: bool | None = None,
+    ) -> None:
+        """``read_only``: open without writing anything (``None``: when the file or its
+        folder may not be written, see :func:`cannot_write`)."""
         self.path = Path(path) if path is not None else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if read_only is None:
+            read_only = self.path.is_file() and cannot_write(self.path)
+        self.read_only = read_only
         self.commit_seconds = commit_seconds
         self._lock = threading.RLock()
         self.busy_seconds = 30.0
+        self._in_tx = False
+        self._batch = False
+        self._last_commit = time.monotonic()
+        if read_only:
+            self._conn = open_read_only(self.path, self.busy_seconds)
+            try:
+                self.schema_version = readable_version(self._conn)
+            except BaseException:
+                self._conn.close()
+                raise
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(
             str(self.path), timeout=self.busy_seconds, isolation_level=None, check_same_thread=False
         )
@@ -69,9 +92,6 @@ class RunStore:
         except BaseException:
             self._conn.close()  # a file that is not a database must not keep a handle open
             raise
-        self._in_tx = False
-        self._batch = False
-        self._last_commit = time.monotonic()
         self._settle_interrupted()
 
     def _settle_interrupted(self) -> None:

@@ -46,6 +46,7 @@ from ...training.events import Evaluation, Progress
 from ...training.runinfo import config_diff, group_runs
 from ...training.sweep import parse_sweep, sweep_race
 from ..export_plots import export_plot
+from ..frozen_column import FrozenColumn
 from ..measurements import Measurements
 from ..plots import PlotExport, add_legend, make_plot, restyle
 from ..race_worker import RaceRunner, RaceWorker
@@ -72,10 +73,17 @@ def leaderboard_columns() -> list[Column]:
         Column(
             "group",
             "group",
-            lambda r: f"{r['group'] + 1}. #{r['rank']}",
+            lambda r: f"group {r['group'] + 1}",
             sort=lambda r: (r["group"], r["rank"]),
             tip="runs are ranked only against runs of the same task and configuration; "
             "hover a row for its group's configuration",
+        ),
+        Column(
+            "rank",
+            "rank",
+            lambda r: f"{r['rank']}",
+            sort=lambda r: (r["group"], r["rank"]),
+            tip="the place of this run and activation within its group (1 = best)",
         ),
         Column("run", "run", lambda r: f"#{r['run_id']}", sort=lambda r: r["run_id"]),
         Column("activation", "activation", lambda r: r["activation"]),
@@ -133,6 +141,9 @@ class ComparePanel(Panel):
         self.table = sorted_view(self.model)
         self.table.setSelectionMode(self.table.SelectionMode.ExtendedSelection)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "sweep … lr 0.3"
+        self.table.setWordWrap(False)
+        self.frozen = FrozenColumn(self.table)  # the run number and status never scroll away
         self.table.setEditTriggers(
             self.table.EditTrigger.DoubleClicked | self.table.EditTrigger.EditKeyPressed
         )

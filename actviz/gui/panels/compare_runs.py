@@ -42,6 +42,9 @@ COLUMNS = (
     ("note", "note"),
 )
 EDITABLE = {"name", "note"}
+#: Beside the run number (always shown): how the run ended, unless it finished.
+STATUS_MARKS = {"stopped": "■ stopped", "interrupted": "⚠ interrupted", "failed": "⚠ failed",
+                "running": "▶ running"}  # fmt: skip
 
 
 class RunsModel(QAbstractTableModel):
@@ -81,6 +84,8 @@ class RunsModel(QAbstractTableModel):
         run = self.runs[index.row()]
         key = COLUMNS[index.column()][0]
         value = run.get(key)
+        if role == Qt.ItemDataRole.DisplayRole and key == "id":
+            return f"{value} {STATUS_MARKS.get(run.get('status'), '')}".rstrip()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return _text(key, value)
         if role == SORT_ROLE:
@@ -88,10 +93,12 @@ class RunsModel(QAbstractTableModel):
                 return len(value or [])
             return value
         if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "id":
+                return f"run #{value}: {run.get('status')} after {run.get('steps_done')} steps"
             if key == "activations":
                 return ", ".join(value or [])
-            if key == "note" and value:
-                return value
+            if key in ("note", "name") and value:
+                return value  # the whole name: the cell elides it in the middle
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ...api import Activation
 from ...training.sweep import Sweep, check_sweep, sweep_points, sweep_values
+from ..pens import mkpen
 from ..plots import PlotExport, make_plot, restyle
 from ..theme import Theme
 
@@ -243,7 +244,7 @@ class SweepView(QWidget):
         low = np.array([p["min"] for p in self.points])
         high = np.array([p["max"] for p in self.points])
         colour = self.theme.highlight
-        self.line.setData(x, mean, pen=pg.mkPen(colour, width=2), symbolBrush=colour)
+        self.line.setData(x, mean, pen=mkpen(colour, width=2), symbolBrush=colour)
         ok = np.isfinite(mean)
         self.bars.setData(
             x=x[ok],
@@ -251,7 +252,7 @@ class SweepView(QWidget):
             height=None,
             top=(high - mean)[ok],
             bottom=(mean - low)[ok],
-            pen=pg.mkPen(colour, width=1.5),
+            pen=mkpen(colour, width=1.5),
         )
         bad = [p for p in self.points if p["diverged"]]
         finite = mean[ok]
@@ -260,7 +261,7 @@ class SweepView(QWidget):
             [p["value"] for p in bad],
             [floor for _ in bad],
             brush=pg.mkBrush(self.theme.error),
-            pen=pg.mkPen(self.theme.error),
+            pen=mkpen(self.theme.error),
         )
         self.bad.setToolTip("values where some seeds diverged")
 

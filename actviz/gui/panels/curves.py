@@ -38,7 +38,7 @@ from ...figures.curves import curve_stack
 from ..activation_list import swatch
 from ..measurements import Measurements
 from ..number_fit import fit_number, min_number_width
-from ..pens import curve_pen
+from ..pens import curve_pen, mkpen
 from ..plots import PlotExport, add_legend, curve_columns, make_plot, restyle
 from ..settings import read_json, write_json
 from ..state import MIN_POINTS, AppState
@@ -47,6 +47,12 @@ from .vector_view import VectorView
 
 ROWS = ("f", "d1", "d2")
 ROW_LABELS = {"f": "f(x)", "d1": "f′(x)", "d2": "f″(x)"}
+#: Why a readout cell shows "—" where the crosshair lies on the curve's x range.
+UNDEFINED = {
+    "f": "f is not defined at this x (no finite value)",
+    "d1": "f′ is not defined at this x: f jumps or has no finite slope here",
+    "d2": "f″ is not defined at this x: f′ jumps here (a kink in f, as relu's at 0)",
+}
 SHORT_VIEW = {"vector": "x, 0, 0", "gated": "a = b = x"}
 
 
@@ -557,16 +563,21 @@ class CurvesPanel(Panel):
         for r, name in enumerate(names):
             failed = self.failed.get(name)
             row_values = values.get(name)
+            data = self.data.get(name)
+            inside = x is not None and data is not None and data.x[0] <= x <= data.x[-1]
             for c in range(3):
                 cell = table.item(r, c + 1)
+                tip = failed or ""
                 if failed:
                     text = "error" if c == 0 else ""
                 else:
                     v = row_values[c] if row_values else math.nan
                     text = fit_number(v, table.columnWidth(c + 1) - 10, metrics)
+                    if not text and inside:  # measured, and undefined here: say so
+                        text, tip = "—", UNDEFINED[ROWS[c]]
                 if cell.text() != text:
                     cell.setText(text)
-                cell.setToolTip(failed or "")
+                cell.setToolTip(tip)
                 cell.setForeground(bad if failed else normal)
 
     # -- shading and marks ------------------------------------------------------------
@@ -620,7 +631,7 @@ class CurvesPanel(Panel):
             [m.x for m in marks],
             [m.y for m in marks],
             brush=pg.mkBrush(theme.background),
-            pen=pg.mkPen(theme.mark, width=1.5),
+            pen=mkpen(theme.mark, width=1.5),
         )
         labels = self._mark_labels[row]
         while len(labels) < len(marks):
@@ -666,7 +677,7 @@ class CurvesPanel(Panel):
         theme = self.state.theme
         for w in self.widgets.values():
             restyle(w, theme)
-        pen = pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DashLine, cosmetic=True)
+        pen = mkpen(theme.muted, width=1, style=Qt.PenStyle.DashLine, cosmetic=True)
         for line in self._lines.values():
             line.setPen(pen)
         self.vector_view.apply_theme()

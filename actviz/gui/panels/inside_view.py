@@ -50,6 +50,7 @@ from ...figures.inside import (
     unit_colours,
 )
 from ...training.snapshots import Snapshot
+from ..pens import mkpen
 from ..plots import clear_layout, restyle
 from ..theme import Theme, style_plot
 
@@ -263,7 +264,7 @@ class InsideView(QWidget):
         theme = self.theme
         hist = self._plot(row, 0)
         bars = pg.PlotDataItem(
-            pen=pg.mkPen(theme.muted, width=1), fillLevel=0.0, brush=pg.mkBrush(theme.muted)
+            pen=mkpen(theme.muted, width=1), fillLevel=0.0, brush=pg.mkBrush(theme.muted)
         )
         bars.setOpacity(0.55)
         f = pg.PlotDataItem(name="f")
@@ -284,7 +285,7 @@ class InsideView(QWidget):
             items["dead"] = pg.PlotDataItem(connect="finite")
             strip.addItem(items["live"])
             strip.addItem(items["dead"])
-        cross = pg.PlotDataItem(pen=pg.mkPen(theme.error, width=2), connect="pairs")
+        cross = pg.PlotDataItem(pen=mkpen(theme.error, width=2), connect="pairs")
         cross.setZValue(20)
         strip.addItem(cross)
         items["cross"] = cross
@@ -292,7 +293,7 @@ class InsideView(QWidget):
         for u in range(min(width, MAX_UNITS)):
             x0 = u * stride
             frame = QGraphicsRectItem(x0, 0.0, 1.0, 1.0)
-            frame.setPen(pg.mkPen(theme.muted, width=0))
+            frame.setPen(mkpen(theme.muted, width=0))
             frame.setZValue(10)
             strip.addItem(frame)
             # the number only: "dead" would not fit a small cell (the cross says it)
@@ -341,9 +342,9 @@ class InsideView(QWidget):
         items["bars"].setFillLevel(lo)
         if layer.f is not None and layer.df is not None:
             items["f"].setData(layer.curve_x, layer.f)
-            items["f"].setPen(pg.mkPen(colour, width=2))
+            items["f"].setPen(mkpen(colour, width=2))
             items["df"].setData(layer.curve_x, layer.df)
-            items["df"].setPen(pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine))
+            items["df"].setPen(mkpen(colour, width=1.5, style=Qt.PenStyle.DashLine))
         else:
             items["f"].setData([], [])
             items["df"].setData([], [])
@@ -390,8 +391,8 @@ class InsideView(QWidget):
             xs += [cell["x0"] + x, [np.nan]]
             ys += [0.05 + 0.9 * (shown[u] - lo) / (hi - lo), [np.nan]]
         for dead, key, pen in (
-            (False, "live", pg.mkPen(colour, width=1.5)),
-            (True, "dead", pg.mkPen(self.theme.muted, width=1.5)),
+            (False, "live", mkpen(colour, width=1.5)),
+            (True, "dead", mkpen(self.theme.muted, width=1.5)),
         ):
             xs, ys = parts[dead]
             if xs:

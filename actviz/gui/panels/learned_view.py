@@ -35,6 +35,7 @@ from ...figures.learned import (
     save_learned_plugin,
 )
 from ...figures.palette import colour_for
+from ..pens import mkpen
 from ..plots import make_plot, restyle
 from ..theme import Theme
 
@@ -192,11 +193,11 @@ class LearnedShapesView(QWidget):
         alpha = max(40, int(255 / max(1, len(self.shapes)) ** 0.5))
         learned = pg.mkColor(colour)
         learned.setAlpha(alpha)
-        start = pg.mkPen(self.theme.muted, width=1, style=Qt.PenStyle.DashLine)
+        start = mkpen(self.theme.muted, width=1, style=Qt.PenStyle.DashLine)
         for s in self.shapes:
             plot.plot(s.x, s.initial, pen=start)
         for s in self.shapes:
-            plot.plot(s.x, s.learned, pen=pg.mkPen(learned, width=2))
+            plot.plot(s.x, s.learned, pen=mkpen(learned, width=2))
         plot.setTitle(f"{self.shapes[0].activation}: learned (solid) vs initial (dashed)")
 
     def set_theme(self, theme: Theme) -> None:

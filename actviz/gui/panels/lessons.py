@@ -15,7 +15,6 @@ import threading
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QObject, QSettings, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
@@ -37,7 +36,7 @@ from PySide6.QtWidgets import (
 from ...figures.palette import styles_for
 from ...lessons import BUDGETS, Lesson, LessonResult, ReseedResult, reseed_lesson, run_lesson
 from ..measurements import Measurements
-from ..pens import QT_LINES
+from ..pens import QT_LINES, mkpen
 from ..plots import PlotExport, add_legend, make_plot, restyle
 from ..settings import read_json, write_json
 from ..state import AppState
@@ -419,7 +418,7 @@ class LessonsPanel(Panel):
             own = styles[curve.label]
             colour = self.state.theme.foreground if truth else own.colour
             style = Qt.PenStyle.DashLine if truth else QT_LINES[own.line]
-            pen = pg.mkPen(colour, width=2, style=style)
+            pen = mkpen(colour, width=2, style=style)
             symbol = "o" if scatter or len(x) <= 12 else None
             item.plot(
                 x,

@@ -10,6 +10,11 @@ Step and Step N train that many steps and pause there (the engine holds the race
 every view is redrawn). The timeline under the views shows any recorded step in every
 view: grids from that step's snapshot, a cursor on the step-axis plots, the learned
 shapes at that step. :meth:`PlaygroundPanel.shown_snapshot` is the step shown.
+
+The panel runs the race and the timeline; what it shows lives in one module per part:
+the form and race buttons (``playground_controls``), the views' tabs
+(``playground_tabs``, each view in its own module) and the results table
+(``playground_results``).
 """
 
 from __future__ import annotations
@@ -20,38 +25,24 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QSpinBox,
     QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ...analysis.race_history import RaceHistory
-from ...analysis.train_cost import training_costs
-from ...figures.comparison import summarise
 from ...figures.palette import distinct_colours
 from ...training import layered
 from ...training.events import ActivationFailed, Diverged, Evaluation, Held, Progress, Started
 from ...training.layered import plugin_names
 from ...training.snapshots import Snapshot
 from ..measurements import Measurements
-from ..plots import PlotExport
 from ..race_worker import RaceRunner, RaceWorker
 from ..state import AppState
 from .base import Panel
-from .inside_view import InsideView
-from .learned_view import LearnedShapesView
-from .playground_form import PlaygroundForm
-from .playground_table import Column, RowsModel, fmt, mean_pm, sorted_view
-from .playground_views import METRIC_NAMES, BoundaryView, CurvesView, DiagnosticsView
-from .stats_view import BaselineBox, stats_columns, table_with_numbers, with_stats
+from .playground_controls import RaceControls
+from .playground_results import ResultsBox
+from .playground_tabs import PlaygroundTabs
 from .timeline_bar import StepCursors, TimelineBar
 
 TICK_MS = 33  # events are folded in at most ~30 times per second
@@ -64,52 +55,6 @@ SLOW_REDRAW_S = 1.0  # diagnostics
 CELLS_REDRAW_S = 0.3
 CELLS_PER_REDRAW = 2
 TABLE_REDRAW_S = 1.0
-
-
-def result_columns() -> list[Column]:
-    """The results table: one row per activation (see ``bundle.summarise``)."""
-    return [
-        Column("activation", "activation", lambda r: r["activation"]),
-        Column(
-            "final_mean",
-            "final",
-            mean_pm("final_mean", "final_std"),
-            tip="last evaluation, mean ± standard deviation over seeds",
-        ),
-        *stats_columns(),
-        Column(
-            "best_mean",
-            "best",
-            mean_pm("best_mean", "best_std"),
-            tip="best evaluation of each seed, mean ± standard deviation",
-        ),
-        Column(
-            "steps_to_threshold",
-            "steps to thr.",
-            lambda r: (
-                f"{r['steps_to_threshold']:.0f} ({r['reached']}/{r['seeds']})"
-                if r["steps_to_threshold"] is not None
-                else f"– (0/{r['seeds']})"
-            ),
-            tip="steps until the test metric reached the threshold, interpolated between "
-            "evaluations on a fixed step grid (mean over the seeds that did): the same "
-            "for a short and a long run of the same race",
-        ),
-        Column(
-            "cost",
-            "cost (x ReLU)",
-            lambda r: fmt(r.get("cost"), 2),
-            tip="this activation's own forward+backward time per element relative to ReLU, "
-            "measured on a fixed tensor (the race's wall time is shared by every activation)",
-        ),
-        Column(
-            "diverged",
-            "status",
-            lambda r: r.get("status", ""),
-            sort=lambda r: (r["diverged"] + r["failed"], r.get("status", "")),
-            tip="diverged 1/3: one of three seeds produced NaN or inf and was frozen",
-        ),
-    ]
 
 
 class PlaygroundPanel(Panel):
@@ -142,7 +87,6 @@ class PlaygroundPanel(Panel):
         self._started_at = 0.0
         self._steps = 0
         self.step = 0  # the last step the GUI has heard of
-        self._rate_samples: list[tuple[float, int]] = []
         self._held: int | None = None  # a Held step drained but not yet shown
         self._scrub: int | None = None  # the step chosen on the timeline; None: newest
         self._announced: int | None = None
@@ -151,115 +95,35 @@ class PlaygroundPanel(Panel):
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._on_tick)
 
-        self.form = PlaygroundForm(state)
-        scroll = QScrollArea()
-        scroll.setWidget(self.form)
-        scroll.setWidgetResizable(True)
-        # Narrower than the form on a small window: it scrolls sideways rather than
-        # pushing the panel past 700 px (1280 px less the docks).
-        scroll.setMinimumWidth(230)
-        self.train_button = QPushButton("Train")
-        self.train_button.setToolTip("race every checked activation on this task")
-        self.pause_button = QPushButton("Pause")
-        self.pause_button.setToolTip("pause the race; press again to resume (Ctrl+P)")
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("end the race after the current step; it is stored as stopped")
-        self.same_button = QPushButton("Same start again…")
-        self.same_button.setToolTip(
-            "re-run the last stored race from its exact initial weights and data with "
-            "another learning rate, number of steps or optimiser (Ctrl+Shift+A)"
+        self.controls = RaceControls(state)
+        c = self.controls  # the names below are the panel's API (tests, lessons, menus)
+        self.form, self.step_n = c.form, c.step_n
+        self.train_button, self.pause_button, self.stop_button = (
+            c.train_button,
+            c.pause_button,
+            c.stop_button,
         )
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setValue(0)
-        self.progress.setFormat("idle")
-        self.rate_label = QLabel(" ")
-        self.rate_label.setWordWrap(True)
-        self.status = QLabel(" ")
-        self.status.setWordWrap(True)
-        buttons = QHBoxLayout()
-        for button in (self.train_button, self.pause_button, self.stop_button):
-            button.setMinimumWidth(56)  # below the text's width: the row may shrink
-        buttons.addWidget(self.train_button, 2)
-        buttons.addWidget(self.pause_button, 1)
-        buttons.addWidget(self.stop_button, 1)
-        self.step_button = QPushButton("Step")
-        self.step_button.setToolTip(
-            "train one step and pause there, every view redrawn (F10); "
-            "on an idle Playground, start the race and pause after its first step"
+        self.same_button, self.step_button, self.step_n_button = (
+            c.same_button,
+            c.step_button,
+            c.step_n_button,
         )
-        self.step_n_button = QPushButton("Step N")
-        self.step_n_button.setToolTip("train N steps and pause there (Shift+F10)")
-        self.step_n = QSpinBox()
-        self.step_n.setRange(1, 1_000_000)
-        self.step_n.setValue(10)
-        self.step_n.setPrefix("N = ")
-        self.step_n.setToolTip("how many steps 'Step N' trains before pausing")
-        step_row = QHBoxLayout()
-        for button in (self.step_button, self.step_n_button):
-            button.setMinimumWidth(56)
-            step_row.addWidget(button, 1)
-        step_row.addWidget(self.step_n, 1)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(scroll, 1)
-        left_layout.addLayout(buttons)
-        left_layout.addWidget(self.same_button)
-        left_layout.addLayout(step_row)
-        left_layout.addWidget(self.progress)
-        left_layout.addWidget(self.rate_label)
-        left_layout.addWidget(self.status)
+        self.progress, self.rate_label, self.status = c.progress, c.rate_label, c.status
 
-        theme = state.theme
-        self.curves = CurvesView(theme)
-        self.boundaries = BoundaryView(theme)
-        self.diagnostics = DiagnosticsView(theme)
-        overview = QSplitter(Qt.Orientation.Horizontal)
-        overview.addWidget(self.curves)
-        overview.addWidget(self.boundaries)
-        overview.setStretchFactor(0, 4)
-        overview.setStretchFactor(1, 5)
-        overview.setSizes([400, 500])
-        self.overview = overview
-        self.views = QTabWidget()
-        self.views.addTab(overview, "Curves and boundaries")
-        self.views.addTab(self.diagnostics, "Gradients, dead units, parameters")
-        self.learned = LearnedShapesView(theme, self._activation, state.notify, state.colour)
-        self.views.addTab(self.learned, "Learned shapes")
-        self.inside = InsideView(theme)
-        self.views.addTab(self.inside, "Inside the network")
+        self.views = PlaygroundTabs(
+            theme := state.theme, self._activation, state.notify, state.colour
+        )
+        v = self.views
+        self.curves, self.boundaries, self.diagnostics = v.curves, v.boundaries, v.diagnostics
+        self.learned, self.inside, self.overview = v.learned, v.inside, v.overview
         self.views.currentChanged.connect(lambda _i: self._redraw(full=True))
 
-        self.results = RowsModel(result_columns(), colour=self._row_colour)
-        self.table = sorted_view(self.results)
-        self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # best final metric first
-        self.threshold = QDoubleSpinBox()
-        self.threshold.setRange(-10.0, 1.0)
-        self.threshold.setDecimals(3)
-        self.threshold.setSingleStep(0.01)
-        self.threshold.setValue(0.9)
-        self.threshold.setToolTip("the test metric a run must reach for 'steps to threshold'")
-        self.threshold.valueChanged.connect(lambda _v: self._update_table())
-        export_table = QPushButton("Export CSV…")
-        export_table.setToolTip("save the results table as a CSV file")
-        export_table.clicked.connect(lambda: self.tableExportRequested.emit("playground-results"))
-        table_bar = QHBoxLayout()
-        self.table_title = QLabel("<b>Results</b>")
-        self.table_title.setWordWrap(True)  # a long metric name must not widen the panel
-        table_bar.addWidget(self.table_title)
-        table_bar.addStretch(1)
-        self.baseline_box = BaselineBox()
-        self.baseline_box.baselineChanged.connect(lambda _b: self._update_table())
-        table_bar.addWidget(self.baseline_box)
-        table_bar.addWidget(QLabel("threshold"))
-        table_bar.addWidget(self.threshold)
-        table_bar.addWidget(export_table)
-        table_box = QWidget()
-        table_layout = QVBoxLayout(table_box)
-        table_layout.setContentsMargins(0, 0, 0, 0)
-        table_layout.addLayout(table_bar)
-        table_layout.addWidget(self.table, 1)
+        self.results_box = ResultsBox(lambda: self.state.theme.error)
+        r = self.results_box
+        self.results, self.table, self.threshold = r.results, r.table, r.threshold
+        self.baseline_box, self.table_title = r.baseline_box, r.title
+        r.optionsChanged.connect(self._update_table)
+        r.exportRequested.connect(lambda: self.tableExportRequested.emit("playground-results"))
         self.timeline = TimelineBar()
         self.cursors = StepCursors(theme.foreground)
         views_box = QWidget()
@@ -269,12 +133,12 @@ class PlaygroundPanel(Panel):
         views_layout.addWidget(self.timeline)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(views_box)
-        right.addWidget(table_box)
+        right.addWidget(self.results_box)
         right.setStretchFactor(0, 4)
         right.setStretchFactor(1, 1)
         right.setSizes([640, 190])
         main = QSplitter(Qt.Orientation.Horizontal)
-        main.addWidget(left)
+        main.addWidget(self.controls)
         main.addWidget(right)
         main.setStretchFactor(0, 0)
         main.setStretchFactor(1, 1)
@@ -283,28 +147,8 @@ class PlaygroundPanel(Panel):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(main)
-
-        for plot in self.curves.exports():
+        for plot in self.views.exports():
             self.register_plot(plot)
-        self.register_plot(
-            PlotExport(
-                "playground-boundaries",
-                "Playground: decision boundaries / fitted curves",
-                self.boundaries,
-                self.boundaries.columns,
-            )
-        )
-        for plot in self.diagnostics.exports():
-            self.register_plot(plot)
-        self.register_plot(
-            PlotExport(
-                "playground-inside",
-                "Playground: inside the network",
-                self.inside.canvas,
-                self.inside.columns,
-                self.inside.figure,
-            )
-        )
 
         self.train_button.clicked.connect(lambda: self.start_race())
         self.same_button.clicked.connect(lambda: self.ask_same_start())
@@ -387,15 +231,12 @@ class PlaygroundPanel(Panel):
         self._pending.clear()
         self._steps = config.steps
         self.step = 0
-        self._rate_samples = []
         self._started_at = time.perf_counter()
         self.last_run_id = None
         self.last_result = None
         self.race_name = name
         self.store_problem: str | None = None
-        self.progress.setValue(0)
-        self.progress.setFormat("starting…")
-        self.status.setText(
+        self.controls.starting(
             f"racing {len(config.activations)} activations × {len(config.seed_list())} seeds "
             f"on {config.task}" + (f" ({name})" if name else "")
         )
@@ -513,16 +354,12 @@ class PlaygroundPanel(Panel):
         self.runner.shutdown()
 
     def _update_buttons(self) -> None:
-        running = self.running
-        self.train_button.setEnabled(not running and self.form.config() is not None)
-        self.pause_button.setEnabled(running)
-        self.stop_button.setEnabled(running)
-        self.same_button.setEnabled(not running and self.last_run_id is not None)
-        can_step = running or self.form.config() is not None
-        self.step_button.setEnabled(can_step)
-        self.step_n_button.setEnabled(can_step)
-        self.pause_button.setText("Resume" if running and self.runner.paused else "Pause")
-        self.form.setEnabled(not running)
+        self.controls.set_enabled(
+            running=self.running,
+            paused=self.runner.paused,
+            can_train=self.form.config() is not None,
+            can_same=self.last_run_id is not None,
+        )
 
     # -- events -----------------------------------------------------------------------
 
@@ -595,11 +432,7 @@ class PlaygroundPanel(Panel):
         return snapshot.step if snapshot is not None else None
 
     def _step_plots(self) -> list:
-        """The plots with a step axis, which carry the timeline's cursor."""
-        plots = [self.curves.loss.getPlotItem(), self.curves.metric.getPlotItem()]
-        plots += self.diagnostics.grad_plots
-        plots += [self.diagnostics.dead.getPlotItem(), self.diagnostics.params.getPlotItem()]
-        return plots
+        return self.views.step_plots()
 
     def _show_step(self, step: int | None) -> None:
         """Show ``step`` (``None``: the newest) in every view."""
@@ -632,17 +465,7 @@ class PlaygroundPanel(Panel):
 
     def _progress(self, step: int, seconds: float) -> None:
         self.step = step
-        steps = max(1, self._steps)
-        self.progress.setValue(round(1000 * step / steps))
-        if not self.runner.paused:
-            self.progress.setFormat(f"step {step} / {steps}")
-        self._rate_samples.append((seconds, step))
-        self._rate_samples = [s for s in self._rate_samples if seconds - s[0] <= 2.0]
-        t0, s0 = self._rate_samples[0]
-        if seconds - t0 > 0.05 and step > s0:
-            rate = (step - s0) / (seconds - t0)
-            left = (steps - step) / rate
-            self.rate_label.setText(f"{rate:,.0f} steps/s · {left:.1f} s left")
+        self.controls.show_progress(step, self._steps, seconds, self.runner.paused)
 
     def _redraw(self, full: bool = False) -> None:
         """Bring the views up to date. ``full`` (or an idle race) draws everything now;
@@ -716,39 +539,12 @@ class PlaygroundPanel(Panel):
             self.inside.redraw(self.history, self.shown_snapshot(), self.colours)
 
     def _update_table_title(self) -> None:
-        """The metric, and the table's step when the timeline shows another one."""
-        metric = METRIC_NAMES.get(self.history.metric, self.history.metric)
-        latest = self.history.timeline.latest()
-        note = (
-            f" at step {latest.step:,} (the views show step {self._scrub:,})"
-            if self._scrub is not None and latest is not None
-            else ""
-        )
-        self.table_title.setText(f"<b>Results</b>: test {metric}{note}")
+        self.results_box.show_title(self.history, self._scrub)
 
     def _update_table(self) -> None:
-        if not self.history.members:
-            return
-        self._update_table_title()
-        self.table_title.setToolTip(
-            "over seeds: 'final' is mean ± std, 'mean [95% CI]' a bootstrap interval; "
-            "choose a baseline for paired comparisons; click a header to sort"
+        self.results_box.update_rows(
+            self.history, self._scrub, self.state.catalogue.activations, final=not self.running
         )
-        run = self.history.as_run()
-        names = list(dict.fromkeys(m["activation"] for m in run.get("runs", [])))
-        costs = training_costs(names, self.state.catalogue.activations)
-        rows = summarise(run, self.threshold.value(), costs)
-        for row in rows:
-            row["status"] = self.history.status_of(row["activation"])
-        if not self.running:  # CIs and tests once the race is over, not at every redraw
-            self.baseline_box.set_names([r["activation"] for r in rows])
-            rows = with_stats(rows, run, self.baseline_box.baseline())
-        self.results.set_rows(rows)
-
-    def _row_colour(self, row: dict[str, Any]) -> str | None:
-        if row.get("diverged") or row.get("failed"):
-            return self.state.theme.error
-        return None
 
     def _race_done(self, result: object, run_id: object) -> None:
         self._tick.stop()
@@ -799,17 +595,13 @@ class PlaygroundPanel(Panel):
     # -- panel duties -----------------------------------------------------------------
 
     def tables(self):
-        return {"playground-results": lambda: table_with_numbers(self.results)}
+        return {"playground-results": self.results_box.csv}
 
     def apply_theme(self) -> None:
         theme = self.state.theme
         self.colours = distinct_colours(self.colours, theme.dark)
-        self.curves.apply_theme(theme)
-        self.boundaries.apply_theme(theme)
-        self.diagnostics.apply_theme(theme)
-        self.learned.set_theme(theme)
+        self.views.apply_theme(theme)
         self.cursors.set_colour(theme.foreground)
-        self.inside.apply_theme(theme)
         self._redraw(full=True)
 
     def save_state(self, settings: QSettings) -> None:

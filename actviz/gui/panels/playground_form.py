@@ -33,6 +33,7 @@ from ...training.config import INITS, OPTIMIZERS, RaceConfig
 from ...training.config_text import parse_seeds, parse_widths
 from ...training.features import FEATURES
 from ...training.task import Task
+from ..pens import mkpen
 from ..plots import make_plot, restyle
 from ..settings import read_json, write_json
 from ..state import AppState
@@ -590,6 +591,13 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def outline_for(colour: str) -> str:
+    """The outline that shows a point on a region of its own colour: near-black around a
+    light colour, white around a dark one."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#1a1a1a" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 else "#ffffff"
+
+
 def draw_data(
     plot: pg.PlotItem,
     task: Any,
@@ -618,9 +626,11 @@ def draw_data(
         items.append(item)
     elif input_dim == 2 and loss != "mse":
         labels = y.reshape(-1).astype(int)
-        brushes = [pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in labels]
+        colours = [CLASS_COLOURS[c % len(CLASS_COLOURS)] for c in labels]
+        brushes = [pg.mkBrush(c) for c in colours]
+        outlines = {c: mkpen(outline_for(c), width=1.0) for c in set(colours)}
         item = pg.ScatterPlotItem(
-            x[:, 0], x[:, 1], size=size, brush=brushes, pen=pg.mkPen("#ffffff", width=0.6)
+            x[:, 0], x[:, 1], size=size, brush=brushes, pen=[outlines[c] for c in colours]
         )
         item.setZValue(20)
         plot.addItem(item)

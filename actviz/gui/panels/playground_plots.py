@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from ...analysis.race_history import Band, union_columns
-from ..pens import line_width
+from ..pens import line_width, mkpen
 
 _INVISIBLE = pg.mkPen(0, 0, 0, 0)
 
@@ -47,7 +47,7 @@ class BandPlot:
             return
         items = self.items.get(key)
         style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
-        pen = pg.mkPen(colour, width=line_width(width), style=style)
+        pen = mkpen(colour, width=line_width(width), style=style)
         if items is None:
             line = pg.PlotDataItem(pen=pen, connect="finite")
             line.setZValue(10)

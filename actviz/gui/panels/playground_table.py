@@ -1,7 +1,8 @@
 """A read-only table of result rows that sorts by the numbers, not by their text.
 
 Columns are ``(key, header, format)``; the display role shows the formatted text, the
-sort role the raw value (missing values sort last in either direction).
+sort role the raw value (``actviz.gui.sorting``: numbers as numbers, text A-Z without
+case, missing values last in either direction).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+
+from ..sorting import SortProxy
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
@@ -32,6 +34,8 @@ class Column:
     text: Callable[[dict[str, Any]], str]
     sort: Callable[[dict[str, Any]], Any] | None = None
     tip: str = ""
+    #: a cell's own tooltip (e.g. the spread behind a number), or ``None``
+    cell_tip: Callable[[dict[str, Any]], str | None] | None = None
 
 
 def fmt(value: Any, digits: int = 4) -> str:
@@ -103,6 +107,8 @@ class RowsModel(QAbstractTableModel):
             if value is None or (isinstance(value, float) and not math.isfinite(value)):
                 return None
             return value
+        if role == Qt.ItemDataRole.ToolTipRole and col.cell_tip is not None:
+            return col.cell_tip(row)
         if role == Qt.ItemDataRole.ForegroundRole and self.colour is not None:
             colour = self.colour(row)
             return QColor(colour) if colour else None
@@ -122,22 +128,9 @@ class RowsModel(QAbstractTableModel):
         return {c.header: [c.text(r) for r in self.rows] for c in self.columns}
 
 
-class _NumericProxy(QSortFilterProxyModel):
-    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802 - Qt override
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        if a is None or b is None:
-            # missing values last whichever way the column is sorted
-            descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
-            return (a is not None) != descending if (a is None) != (b is None) else False
-        try:
-            return a < b
-        except TypeError:
-            return str(a) < str(b)
-
-
 def sorted_view(model: QAbstractTableModel, parent: QWidget | None = None) -> QTableView:
     """A sortable table view of ``model`` (click a header to sort)."""
-    proxy = _NumericProxy(parent)
+    proxy = SortProxy(SORT_ROLE, parent)
     proxy.setSourceModel(model)
     view = QTableView(parent)
     view.setModel(proxy)

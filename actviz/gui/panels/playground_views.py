@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...analysis.race_history import RaceHistory, union_columns
-from ..pens import line_width, title_size
+from ..pens import line_width, mkpen, title_size
 from ..plots import PlotExport, add_legend, clear_layout, make_plot, regrid, restyle
 from ..theme import Theme, style_plot
 from .playground_form import CLASS_COLOURS, draw_data
@@ -356,13 +356,15 @@ class BoundaryView(pg.GraphicsLayoutWidget):
                     draw_data(plot, task, x, y, domain, size=4, lock_aspect=False)
             else:
                 draw_data(plot, task, x, y, domain, size=3, lock_aspect=False)
-                pen = pg.mkPen(colours.get(name, "#888"), width=line_width(2.5))
+                pen = mkpen(colours.get(name, "#888"), width=line_width(2.5))
                 curve = pg.PlotDataItem(pen=pen)
                 curve.setZValue(30)
                 plot.addItem(curve)
                 cell["curve"] = curve
             if input_dim == 2 and domain:
                 (x0, x1), (y0, y1) = domain
+                # the input space keeps its shape: one unit is as long across as up
+                plot.setAspectLocked(True, ratio=1.0)
                 plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
                 plot.disableAutoRange()
             elif first is not None:
@@ -562,7 +564,7 @@ class DiagnosticsView(QWidget):
                     line = self.param_bands.items.get(key, {}).get("line")
                     if line is not None:
                         style = LAYER_STYLES[layer % len(LAYER_STYLES)]
-                        line.setPen(pg.mkPen(colour, width=line_width(1.8), style=style))
+                        line.setPen(mkpen(colour, width=line_width(1.8), style=style))
         self.param_bands.retain(keys)
         self.params_note.setVisible(not keys)
         self.params.setVisible(bool(keys))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 from ...figures.curves import columns_figure
 from ..frozen_column import FrozenColumn
 from ..measurements import Measurements
+from ..pens import mkpen
 from ..plots import PlotExport, add_legend, make_plot, restyle
 from ..settings import read_json, write_json
+from ..sorting import SortProxy
 from ..state import AppState
 from .base import Panel
 from .properties_model import SORT_ROLE, PropertiesModel
@@ -49,9 +51,8 @@ class PropertiesPanel(Panel):
     ) -> None:
         super().__init__(state, measurements, parent)
         self.model = PropertiesModel(state.theme.error)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = SortProxy(SORT_ROLE, self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -59,8 +60,8 @@ class PropertiesPanel(Panel):
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.frozen = FrozenColumn(self.table)  # names stay while scrolling right
         self.table.verticalHeader().setDefaultSectionSize(22)
+        self.frozen = FrozenColumn(self.table)  # names stay while scrolling right
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
@@ -234,7 +235,7 @@ class PropertiesPanel(Panel):
                     w.addItem(item)
                     items[key] = item
                 self.deep_items[name] = items
-            pen = pg.mkPen(self.state.colour(name), width=1.5, cosmetic=True)
+            pen = mkpen(self.state.colour(name), width=1.5, cosmetic=True)
             for item in self.deep_items[name].values():
                 item.setPen(pen)
 

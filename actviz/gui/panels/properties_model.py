@@ -62,7 +62,7 @@ COLUMNS: tuple[Column, ...] = (
            lambda p, c: _num(p.dead_fraction, 3), lambda p, c: p.dead_fraction),
     Column("cost × ReLU", "forward time per element relative to torch.relu (measured)",
            lambda p, c: "…" if c is None else f"{c:.1f}",
-           lambda p, c: math.inf if c is None else c),
+           lambda p, c: c),
     Column("declared vs measured", "declared metadata that the measurement contradicts",
            lambda p, c: "ok" if not p.flags else f"⚠ {len(p.flags)}: " + "; ".join(p.flags),
            lambda p, c: len(p.flags)),
@@ -141,14 +141,14 @@ class PropertiesModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return self.errors.get(name)
             if role == SORT_ROLE:
-                return math.inf
+                return None  # not measured yet: last whichever way the column sorts
             return None
         cost = self.costs.get(name)
         if role == Qt.ItemDataRole.DisplayRole:
             return column.text(p, cost)
         if role == SORT_ROLE:
             value = column.value(p, cost)
-            return value if not (isinstance(value, float) and math.isnan(value)) else math.inf
+            return value if not (isinstance(value, float) and math.isnan(value)) else None
         if role == Qt.ItemDataRole.ToolTipRole:
             if column.title == "declared vs measured" and p.flags:
                 return "\n".join(p.flags)

@@ -17,6 +17,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 from superqt.utils import qthrottled
 
+from ..pens import mkpen
+
 THROTTLE_MS = 60
 
 
@@ -165,7 +167,7 @@ class StepCursors:
             plot.removeItem(line)
         for key, plot in wanted.items():
             if key not in self.lines:
-                pen = pg.mkPen(self.colour, width=1.5, style=Qt.PenStyle.DashLine)
+                pen = mkpen(self.colour, width=1.5, style=Qt.PenStyle.DashLine)
                 line = pg.InfiniteLine(angle=90, movable=False, pen=pen)
                 line.setZValue(50)
                 plot.addItem(line, ignoreBounds=True)
@@ -178,7 +180,7 @@ class StepCursors:
     def set_colour(self, colour: str) -> None:
         self.colour = colour
         for _plot, line in self.lines.values():
-            line.setPen(pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine))
+            line.setPen(mkpen(colour, width=1.5, style=Qt.PenStyle.DashLine))
 
     def positions(self) -> dict[int, float | None]:
         """Where each plot's cursor is (``None`` when hidden), for tests and checks."""

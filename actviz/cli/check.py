@@ -362,6 +362,8 @@ def _print_text(
         print(f"  error: {error.summary()}")
         if error.traceback and error.stage in ("import", "hook"):
             print("    " + error.traceback.rstrip().splitlines()[-1])
+        elif error.traceback and error.stage == "validate":
+            print("    " + error.traceback.rstrip().replace("\n", "\n    "))
     if gave == 0 and not errors:
         print(f"  error: {NO_HOOK}")
     if raced:

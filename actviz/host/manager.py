@@ -371,6 +371,7 @@ class PluginHost:
         if report.ok:
             return report, None
         error = self._fail(catalogue, record, "validate", report.error or "", activation=act.name)
+        error.exception, error.traceback = report.exception, report.traceback
         return report, error
 
     def _checked(

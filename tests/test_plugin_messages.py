@@ -193,8 +193,8 @@ def test_derivative_sign_error_is_reported_near_the_curve_with_parameter_values(
 def test_vector_parameters_are_named_with_their_own_shapes_and_the_index_hint(write):
     report = _report(write(VECTOR_INDEX, "pade"))
     assert not report.ok
-    assert "p is [3, 1, 1, 3]" in report.error
-    assert "q is [3, 1, 1, 2]" in report.error
+    assert "p is a tensor of shape [3, 1, 1, 3]" in report.error
+    assert "q is a tensor of shape [3, 1, 1, 2]" in report.error
     assert "p[..., i]" in report.error
     assert "learnable" not in report.error  # neither parameter is learnable
 
@@ -243,3 +243,12 @@ def test_a_raising_hook_names_its_line(run_cli, write):
     code, out, _ = run_cli("check", str(path))
     assert code == 1
     assert f"{path} line 7" in out
+
+
+def test_moving_x_to_the_cpu_fails(write):
+    text = NO_DEVICE.replace(
+        "half = torch.full(x.shape, 0.5, dtype=x.dtype)", "half = x.cpu() * 0 + 0.5"
+    )
+    report = _report(write(text, "tocpu"))
+    assert not report.ok
+    assert report.error.startswith("device:") and "CPU" in report.error

@@ -41,17 +41,28 @@ class _FactoryWatch(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
+        label = None
         if func in FACTORIES and "device" not in kwargs and not self._follows_input(func, args):
             if isinstance(out, torch.Tensor) and out.dim() > 0:
-                frame = _caller()
-                if frame is not None:
-                    self.found.append((f"torch.{func.__name__}", describe_frame(frame)))
+                label = f"torch.{func.__name__} without device="
+        elif func is torch.Tensor.cpu or (func is torch.Tensor.to and _to_cpu(args, kwargs)):
+            label = "moving x to the CPU"
+        if label is not None:
+            frame = _caller()
+            if frame is not None:
+                self.found.append((label, describe_frame(frame)))
         return out
 
     @staticmethod
     def _follows_input(func: Any, args: tuple) -> bool:
         """``torch.as_tensor(t)`` of a tensor keeps ``t``'s device."""
         return bool(args) and isinstance(args[0], torch.Tensor) and func is not torch.full
+
+
+def _to_cpu(args: tuple, kwargs: dict) -> bool:
+    """``t.to("cpu")`` or ``t.to(device="cpu")``: a fixed device, unlike ``t.to(x)``."""
+    target = kwargs.get("device", args[1] if len(args) > 1 else None)
+    return isinstance(target, (str, torch.device)) and torch.device(target).type == "cpu"
 
 
 def _caller() -> traceback.FrameSummary | None:
@@ -66,7 +77,7 @@ def _caller() -> traceback.FrameSummary | None:
 def fixed_device_calls(
     fn: Callable[..., Any], x: torch.Tensor, params: Mapping[str, Any]
 ) -> list[tuple[str, str]]:
-    """``(torch function, where)`` for each tensor ``fn`` made without ``device=``."""
+    """``(what, where)`` for each tensor ``fn`` made without ``device=`` or moved to the CPU."""
     watch = _FactoryWatch()
     try:
         with torch.no_grad(), watch:
@@ -74,22 +85,3 @@ def fixed_device_calls(
     except Exception:  # noqa: BLE001 - the other checks report a raising fn
         pass
     return watch.found
-
-
-def meta_problem(fn: Callable[..., Any], x: torch.Tensor, params: Mapping[str, Any]) -> str | None:
-    """Why ``fn`` cannot run with every input on the ``meta`` device, if devices are to blame."""
-    meta_x = x.detach().to("meta")
-    meta_params = {
-        k: v.detach().to("meta") if isinstance(v, torch.Tensor) else v for k, v in params.items()
-    }
-    try:
-        with torch.no_grad():
-            out = fn(meta_x, **meta_params)
-    except Exception as exc:  # noqa: BLE001 - only device mix-ups are this check's business
-        text = str(exc)
-        if "on the same device" in text or "is not on the expected device" in text:
-            return f"mixes devices when x is not on the CPU: {type(exc).__name__}: {text}"
-        return None
-    if isinstance(out, torch.Tensor) and out.device != meta_x.device:
-        return f"returns a tensor on {out.device} for x on another device (is x moved with .cpu()?)"
-    return None

@@ -31,7 +31,7 @@ import torch
 from ..analysis.curves import along_line
 from ..api import Activation
 from ..param_shapes import params_like
-from .device_trap import fixed_device_calls, meta_problem
+from .device_trap import fixed_device_calls
 from .plugin_trace import FIXED_DEVICE, VECTOR_INDEX, defined_at, located, trimmed_traceback
 from .race_shapes import describe_shape, race_output_shape, race_params, race_x
 
@@ -431,7 +431,7 @@ def _tensor_param_blame(
     """``fn`` works with float parameters but not with the race's tensors: name each
     parameter's own shape and why it has it."""
     by_name = {p.name: p for p in act.params}
-    shapes = []
+    shapes, reasons = [], []
     for key in tensors:
         p = by_name.get(key)
         why = "one value per model"
@@ -440,11 +440,12 @@ def _tensor_param_blame(
         elif p is not None and p.vector:
             why = f"one vector of {p.vector[0]} per model, on the last axis"
         shape = describe_shape(params[key].shape)  # type: ignore[union-attr]
-        shapes.append(f"{key} is {shape} ({why})")
+        shapes.append(f"{key} is a tensor of shape {shape}")
+        reasons.append(why if len(tensors) == 1 else f"{key}: {why}")
     vectors = [k for k in tensors if k in by_name and by_name[k].vector]
     tip = f"; {VECTOR_INDEX}" if vectors else ""
     message = (
-        f"fails with the parameters as a race passes them: {'; '.join(shapes)}{where}: "
+        f"fails when {' and '.join(shapes)} as in a race ({'; '.join(reasons)}){where}: "
         f"{_describe(exc)}"
     )
     return message, tip
@@ -457,15 +458,11 @@ def _check_device(
     params = {k: _plain(v) for k, v in race_params(act, values, dtype=x.dtype).items()}
     found = fixed_device_calls(act.fn, x, params)
     if found:
-        func, at = found[0]
+        what, at = found[0]
         raise _Failed(
             "device",
-            f"{func} without device= makes a CPU tensor, so a race on a GPU fails "
-            f"(at {at}); {FIXED_DEVICE}",
+            f"{what} gives a CPU tensor, so a race on a GPU fails (at {at}); {FIXED_DEVICE}",
         )
-    problem = meta_problem(act.fn, x, params)
-    if problem:
-        raise _Failed("device", f"{problem}; {FIXED_DEVICE}")
     passed.setdefault("device", "no tensor made on a fixed device")
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from ..paths import PLUGIN_HINT
 from .features import problems as feature_problems
 from .layered import canonical, is_layered, plugin_names
 from .layered import problems as layer_problems
@@ -145,7 +146,7 @@ class RaceConfig:
             if isinstance(name, str) and is_layered(name):
                 problems += layer_problems(name, activations, n_hidden)
             elif activations is not None and name not in activations:
-                add(f"activations: unknown activation {name!r}")
+                add(f"activations: unknown activation {name!r} ({PLUGIN_HINT})")
         raced = set(plugin_names(n for n in self.activations if isinstance(n, str)))
         for act, values in self.params.items():
             if act not in raced:

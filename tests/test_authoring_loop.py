@@ -144,7 +144,8 @@ def test_guide_states_penalties_skip_activation_parameters():
 
 def test_guide_learned_shapes_example_runs():
     text = GUIDE.read_text()
-    block = re.search(r"```python\n(import actviz\nfrom actviz.analysis.learned_shapes.*?)```", text, re.S)
+    pattern = r"```python\n(import actviz\nfrom actviz.analysis.learned_shapes.*?)```"
+    block = re.search(pattern, text, re.S)
     assert block, "the learned_shapes example is missing"
     assert "learned_shapes(act, race, step=None" in block.group(1)
     exec(compile(block.group(1), "plugin-guide.md", "exec"), {})

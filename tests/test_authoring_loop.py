@@ -170,3 +170,46 @@ def test_example_package_installs_without_the_package_index(tmp_path):
         env=dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1"),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_runs_show_lists_learned_parameters(run_cli, tmp_path):
+    db = str(tmp_path / "runs.db")
+    code, _, err = run_cli("train", "--activations", "prelu,pade", "--steps", "10", "--seeds",
+                           "1", "--db", db)  # fmt: skip
+    assert code == 0, err
+    code, out, _ = run_cli("runs", "show", "1", "--db", db)
+    assert code == 0
+    assert "learned activation parameters" in out
+    learned = out.split("learned activation parameters")[1]
+    prelu = next(line for line in learned.splitlines() if line.strip().startswith("prelu "))
+    assert re.search(r"step 10: a = -?\d\S* \| -?\d", prelu), prelu  # one value per layer
+    pade = next(line for line in learned.splitlines() if line.strip().startswith("pade "))
+    assert "p = [" in pade and "q = [" in pade
+
+
+def test_param_takes_a_vector_in_train_and_plot(run_cli, tmp_path):
+    import json
+
+    out_json = tmp_path / "race.json"
+    code, _, err = run_cli("train", "--activations", "pade", "--steps", "2", "--seeds", "1",
+                           "--no-store", "--param", "pade.q=0.1,0.2,0.3,0.4",
+                           "--json", str(out_json))  # fmt: skip
+    assert code == 0, err
+    first = json.loads(out_json.read_text())["runs"][0]["history"][0]["param_arrays"]["q"]
+    assert first[0] == pytest.approx([0.1, 0.2, 0.3, 0.4])
+    code, _, err = run_cli("train", "--activations", "pade", "--steps", "2", "--seeds", "1",
+                           "--no-store", "--param", "pade.q=0.1,0.2")  # fmt: skip
+    assert code != 0 and "pade.q takes 4 values, got 2" in err
+
+    svg = tmp_path / "pade.svg"
+    code, _, err = run_cli("plot", "pade", "--param", "pade.q=0.1,0.2,0.3,0.4", "-o", str(svg))
+    assert code == 0, err
+    assert "pade (q=[0.1, 0.2, 0.3, 0.4])" in svg.read_text()
+
+
+def test_plot_legend_shows_parameter_values(run_cli, tmp_path):
+    svg = tmp_path / "elu.svg"
+    code, _, err = run_cli("plot", "elu,relu", "--param", "elu.alpha=0.5", "-o", str(svg))
+    assert code == 0, err
+    text = svg.read_text()
+    assert "elu (alpha=0.5)" in text and ">relu<" in text.replace(" ", "")

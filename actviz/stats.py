@@ -254,6 +254,7 @@ def flat_rows(summary: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     then the comparison with the baseline (empty for the baseline itself and when
     there is no baseline)."""
     rows = []
+    compared = any("vs_baseline" in e for e in summary)
     for entry in summary:
         vs = entry.get("vs_baseline") or {}
         rows.append(
@@ -269,8 +270,8 @@ def flat_rows(summary: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "p_value": vs.get("p_value"),
                 "p_holm": vs.get("p_holm"),
                 "effect_size": vs.get("effect_size"),
-                "decided": vs.get("decided"),
-                "verdict": verdict(entry) if vs else "",
+                "decided": bool(vs.get("decided")),
+                "verdict": verdict(entry) if compared else "",
                 "seeds_to_decide": vs.get("seeds_to_decide"),
             }
         )

@@ -73,11 +73,10 @@ def bootstrap_ci(
 ) -> tuple[float | None, float | None, str | None]:
     """``(low, high, method)`` of the mean's CI; ``(None, None, None)`` when the sample
     cannot give one (fewer than 2 values, or all equal)."""
-    from scipy import stats
-
     data = np.asarray([float(v) for v in values if _finite(v)], dtype=float)
     if data.size < 2 or np.ptp(data) == 0:
         return None, None, None
+    from scipy import stats  # only now: importing scipy costs a second at start-up
     for method in ("BCa", "percentile"):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -110,13 +109,12 @@ def mean_ci(values: Sequence[float], confidence: float = CONFIDENCE) -> dict[str
 
 def paired_p_value(diffs: Sequence[float]) -> float | None:
     """Two-sided p of "mean paired difference = 0" by sign flips; ``None`` below 2 pairs."""
-    from scipy import stats
-
     d = np.asarray(diffs, dtype=float)
     if d.size < 2:
         return None
     if not np.any(d):
         return 1.0
+    from scipy import stats
     result = stats.permutation_test(
         (d, np.zeros_like(d)),
         lambda a, b, axis: np.mean(a - b, axis=axis),

@@ -252,3 +252,17 @@ def test_moving_x_to_the_cpu_fails(write):
     report = _report(write(text, "tocpu"))
     assert not report.ok
     assert report.error.startswith("device:") and "CPU" in report.error
+
+
+def test_plugins_panel_report_shows_the_plugin_traceback(write, tmp_path):
+    pytest.importorskip("PySide6")
+    from actviz.gui.panels.plugins import plugin_report
+    from actviz.host import PluginHost
+
+    write(IF_ON_TENSOR, "ifx_panel")
+    host = PluginHost([tmp_path], use_user_dir=False, use_entry_points=False, use_env=False)
+    catalogue = host.load()
+    (record,) = [r for r in catalogue.plugins if r.name == "ifx_panel"]
+    text = plugin_report(record)
+    assert f'File "{tmp_path / "ifx_panel.py"}", line 5' in text
+    assert "torch.where" in text

@@ -266,3 +266,18 @@ def test_plugins_panel_report_shows_the_plugin_traceback(write, tmp_path):
     text = plugin_report(record)
     assert f'File "{tmp_path / "ifx_panel.py"}", line 5' in text
     assert "torch.where" in text
+
+
+def test_a_race_failure_names_the_plugin_line(write):
+    from actviz.host import load_catalogue
+    from actviz.training import RaceConfig, run_race
+
+    path = write(IF_ON_TENSOR, "ifx_race")
+    (act,) = import_file(path).actviz_activations()
+    task = load_catalogue(use_user_dir=False, use_entry_points=False, use_env=False).tasks["moons"]
+    config = RaceConfig(
+        task="moons", activations=["ifx_msg"], seeds=1, steps=2, boundary_grid=0, device="cpu"
+    )
+    run = run_race(config, {"ifx_msg": act}, task).runs[0]
+    assert run.status == "failed"
+    assert f"{path} line 5" in run.error and "torch.where" in run.error

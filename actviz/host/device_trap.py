@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-from .plugin_trace import describe_frame, is_plugin_file
+from ..plugin_trace import describe_frame, is_plugin_file
 
 #: torch functions that make a new tensor on the default device unless told otherwise.
 FACTORIES = frozenset(

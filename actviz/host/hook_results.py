@@ -15,7 +15,7 @@ from typing import Any
 
 from ..api import Activation
 from ..deferred_errors import collecting, contract_error
-from .plugin_trace import located
+from ..plugin_trace import located
 
 #: More items than this from one hook is a runaway generator, not a catalogue.
 MAX_ITEMS = 10_000

@@ -31,8 +31,8 @@ import torch
 from ..analysis.curves import along_line
 from ..api import Activation
 from ..param_shapes import params_like
+from ..plugin_trace import FIXED_DEVICE, VECTOR_INDEX, defined_at, located, trimmed_traceback
 from .device_trap import fixed_device_calls
-from .plugin_trace import FIXED_DEVICE, VECTOR_INDEX, defined_at, located, trimmed_traceback
 from .race_shapes import describe_shape, race_output_shape, race_params, race_x
 
 #: Bump when the checks change, so results cached by an earlier version are not trusted.

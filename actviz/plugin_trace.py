@@ -11,7 +11,7 @@ import os
 import traceback
 from pathlib import Path
 
-_ACTVIZ = str(Path(__file__).resolve().parents[1]) + os.sep
+_ACTVIZ = str(Path(__file__).resolve().parent) + os.sep
 _STDLIB = os.path.dirname(os.__file__) + os.sep
 
 #: One-line hints, keyed by what ends up in the exception's message.

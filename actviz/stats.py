@@ -77,6 +77,7 @@ def bootstrap_ci(
     if data.size < 2 or np.ptp(data) == 0:
         return None, None, None
     from scipy import stats  # only now: importing scipy costs a second at start-up
+
     for method in ("BCa", "percentile"):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -115,6 +116,7 @@ def paired_p_value(diffs: Sequence[float]) -> float | None:
     if not np.any(d):
         return 1.0
     from scipy import stats
+
     result = stats.permutation_test(
         (d, np.zeros_like(d)),
         lambda a, b, axis: np.mean(a - b, axis=axis),

@@ -213,3 +213,11 @@ def test_plot_legend_shows_parameter_values(run_cli, tmp_path):
     assert code == 0, err
     text = svg.read_text()
     assert "elu (alpha=0.5)" in text and ">relu<" in text.replace(" ", "")
+
+
+def test_checking_the_installed_plugins_own_file_is_no_clash(tmp_path):
+    site = tmp_path / "site"
+    _fake_installed_package(site)
+    checked = _cli(["check", "-q", str(site / "fakeplug_clash" / "plugin.py")], site)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "1 ok, 0 failed" in checked.stdout

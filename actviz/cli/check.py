@@ -115,17 +115,35 @@ def watch(args: argparse.Namespace, path: Path, code: int) -> int:
     return code
 
 
+def _installed_plugin(path: Path) -> bool:
+    """True when ``path`` is the module of an installed package's ``actviz`` entry point."""
+    import importlib.util
+    from importlib import metadata
+
+    from ..host.sources import ENTRY_POINT_GROUP
+
+    target = path.resolve()
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            spec = importlib.util.find_spec(ep.value.split(":")[0])
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.origin and Path(spec.origin).resolve() == target:
+            return True
+    return False
+
+
 def check_file(args: argparse.Namespace, path: Path) -> int:
     """One check of ``path``: print the results; 0 when every activation passes."""
     if not path.is_file():
         print(f"actviz check: no such file: {path}", file=sys.stderr)
         return 1
     # Built-ins and installed packages load too, so a name clash with them is reported
-    # (their copy wins), unless this file is a built-in.
+    # (their copy wins), unless this file is a built-in or an installed plugin itself.
     is_builtin = path.resolve().parent == builtin_dir().resolve()
     host = PluginHost(
         use_user_dir=False,
-        use_entry_points=not is_builtin,
+        use_entry_points=not (is_builtin or _installed_plugin(path)),
         use_env=False,
         include_builtins=not is_builtin,
         plugin_files=[path],

@@ -8,15 +8,22 @@
     result.figure()         # a matplotlib Figure
 
 torch, scipy and matplotlib are imported when these functions run, never by
-``import actviz``. Figures are ``matplotlib.figure.Figure`` objects (no pyplot state):
-Jupyter shows them inline; ``fig.savefig("f.svg")`` writes them.
+``import actviz``. Figures are ``matplotlib.figure.Figure`` objects (no pyplot state)
+that Jupyter shows inline in a fresh kernel; ``fig.savefig("f.svg")`` writes them with
+text kept as text; ``ax=`` draws into your own Axes instead. Outcomes show as HTML
+tables; ``progress=True`` shows a bar with the time left. Bad arguments raise
+``TypeError``/``ValueError`` at once; the command line's notes arrive as warnings.
 """
 
 from __future__ import annotations
 
+import io
+import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
+
+from .jupyter import arguments
 
 PANDAS_MISSING = (
     "to_pandas() needs pandas, an optional dependency: pip install 'actviz[notebook]' "
@@ -32,10 +39,11 @@ def _pandas() -> Any:
     return pandas
 
 
-def _catalogue(plugins: Iterable[str]) -> Any:
+def _catalogue(plugins: Any) -> Any:
+    """Plugins as ``actviz train --plugins`` loads them; a missing folder raises."""
     from .host import load_catalogue
 
-    return load_catalogue(plugin_dirs=list(plugins))
+    return load_catalogue(plugin_dirs=arguments.plugin_folders(plugins))
 
 
 @dataclass
@@ -77,15 +85,17 @@ class RaceOutcome:
             return pd.DataFrame(rows)
         raise ValueError(f"table must be 'summary', 'runs' or 'history', not {table!r}")
 
-    def figure(self, kind: str = "summary", dark: bool = False) -> Any:
+    def figure(self, kind: str = "summary", dark: bool = False, ax: Any = None) -> Any:
         """``"summary"``: means with CIs (and differences from the baseline);
-        ``"curves"``: the test metric over steps, mean and range over seeds."""
+        ``"curves"``: the test metric over steps, mean and range over seeds.
+        ``ax``: draw into your own matplotlib Axes (two for the summary's two panels);
+        they are returned instead of a new figure."""
         from .figures.race import curves_figure, summary_figure
 
         if kind == "summary":
-            return summary_figure(self.summary, self.metric, dark=dark)
+            return summary_figure(self.summary, self.metric, dark=dark, ax=ax)
         if kind == "curves":
-            return curves_figure(self.runs, self.metric, dark=dark)
+            return curves_figure(self.runs, self.metric, dark=dark, ax=ax)
         raise ValueError(f"kind must be 'summary' or 'curves', not {kind!r}")
 
     def plan(
@@ -99,6 +109,16 @@ class RaceOutcome:
         with ``power`` at ``alpha`` over every comparison, using this race as the pilot
         (see :func:`plan`)."""
         return plan(self.data, baseline or self.data.get("baseline"), difference, alpha, power)
+
+    def _repr_html_(self) -> str:
+        from .jupyter.html import race_rows, table
+
+        header, rows = race_rows(self.summary)
+        seeds = max((e["n"] for e in self.summary), default=0)
+        caption = f"race on {self.data['task']}: test {self.metric}, {seeds} paired seeds" + (
+            f", compared with {self.data['baseline']}" if self.data.get("baseline") else ""
+        )
+        return table(header, rows, caption)
 
     def __repr__(self) -> str:
         from .stats import format_ci, format_p, verdict
@@ -118,16 +138,21 @@ def _scalars(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if not isinstance(v, (list, dict))}
 
 
+#: race() arguments that are not fields of the race settings.
+_RACE_OWN = ("task", "activations", "seeds", "steps")
+
+
 def race(
     task: str = "moons",
-    activations: Sequence[str] = ("relu", "tanh"),
+    activations: str | Sequence[str] = ("relu", "tanh"),
     seeds: int | Sequence[int] = 5,
     steps: int = 1000,
     baseline: str | None = None,
     *,
     until_decided: bool = False,
     max_seeds: int | None = None,
-    plugins: Iterable[str] = (),
+    plugins: str | Iterable[str] = (),
+    progress: Any = None,
     **options: Any,
 ) -> RaceOutcome:
     """Race ``activations`` on ``task`` with paired ``seeds`` (a count or a list) and
@@ -135,22 +160,28 @@ def race(
     (``hidden=(8, 8)``, ``optimizer="adam"``, ``lr=0.01``, ``points``, ``device``, ...),
     among them the network: ``arch="cnn1d"`` and ``arch_options={"channels": 25}``.
     ``until_decided=True`` adds batches of ``seeds`` seeds until every comparison with
-    ``baseline`` is decided or ``max_seeds`` is reached. Nothing is stored.
+    ``baseline`` is decided or ``max_seeds`` is reached. ``progress=True`` shows a bar
+    with the time left; a function receives one line of text per update. ``plugins``:
+    plugin folders (or files) to load, as ``--plugins``. Nothing is stored.
     """
-    from . import stats
     from .training.config import RaceConfig
-    from .training.config_text import seeds_value, widths_value
-    from .training.engine import run_race
+    from .training.config_text import widths_value
 
+    names = arguments.names(activations, "activations")
+    seeds = arguments.seeds(seeds)
+    steps = arguments.positive(steps, "steps")
+    known = {f.name for f in fields(RaceConfig)} - set(_RACE_OWN)
+    arguments.options(options, known, "race")
+    if baseline is not None and not isinstance(baseline, str):
+        raise TypeError(f"baseline must be an activation name, not {baseline!r}")
+    if max_seeds is not None:
+        max_seeds = arguments.positive(max_seeds, "max_seeds")
     catalogue = _catalogue(plugins)
+    arguments.require_loaded(catalogue, names)
     if "hidden" in options:
         options["hidden"] = widths_value(options["hidden"])
     config = RaceConfig(
-        task=task,
-        activations=list(activations),
-        seeds=seeds_value(seeds),
-        steps=steps,
-        **{"boundary_grid": 0, **options},
+        task=task, activations=names, seeds=seeds, steps=steps, **{"boundary_grid": 0, **options}
     )
     problems = config.validate(catalogue.activations, catalogue.tasks)
     if baseline is not None and baseline not in config.activations:
@@ -159,16 +190,51 @@ def race(
         problems.append("until_decided needs baseline= and max_seeds=")
     if problems:
         raise ValueError("; ".join(problems))
-    the_task = catalogue.tasks[task]
     from .architectures.race import check, lookup
+    from .jupyter.progress import Reporter
 
     architecture = lookup(config.arch, catalogue)
-    problems = check(config, architecture, the_task, catalogue.activations)
+    problems = check(config, architecture, catalogue.tasks[task], catalogue.activations)
     if problems:
         raise ValueError("; ".join(problems))
 
+    reporter = Reporter(progress, steps, "step", f"race on {task}")
+    try:
+        return _race(config, catalogue, architecture, baseline, until_decided, max_seeds, reporter)
+    finally:
+        reporter.close()
+
+
+def _race(
+    config: Any,
+    catalogue: Any,
+    architecture: Any,
+    baseline: str | None,
+    until_decided: bool,
+    max_seeds: int | None,
+    reporter: Any,
+) -> RaceOutcome:
+    from . import stats
+    from .training.engine import run_race
+    from .training.events import Evaluation, Progress
+
+    the_task = catalogue.tasks[config.task]
+    batches = [0]
+
+    def on_event(event: Any) -> None:
+        if isinstance(event, (Progress, Evaluation)):  # on a clock, and at each evaluation
+            reporter.update(event.step, event.seconds)
+
     def run_batch(cfg: Any) -> Any:
-        return run_race(cfg, catalogue.activations, the_task, architecture=architecture)
+        if batches[0]:
+            reporter.message(f"{len(cfg.seed_list())} more seeds: not decided yet")
+            reporter.done = 0
+            if reporter.bar is not None:
+                reporter.bar.reset()
+        batches[0] += 1
+        return run_race(
+            cfg, catalogue.activations, the_task, on_event=on_event, architecture=architecture
+        )
 
     if until_decided:
         from .stats.until_decided import race_until_decided
@@ -177,6 +243,7 @@ def race(
     else:
         result = run_batch(config)
         summary = stats.summarise(result.to_dict(), baseline)
+    _warn_undecidable(summary)
     data = result.to_dict()
     data.update(baseline=baseline, statistics=stats.method_notes(), summary=summary)
     return RaceOutcome(data)
@@ -205,6 +272,17 @@ def plan(
     if baseline is None:
         raise ValueError("plan needs baseline= (the activation the others are compared with)")
     return plan_rows(pilot, baseline, difference, alpha=alpha, power=power)
+
+
+def _warn_undecidable(summary: list[dict[str, Any]]) -> None:
+    """The command line's note that too few seeds can never decide, as a Python warning."""
+    from .cli.train import _undecidable_note
+
+    buffer = io.StringIO()
+    _undecidable_note(summary, buffer)
+    note = buffer.getvalue().strip().removeprefix("note: ")
+    if note:
+        warnings.warn(note.replace("--until-decided", "until_decided=True"), stacklevel=4)
 
 
 @dataclass
@@ -246,11 +324,44 @@ class BenchOutcome:
             return pd.DataFrame([{"task": t, **r} for t, runs in self.runs.items() for r in runs])
         raise ValueError(f"table must be 'summary', 'ranking' or 'runs', not {table!r}")
 
-    def figure(self, dark: bool = False) -> Any:
-        """The critical-difference diagram (mean ranks, Nemenyi CD)."""
+    def figure(self, dark: bool = False, ax: Any = None) -> Any:
+        """The critical-difference diagram (mean ranks, Nemenyi CD); ``ax``: draw into
+        your own matplotlib Axes (returned instead of a new figure)."""
         from .figures.critical_difference import cd_figure
 
-        return cd_figure(self.data, dark=dark)
+        return cd_figure(self.data, dark=dark, ax=ax)
+
+    def _ranking_rows(self) -> tuple[list[str], list[list[str]]]:
+        tasks = list(self.data.get("tasks", []))
+        header = ["activation", "mean rank", *tasks]
+        rows = []
+        for r in self.ranking:
+            ranks = [str(r["ranks"].get(t, "-")) for t in tasks]
+            rows.append([r["activation"], f"{r['mean_rank']:.2f}", *ranks])
+        return header, rows
+
+    def _caption(self) -> str:
+        from .stats import format_p
+
+        friedman = self.data.get("friedman") or {}
+        p = friedman.get("p_value")
+        test = f"Friedman p = {format_p(p)}" if p is not None else friedman.get("skipped", "")
+        n = len(self.data.get("tasks", []))
+        return f"bench: {len(self.ranking)} activations on {n} tasks, mean rank (1 = best); {test}"
+
+    def __repr__(self) -> str:
+        header, rows = self._ranking_rows()
+        lines = [f"BenchOutcome({self._caption()})"]
+        lines += [f"  {row[0]:12} mean rank {row[1]}" for row in rows]
+        if self.data.get("failed_shards"):
+            lines.append(f"  {len(self.data['failed_shards'])} shard(s) failed")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from .jupyter.html import table
+
+        header, rows = self._ranking_rows()
+        return table(header, rows, self._caption())
 
     def save(self, folder: str) -> list[Any]:
         """Write ``bench.csv``, ``bench.tex`` and ``cd.png/svg/pdf`` into ``folder``."""
@@ -260,8 +371,8 @@ class BenchOutcome:
 
 
 def bench(
-    activations: Sequence[str],
-    tasks: Sequence[str],
+    activations: str | Sequence[str],
+    tasks: str | Sequence[str],
     seeds: int = 5,
     steps: int = 1000,
     baseline: str | None = None,
@@ -269,32 +380,52 @@ def bench(
     db: str | None = None,
     store: bool = False,
     seed_batch: int | None = None,
-    plugins: Iterable[str] = (),
+    plugins: str | Iterable[str] = (),
     progress: Any = None,
     **options: Any,
 ) -> BenchOutcome:
     """Every activation on every task with ``seeds`` paired seeds; see ``actviz bench``.
     With ``store=True`` (or a ``db`` path) finished shards are kept in the run database
-    and a repeated call trains only what is missing."""
+    and a repeated call trains only what is missing. ``progress=True`` shows a bar over
+    the shards; a function receives each progress line as the work happens."""
     from .benchmark import BenchSpec, run_benchmark
+    from .jupyter.progress import Reporter
+    from .training.config import RaceConfig
 
+    names = arguments.names(activations, "activations")
     spec = BenchSpec(
-        activations=list(activations),
-        tasks=list(tasks),
-        seeds=seeds,
-        steps=steps,
-        seed_batch=seed_batch,
+        activations=names,
+        tasks=arguments.names(tasks, "tasks"),
+        seeds=arguments.positive(seeds, "seeds"),
+        steps=arguments.positive(steps, "steps"),
+        seed_batch=None if seed_batch is None else arguments.positive(seed_batch, "seed_batch"),
         options=dict(options),
     )
+    arguments.options(options, {f.name for f in fields(RaceConfig)} - set(_RACE_OWN), "bench")
     catalogue = _catalogue(plugins)
+    arguments.require_loaded(catalogue, names)
+    reporter = Reporter(progress, len(spec.configs()), "shard", "bench")
+
+    def say(line: str) -> None:
+        if line.startswith("["):  # "[3/8] moons seeds 0-4: 2.1 s": a shard is done
+            done = int(line[1:].split("/", 1)[0])
+            if reporter.bar is not None:
+                reporter.bar.update(max(0, done - reporter.done))
+            reporter.done = max(reporter.done, done)
+        elif reporter.bar is not None:
+            reporter.bar.set_postfix_str(line.split(":")[0][:40])  # the shard now training
+        if reporter.say is not None:
+            reporter.say(line)
+
     shards = None
     if store or db is not None:
         from .benchmark.store import ShardStore
 
         shards = ShardStore(db)
     try:
-        data = run_benchmark(spec, catalogue, shards=shards, baseline=baseline, progress=progress)
+        data = run_benchmark(spec, catalogue, shards=shards, baseline=baseline, progress=say)
     finally:
+        reporter.close()
         if shards is not None:
             shards.close()
     return BenchOutcome(data)

@@ -8,6 +8,11 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "actviz"
+#: Added to every "unknown activation" message: the usual cause is a plugin not loaded.
+PLUGIN_HINT = (
+    "an activation of your own? load its plugin with --plugins DIR (plugins=[DIR] in "
+    "Python) or add the folder to ACTVIZ_PLUGIN_PATH"
+)
 
 
 def user_data_dir() -> Path:

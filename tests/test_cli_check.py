@@ -129,6 +129,8 @@ def test_json_is_a_superset_with_properties_and_race(run_cli, plugin_file):
         "finite",
         "autograd",
         "deterministic",
+        "device",
+        "gradient",
         "derivative",
     ]
     props = isru["properties"]

@@ -68,6 +68,10 @@ def evaluate(
 ) -> CurveSet:
     """Sample f, f', f'' of ``act`` at ``x`` with ``params`` (defaults fill the gaps)."""
     values = {**act.defaults(), **(params or {})}
+    values = {  # a vector parameter's chosen values (``--param pade.p=1,0.5,0.1``)
+        k: torch.tensor(v, dtype=torch.float64) if isinstance(v, (list, tuple)) else v
+        for k, v in values.items()
+    }
     grid = torch.as_tensor(np.asarray(x, dtype=np.float64)).reshape(-1)
     xg = grid.clone().requires_grad_(True)
     with torch.enable_grad():

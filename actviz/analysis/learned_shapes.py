@@ -142,6 +142,14 @@ def learned_shapes(
     initial curve (the first recorded row), per layer and per unit where per unit."""
     if any(part.kind != "elementwise" for part in _parts(act)):
         raise ValueError(f"{act.name}: learned shapes are drawn for elementwise activations")
+    run = getattr(run, "data", run)  # a notebook RaceOutcome
+    if not isinstance(run, Mapping) or "runs" not in run:
+        one = isinstance(run, Mapping) and "history" in run
+        raise TypeError(
+            "learned_shapes(act, race, step=None) takes the whole race (a RaceOutcome, its "
+            ".data, or what `actviz train --json` writes), "
+            + ("not one entry of its 'runs'" if one else f"not {type(run).__name__}")
+        )
     config = run.get("config") or {}
     hidden = list(config.get("hidden") or [])
     x = torch.linspace(*x_range, points, dtype=torch.float64)

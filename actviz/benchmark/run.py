@@ -117,13 +117,25 @@ def run_shards(
     failed: list[dict[str, Any]] = []
     if todo:
         runner = executor or InProcess()
-        for number in todo:
-            config = work[number].config
+
+        def announce(shard: Any) -> None:
+            config = shard.config
             say(
-                f"{work[number].describe()}: training {len(config['activations'])} activations"
+                f"{shard.describe()}: training {len(config['activations'])} activations"
                 f" x {len(config['seeds'])} seeds ({runner.name})"
             )
-        for outcome in runner.run([work[i] for i in todo], train_shard):
+
+        train = train_shard
+        if isinstance(runner, InProcess):  # one after another: say so as each one starts
+
+            def train(shard: Any) -> Any:
+                announce(shard)
+                return train_shard(shard)
+
+        else:  # all start at once (shards travel to other processes; no closure)
+            for number in todo:
+                announce(work[number])
+        for outcome in runner.run([work[i] for i in todo], train):
             number = todo[outcome.index]
             shard = work[number]
             if not outcome.ok:

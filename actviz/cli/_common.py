@@ -61,18 +61,24 @@ def split_names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def parse_params(items: list[str]) -> dict[str, dict[str, float]]:
-    """``["prelu.a=0.1"]`` -> ``{"prelu": {"a": 0.1}}``; :class:`ValueError` says what is wrong."""
-    out: dict[str, dict[str, float]] = {}
+def parse_params(items: list[str]) -> dict[str, dict[str, float | list[float]]]:
+    """``["prelu.a=0.1", "pade.p=1,0.5,0.1"]`` -> ``{"prelu": {"a": 0.1}, "pade": {"p":
+    [1.0, 0.5, 0.1]}}`` (a comma list is a vector parameter's values); :class:`ValueError`
+    says what is wrong."""
+    out: dict[str, dict[str, float | list[float]]] = {}
     for item in items:
         key, sep, value = item.partition("=")
         act, dot, param = key.partition(".")
         if not (sep and dot and act.strip() and param.strip()):
             raise ValueError(f"--param must look like NAME.PARAM=VALUE, not {item!r}")
+        parts = [part.strip() for part in value.split(",")]
         try:
-            out.setdefault(act.strip(), {})[param.strip()] = float(value)
+            numbers = [float(part) for part in parts]
         except ValueError:
-            raise ValueError(f"--param {item!r}: {value!r} is not a number") from None
+            raise ValueError(
+                f"--param {item!r}: {value!r} is not a number or a comma list of numbers"
+            ) from None
+        out.setdefault(act.strip(), {})[param.strip()] = numbers if len(parts) > 1 else numbers[0]
     return out
 
 

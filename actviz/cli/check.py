@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"also train each activation against {REFERENCE} on {RACE_TASK} "
         "(hidden 8,8, Adam lr 0.01) and compare test accuracy",
     )
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="check again each time the file is saved (polls its size and time; Ctrl+C stops)",
+    )
+    p.add_argument(
+        "--interval", type=float, default=1.0, help="--watch: seconds between polls (default 1)"
+    )
+    p.add_argument("--watch-polls", type=int, default=0, help=argparse.SUPPRESS)  # tests: stop
     p.add_argument("--race-seeds", type=int, default=2, help="seeds for --race (default 2)")
     p.add_argument("--race-steps", type=int, default=400, help="steps for --race (default 400)")
     p.set_defaults(func=run)
@@ -66,11 +76,74 @@ def run(args: argparse.Namespace) -> int:
     if args.race and (args.race_seeds < 1 or args.race_steps < 1):
         print("actviz check: --race-seeds and --race-steps must be at least 1", file=sys.stderr)
         return 2
-    # Built-ins are loaded too so a name clash with them is reported, unless this is one.
+    if args.watch and not (args.interval > 0 and math.isfinite(args.interval)):
+        print("actviz check: --interval must be a positive number of seconds", file=sys.stderr)
+        return 2
+    code = check_file(args, path)
+    if args.watch:
+        code = watch(args, path, code)
+    return code
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def watch(args: argparse.Namespace, path: Path, code: int) -> int:
+    """Poll ``path`` and check it again after each save, until Ctrl+C (or the poll limit)."""
+    print(f"watching {path} (Ctrl+C stops)", flush=True)
+    seen = _stamp(path)
+    polls = 0
+    try:
+        while args.watch_polls <= 0 or polls < args.watch_polls:
+            time.sleep(args.interval)
+            polls += 1
+            now = _stamp(path)
+            if now is None or now == seen:
+                continue
+            seen = now
+            stamp = time.strftime("%H:%M:%S")
+            print(f"\n--- {stamp} {path.name} changed: checking again", flush=True)
+            code = check_file(args, path)
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        print("stopped watching")
+    return code
+
+
+def _installed_plugin(path: Path) -> bool:
+    """True when ``path`` is the module of an installed package's ``actviz`` entry point."""
+    import importlib.util
+    from importlib import metadata
+
+    from ..host.sources import ENTRY_POINT_GROUP
+
+    target = path.resolve()
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            spec = importlib.util.find_spec(ep.value.split(":")[0])
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.origin and Path(spec.origin).resolve() == target:
+            return True
+    return False
+
+
+def check_file(args: argparse.Namespace, path: Path) -> int:
+    """One check of ``path``: print the results; 0 when every activation passes."""
+    if not path.is_file():
+        print(f"actviz check: no such file: {path}", file=sys.stderr)
+        return 1
+    # Built-ins and installed packages load too, so a name clash with them is reported
+    # (their copy wins), unless this file is a built-in or an installed plugin itself.
     is_builtin = path.resolve().parent == builtin_dir().resolve()
     host = PluginHost(
         use_user_dir=False,
-        use_entry_points=False,
+        use_entry_points=not (is_builtin or _installed_plugin(path)),
         use_env=False,
         include_builtins=not is_builtin,
         plugin_files=[path],
@@ -362,6 +435,8 @@ def _print_text(
         print(f"  error: {error.summary()}")
         if error.traceback and error.stage in ("import", "hook"):
             print("    " + error.traceback.rstrip().splitlines()[-1])
+        elif error.traceback and error.stage == "validate":
+            print("    " + error.traceback.rstrip().replace("\n", "\n    "))
     if gave == 0 and not errors:
         print(f"  error: {NO_HOOK}")
     if raced:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..analysis.curves import CurveSet, evaluate, grid
 from ..figures import STYLES, render, size_from_options, style_named
-from ..figures.curves import curve_stack
+from ..figures.curves import curve_stack, param_label
 from ..figures.files import ExportError, check_writable, export_csv, format_for
 from ._common import catalogue_from_args, fail_for, parse_params, split_names
 
@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     if not names:
         return fail("no activation names given")
     curves: list[CurveSet] = []
+    labels: dict[str, str] = {}
     for name in names:
         try:
             act = catalogue.get(name)
@@ -95,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         if unknown:
             known = ", ".join(p.name for p in act.params) or "none"
             return fail(f"{name} has no parameter {', '.join(sorted(unknown))} (it has: {known})")
+        labels[name] = param_label(name, act.params, chosen) + ("*" if act.is_vector else "")
         try:
             curves.append(evaluate(act, xs, chosen))
         except Exception as exc:  # noqa: BLE001 - a plugin's fn may raise anything
@@ -106,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
         if fmt == "csv":
             write_csv(curves, rows, args.output)
         else:
-            render(curve_stack(curves, rows, title=args.title), args.output, style, size)
+            figure = curve_stack(curves, rows, title=args.title, labels=labels)
+            render(figure, args.output, style, size)
     except ExportError as exc:
         return fail(str(exc))
     print(args.output)

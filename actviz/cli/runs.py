@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from ._common import fail_for, guarded, open_store
 from .runs_compare import register_actions
@@ -122,11 +123,52 @@ def run_show(args: argparse.Namespace) -> int:
         if r["error"]:
             status += f": {r['error']}"
         print(f"{r['activation']:16} {r['seed']:>4} {shown:>14} {loss:>11}  {status}")
+    learned = learned_lines(data["runs"])
+    if learned:
+        print("learned activation parameters (last recorded step; one value per hidden layer):")
+        for line in learned:
+            print(f"  {line}")
     if kept:
         print(
             f"initial networks kept: actviz train --same-start {data['id']} --lr ... re-runs them"
         )
     return 0
+
+
+def _values(value: Any, limit: int = 6) -> str:
+    """``0.47`` or ``[0.11, 0.73, ...]`` (nested lists flattened, at most ``limit`` shown)."""
+    if isinstance(value, (int, float)):
+        return f"{value:.4g}"
+    flat: list[float] = []
+    stack = [value]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack[:0] = item
+        else:
+            flat.append(item)
+    more = ", ..." if len(flat) > limit else ""
+    return "[" + ", ".join(f"{v:.4g}" for v in flat[:limit]) + more + "]"
+
+
+def learned_lines(runs: list[dict[str, Any]]) -> list[str]:
+    """One line per run with learnable activation parameters: their values per layer at
+    the last recorded step (``prelu  seed 0  step 30: a = 0.47 | 0.57``)."""
+    lines = []
+    for r in runs:
+        rows = [h for h in r.get("history") or [] if h.get("params") or h.get("param_arrays")]
+        last = rows[-1] if rows else None
+        if last is None:
+            continue
+        parts = [
+            f"{name} = " + " | ".join(_values(v) for v in per_layer)
+            for key in ("params", "param_arrays")
+            for name, per_layer in (last.get(key) or {}).items()
+        ]
+        lines.append(
+            f"{r['activation']:16} seed {r['seed']:>3}  step {last.get('step')}: {'; '.join(parts)}"
+        )
+    return lines
 
 
 @guarded

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
+from ..paths import PLUGIN_HINT
 from ..training.config_text import parse_seeds, parse_widths
 from . import _arch as arch_args
 from ._common import catalogue_from_args, fail_for, parse_params, split_names, write_json_result
@@ -152,7 +153,8 @@ def _option(flag: str, parse: Any, text: str) -> Any:
 def _unknown(kind: str, name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=3)
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    return f"unknown {kind} {name!r}{hint}; see 'actviz list'"
+    own = f"; {PLUGIN_HINT}" if kind == "activation" else ""
+    return f"unknown {kind} {name!r}{hint}; see 'actviz list'{own}"
 
 
 def build_config(args: argparse.Namespace, catalogue: Any) -> Any:

@@ -19,10 +19,11 @@ from .palette import colour_for
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
-def cd_figure(result: Mapping[str, Any], dark: bool = False) -> Any:
+def cd_figure(result: Mapping[str, Any], dark: bool = False, ax: Any = None) -> Any:
     """The critical-difference diagram: activations at their mean rank (1 = best, on the
-    left), bars joining those whose mean ranks differ by less than Nemenyi's CD."""
-    from matplotlib.figure import Figure
+    left), bars joining those whose mean ranks differ by less than Nemenyi's CD.
+    ``ax``: draw into your own Axes instead (the title goes on it); it is returned."""
+    from .inline import InlineFigure as Figure
 
     rows = result["ranking"]
     k = len(rows)
@@ -31,8 +32,10 @@ def cd_figure(result: Mapping[str, Any], dark: bool = False) -> Any:
     half = (k + 1) // 2
     top = -(0.35 + 0.18 * len(groups))  # label lines start below the clique bars
     bottom = top - 0.4 * (half - 1) - 0.35
-    fig = Figure(figsize=(7.0, 1.2 + 0.55 * (1.6 - bottom)), dpi=100, layout="constrained")
-    ax = fig.add_subplot()
+    own = ax is None
+    if own:
+        fig = Figure(figsize=(7.0, 1.2 + 0.55 * (1.6 - bottom)), dpi=100, layout="constrained")
+        ax = fig.add_subplot()
     ax.set_xlim(1 - 0.3, k + 0.3)
     ax.set_ylim(bottom, 1.6)
     ax.axis("off")
@@ -71,6 +74,9 @@ def cd_figure(result: Mapping[str, Any], dark: bool = False) -> Any:
     else:
         reason = result.get("cd_skipped") or result["friedman"].get("skipped", "")
         title = f"mean rank over {len(result['tasks'])} tasks; no CD: {reason}"
+    if not own:
+        ax.set_title(title, fontsize=9)
+        return ax
     fig.suptitle(title, fontsize=9)
     return fig
 

@@ -48,6 +48,31 @@ def curve_stack(
     return Figure(panels, sharex=True, title=title, notes=notes, name="curves")
 
 
+def _short(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if isinstance(value, (list, tuple)):
+        shown = ", ".join(_short(v) for v in value[:4])
+        return f"[{shown}{', ...' if len(value) > 4 else ''}]"
+    return str(value)
+
+
+def param_label(name: str, params: Sequence[object], chosen: dict[str, object]) -> str:
+    """``elu (alpha=0.5)``: the legend text of a curve drawn at these parameter values
+    (``chosen`` over each ``Param``'s default; computed initial values and vectors left
+    at their defaults are left out)."""
+    parts = []
+    for p in params:
+        value = chosen.get(p.name, p.default)  # type: ignore[attr-defined]
+        if hasattr(value, "tolist"):
+            value = value.tolist()
+        is_vector = isinstance(value, (list, tuple))
+        if callable(value) or (is_vector and p.name not in chosen):  # type: ignore[attr-defined]
+            continue  # a default vector would crowd the legend out of the figure
+        parts.append(f"{p.name}={_short(value)}")  # type: ignore[attr-defined]
+    return f"{name} ({', '.join(parts)})" if parts else name
+
+
 def _label(cs: CurveSet) -> str:
     return cs.name + ("*" if cs.view else "")
 

@@ -9,18 +9,32 @@ from typing import Any
 import numpy as np
 
 
-def summary_figure(summary: Sequence[Mapping[str, Any]], metric: str, dark: bool = False) -> Any:
-    """Left: each activation's mean with its 95% CI. Right (with a baseline): the paired
-    difference from the baseline with its CI, a line at 0, and the verdict by its name."""
-    from matplotlib.figure import Figure
+def _given_axes(ax: Any) -> list[Any]:
+    """``ax=`` as a list: one Axes, or a sequence (or array) of them."""
+    return list(np.ravel(np.asarray(ax, dtype=object))) if np.iterable(ax) else [ax]
 
+
+def summary_figure(
+    summary: Sequence[Mapping[str, Any]], metric: str, dark: bool = False, ax: Any = None
+) -> Any:
+    """Left: each activation's mean with its 95% CI. Right (with a baseline): the paired
+    difference from the baseline with its CI, a line at 0, and the verdict by its name.
+    ``ax``: draw into your own Axes instead (two Axes for both panels; one draws the
+    means) and get them back, as seaborn does (returning the figure too would show it
+    twice in Jupyter)."""
     from ..stats import verdict
+    from .inline import InlineFigure as Figure
     from .palette import colour_for
 
     compared = [e for e in summary if "vs_baseline" in e]
-    fig = Figure(figsize=(9.0 if compared else 5.0, 0.5 * len(summary) + 1.4), dpi=100)
-    fig.set_layout_engine("constrained")
-    axes = fig.subplots(1, 2 if compared else 1, squeeze=False)[0]
+    given = ax
+    if ax is None:
+        fig = Figure(figsize=(9.0 if compared else 5.0, 0.5 * len(summary) + 1.4), dpi=100)
+        fig.set_layout_engine("constrained")
+        axes = list(fig.subplots(1, 2 if compared else 1, squeeze=False)[0])
+    else:
+        axes = _given_axes(ax)
+        compared = compared if len(axes) > 1 else []
     names = [e["activation"] for e in summary]
     ys = np.arange(len(names))[::-1]
     ax = axes[0]
@@ -50,17 +64,21 @@ def summary_figure(summary: Sequence[Mapping[str, Any]], metric: str, dark: bool
         ax.set_yticks(ys, labels)
         ax.set_ylim(-0.5, len(names) - 0.5)
         ax.set_xlabel(f"difference from {baseline}: paired, 95% CI")
-    return fig
+    return fig if given is None else given
 
 
-def curves_figure(runs: Sequence[Mapping[str, Any]], metric: str, dark: bool = False) -> Any:
-    """The test metric over steps per activation: the mean over seeds and its range."""
-    from matplotlib.figure import Figure
-
+def curves_figure(
+    runs: Sequence[Mapping[str, Any]], metric: str, dark: bool = False, ax: Any = None
+) -> Any:
+    """The test metric over steps per activation: the mean over seeds and its range.
+    ``ax``: draw into your own Axes instead; it is returned (not its figure)."""
+    from .inline import InlineFigure as Figure
     from .palette import colour_for
 
-    fig = Figure(figsize=(6.0, 4.0), dpi=100, layout="constrained")
-    ax = fig.add_subplot()
+    given = ax
+    if ax is None:
+        fig = Figure(figsize=(6.0, 4.0), dpi=100, layout="constrained")
+        ax = fig.add_subplot()
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for run in runs:
         groups.setdefault(run["activation"], []).append(run)
@@ -87,4 +105,4 @@ def curves_figure(runs: Sequence[Mapping[str, Any]], metric: str, dark: bool = F
     ax.set_xlabel("step")
     ax.set_ylabel(f"test {metric} (mean, range over seeds)")
     ax.legend(frameon=False)
-    return fig
+    return fig if given is None else given

@@ -168,7 +168,10 @@ def _validate(act: Any, warnings: list[str]) -> dict[str, Any]:
         else:
             message = _exit_message(exc, where)
         return {"report": None, "error": _error("validate", message, exc)}
-    error = None if report.ok else _error("validate", report.error or "")
+    error = None
+    if not report.ok:
+        error = _error("validate", report.error or "")
+        error.update(exception=report.exception, traceback=report.traceback)
     return {"report": report_to_dict(report), "error": error}
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..api import Activation
 from ..deferred_errors import collecting, contract_error
+from ..plugin_trace import located
 
 #: More items than this from one hook is a runaway generator, not a catalogue.
 MAX_ITEMS = 10_000
@@ -45,7 +46,7 @@ def call_hook(hook_name: str, function: Callable[[], Any]) -> HookOutcome:
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - SystemExit in a plugin must not end the app
-        return HookOutcome([], [f"{hook_name}() raised {describe(exc)}"], exc)
+        return HookOutcome([], [f"{hook_name}() raised {describe(exc)}{located(exc)}"], exc)
     if result is None:
         return HookOutcome([], [f"{hook_name}() returned None: did the hook forget `return`?"])
     if isinstance(result, (str, bytes, dict, Activation)) or not _iterable(result):

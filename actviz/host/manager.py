@@ -25,7 +25,7 @@ from .hook_results import activation_problem, call_hook, describe, item_label
 from .isolation import CheckSettings, check_plugins
 from .names import look_alike_problem, skeleton
 from .records import ActivationEntry, Catalogue, LoadError, PluginRecord
-from .sources import FOLDER, Candidate, all_candidates
+from .sources import ENTRY_POINT, FOLDER, Candidate, all_candidates
 from .validation import ValidationReport, validate_activation
 from .verdicts import Verdict, report_from_dict
 
@@ -335,8 +335,7 @@ class PluginHost:
                 catalogue,
                 record,
                 "duplicate",
-                f"name {item.name!r} is already taken by plugin {self._owners[item.name]!r}; "
-                "the first one is kept",
+                _clash(item.name, catalogue, self._owners[item.name]),
                 activation=item.name,
             )
             return
@@ -372,6 +371,7 @@ class PluginHost:
         if report.ok:
             return report, None
         error = self._fail(catalogue, record, "validate", report.error or "", activation=act.name)
+        error.exception, error.traceback = report.exception, report.traceback
         return report, error
 
     def _checked(
@@ -426,6 +426,20 @@ class PluginHost:
     @staticmethod
     def _architecture_check() -> Validator:
         return _public_type_check("Architecture")
+
+
+def _clash(name: str, catalogue: Catalogue, owner: str) -> str:
+    """Which copy of a clashing name wins, where it comes from, and how to use the other."""
+    winner = next((r for r in catalogue.plugins if r.name == owner), None)
+    where = f" ({winner.source}: {winner.location})" if winner else ""
+    fix = "rename this activation"
+    if winner is not None and winner.source == ENTRY_POINT:
+        dist = winner.location.split(" ")[0]
+        fix += f", or `pip uninstall {dist}` to use this copy"
+    return (
+        f"name {name!r} is already taken by plugin {owner!r}{where}; that copy wins, "
+        f"this one is ignored (edits to it have no effect): {fix}"
+    )
 
 
 def _public_type_check(type_name: str) -> Validator:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..api import Activation
+from ..paths import PLUGIN_HINT
 
 
 @dataclass
@@ -162,7 +163,7 @@ class Catalogue:
         broken = [e for e in self.entries if e.name == name and not e.ok]
         if broken:
             raise KeyError(f"activation {name!r} failed to load: {broken[0].error.message}")
-        raise KeyError(f"no activation named {name!r}{hint}")
+        raise KeyError(f"no activation named {name!r}{hint} ({PLUGIN_HINT})")
 
     def to_dict(self) -> dict[str, Any]:
         return {

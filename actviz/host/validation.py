@@ -10,6 +10,13 @@ declared derivative must match autograd (or central differences where autograd h
 to say). ``fn`` must give the same output twice for the same input unless the activation
 declares ``stochastic=True``. Anything that would fail in a race fails here, and the message
 names the shape or the parameter setting.
+
+What only a GPU would show is checked on the CPU too (:mod:`.device_trap`: tensors made
+without ``device=``), autograd's f' is compared with finite differences, an output without
+a gradient graph fails, and the grid holds x = 0 exactly (where ``sqrt(x*x + b)`` with
+b = 0 has no derivative). A failure caused by an exception keeps the plugin's own frames
+(``ValidationReport.traceback``) and names the file and line, with a hint for known
+torch pitfalls (:mod:`.plugin_trace`).
 """
 
 from __future__ import annotations
@@ -24,15 +31,22 @@ import torch
 from ..analysis.curves import along_line
 from ..api import Activation
 from ..param_shapes import params_like
+from ..plugin_trace import FIXED_DEVICE, VECTOR_INDEX, defined_at, located, trimmed_traceback
+from .device_trap import fixed_device_calls
 from .race_shapes import describe_shape, race_output_shape, race_params, race_x
 
 #: Bump when the checks change, so results cached by an earlier version are not trusted.
-RULES_VERSION = 2
+RULES_VERSION = 3
 
 ATOL = 1e-4
 RTOL = 1e-3
 FD_STEP = 1e-6
 LARGE = (-1e4, -1e3, -100.0, -50.0, -20.0, 20.0, 50.0, 100.0, 1e3, 1e4)
+#: Exact points that a parameter at its edge can break (sqrt(x*x + b) at b = 0, x = 0).
+EXACT = (0.0,)
+#: autograd's f' must agree with central differences on all but this share of the grid
+#: (kinks are isolated points; a wrong backward disagrees almost everywhere).
+GRADIENT_SHARE = 0.02
 
 
 @dataclass
@@ -48,6 +62,9 @@ class ValidationReport:
 
     activation: str
     checks: list[Check] = field(default_factory=list)
+    #: The plugin's frames of the exception behind the failure, when one caused it.
+    traceback: str | None = None
+    exception: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -68,11 +85,12 @@ class ValidationReport:
 @functools.cache
 def _scalar_grid() -> torch.Tensor:
     core = torch.linspace(-10.0, 10.0, 1999, dtype=torch.float64) + 1e-3 * math.sqrt(2.0)
-    return torch.cat([torch.tensor(LARGE, dtype=torch.float64), core])
+    return torch.cat([torch.tensor(LARGE + EXACT, dtype=torch.float64), core])
 
 
 def scalar_grid(dtype: torch.dtype = torch.float64) -> torch.Tensor:
-    """-10..10 offset by an irrational step so typical kinks (0, +-1, +-3, 6) are missed."""
+    """-10..10 offset by an irrational step so typical kinks (0, +-1, +-3, 6) are missed,
+    large |x|, and x = 0 exactly (left out of derivative comparisons: a kink is there)."""
     return _scalar_grid().to(dtype, copy=True)
 
 
@@ -212,6 +230,10 @@ def validate_activation(act: Activation) -> ValidationReport:
         passed.pop(failure.check, None)  # it passed at an earlier setting, not at this one
         report.checks.extend(Check(name, True, detail) for name, detail in passed.items())
         report.add(failure.check, False, failure.detail)
+        cause = failure.__cause__
+        if cause is not None:
+            report.traceback = trimmed_traceback(cause)
+            report.exception = type(cause).__name__
         return report
     report.checks.extend(Check(name, True, detail) for name, detail in passed.items())
     return report
@@ -235,6 +257,9 @@ def _check_setting(
         else:
             _check_deterministic(act, values, race_x, race_y)
             passed.setdefault("deterministic", "")
+        _check_device(act, values, race_x, passed)
+        if not act.stochastic:
+            _check_fd_gradient(act, values, passed, x, y)
     _check_derivative(act, where, values, passed, x, y)
 
 
@@ -244,7 +269,7 @@ def _run(
     try:
         out = fn(x, **params_like(params, x))
     except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
-        raise _Failed("fn", f"raised {_describe(exc)}{what}") from exc
+        raise _Failed("fn", f"raised {_describe(exc)}{what}{located(exc)}") from exc
     if not isinstance(out, torch.Tensor):
         raise _Failed("fn", f"returned {type(out).__name__}, expected a torch.Tensor{what}")
     return out
@@ -321,7 +346,8 @@ def _race_call(
         try:
             y = fn(x, **params)
         except Exception as exc:  # noqa: BLE001
-            raise _Failed("race", _race_blame(act, fn, x, values, params, where, exc)) from exc
+            blame, tip = _race_blame(act, fn, x, values, params, where, exc)
+            raise _Failed("race", blame + located(exc) + tip) from exc
     if not isinstance(y, torch.Tensor):
         raise _Failed("race", f"{name}returned {type(y).__name__} in a race, expected a tensor")
     want = race_output_shape(act, tuple(x.shape))
@@ -376,8 +402,9 @@ def _race_blame(
     params: Mapping[str, object],
     where: str,
     exc: BaseException,
-) -> str:
-    """Say what about the race's call broke ``fn``: a tensor parameter, or x's shape."""
+) -> tuple[str, str]:
+    """Say what about the race's call broke ``fn``: a tensor parameter, or x's shape;
+    and a hint for vector parameters (``"; hint: ..."`` or ``""``)."""
     tensors = [k for k, v in params.items() if isinstance(v, torch.Tensor)]
     if tensors:
         try:
@@ -385,18 +412,103 @@ def _race_blame(
         except Exception:  # noqa: BLE001 - then x's shape is to blame as well
             pass
         else:
-            shape = describe_shape(params[tensors[0]].shape)  # type: ignore[union-attr]
-            names = " and ".join(tensors)
-            verb = "is a tensor" if len(tensors) == 1 else "are tensors"
-            return (
-                f"fails when {names} {verb} of shape {shape} as in a race (a learnable "
-                f"parameter has one value per model){where}: {_describe(exc)}"
-            )
+            return _tensor_param_blame(act, params, tensors, where, exc)
     axes = "models, units, points" if act.kind == "elementwise" else "models, points, units"
-    return (
+    message = (
         f"fails on x of shape {describe_shape(x.shape)} ({axes}) as in a race{where}: "
         f"{_describe(exc)}"
     )
+    return message, ""
+
+
+def _tensor_param_blame(
+    act: Activation,
+    params: Mapping[str, object],
+    tensors: list[str],
+    where: str,
+    exc: BaseException,
+) -> tuple[str, str]:
+    """``fn`` works with float parameters but not with the race's tensors: name each
+    parameter's own shape and why it has it."""
+    by_name = {p.name: p for p in act.params}
+    shapes, reasons = [], []
+    for key in tensors:
+        p = by_name.get(key)
+        why = "one value per model"
+        if p is not None and p.per_unit:
+            why = "one value per model and unit" + (", k on the last axis" if p.vector else "")
+        elif p is not None and p.vector:
+            why = f"one vector of {p.vector[0]} per model, on the last axis"
+        shape = describe_shape(params[key].shape)  # type: ignore[union-attr]
+        shapes.append(f"{key} is a tensor of shape {shape}")
+        reasons.append(why if len(tensors) == 1 else f"{key}: {why}")
+    vectors = [k for k in tensors if k in by_name and by_name[k].vector]
+    tip = f"; {VECTOR_INDEX}" if vectors else ""
+    message = (
+        f"fails when {' and '.join(shapes)} as in a race ({'; '.join(reasons)}){where}: "
+        f"{_describe(exc)}"
+    )
+    return message, tip
+
+
+def _check_device(
+    act: Activation, values: dict[str, float], x: torch.Tensor, passed: dict[str, str]
+) -> None:
+    """Tensors made on a fixed device would break a GPU race; catch them on the CPU."""
+    params = {k: _plain(v) for k, v in race_params(act, values, dtype=x.dtype).items()}
+    found = fixed_device_calls(act.fn, x, params)
+    if found:
+        what, at = found[0]
+        raise _Failed(
+            "device",
+            f"{what} gives a CPU tensor, so a race on a GPU fails (at {at}); {FIXED_DEVICE}",
+        )
+    passed.setdefault("device", "no tensor made on a fixed device")
+
+
+def _check_fd_gradient(
+    act: Activation,
+    values: dict[str, float],
+    passed: dict[str, str],
+    x: torch.Tensor,
+    y: torch.Tensor,
+) -> None:
+    """autograd's f' (what training follows) against central differences of f."""
+    if not y.requires_grad or act.kind != "elementwise":
+        return
+    params = params_like(values, x)
+    try:
+        ref = reference_derivative(act, x, params).detach()
+        fd = finite_difference(act, x.detach(), params)
+    except Exception:  # noqa: BLE001 - the autograd check reports a failing backward
+        return
+    xs = x.detach()
+    core = (xs.abs() <= 10) & (xs != 0) & torch.isfinite(ref) & torch.isfinite(fd)
+    wrong = core & ((ref - fd).abs() > 1e-3 + 1e-2 * fd.abs())
+    share = float(wrong.sum()) / max(1, int(core.sum()))
+    if share > GRADIENT_SHARE:
+        gap = (ref - fd).abs().masked_fill(~wrong, -1.0)
+        idx = int(gap.reshape(-1).argmax())
+        at = f"x={_fmt(float(xs.reshape(-1)[idx]))}{_with(values)}"
+        raise _Failed(
+            "gradient",
+            f"autograd's f' disagrees with finite differences of f at {at}: autograd "
+            f"{_fmt(float(ref.reshape(-1)[idx]))}, finite differences "
+            f"{_fmt(float(fd.reshape(-1)[idx]))} ({int(wrong.sum())} of {int(core.sum())} "
+            "points); training follows autograd: check a custom backward, or a .detach() "
+            "on part of x",
+        )
+    passed.setdefault("gradient", "autograd's f' agrees with finite differences")
+
+
+def _with(values: Mapping[str, object]) -> str:
+    """`` with a=1, b=0`` for the scalar parameter values, or ''."""
+    shown = [
+        f"{k}={_fmt(v) if isinstance(v, float) else v}"
+        for k, v in values.items()
+        if isinstance(v, (int, float, str))
+    ]
+    return f" with {', '.join(shown)}" if shown else ""
 
 
 def _check_gradients(
@@ -413,8 +525,12 @@ def _check_gradients(
     if not y.requires_grad:
         if learnable:
             raise _Failed("learnable", f"no gradient reaches learnable {', '.join(learnable)}")
-        passed.setdefault("autograd", "fn has no gradient graph: networks cannot learn through it")
-        return
+        raise _Failed(
+            "autograd",
+            f"{name or 'fn '}returns a tensor with no gradient graph, so a network cannot "
+            "learn through it (was it computed with numpy, .item(), .detach() or "
+            "torch.no_grad()?); compute it with torch operations on x",
+        )
     inputs = [x, *learnable.values()]
     try:
         grads = torch.autograd.grad(y.sum(), inputs, allow_unused=True)
@@ -518,18 +634,44 @@ def _check_derivative(
     agree = close_ref | close_fd
     # Near a jump both references are useless; ignore points where they disagree wildly.
     usable = torch.isfinite(fd) & ((fd.abs() < 1e5) | torch.isfinite(ref))
+    if act.kind == "elementwise":
+        usable &= x != 0  # x = 0 exactly is a kink of many activations
     wrong = ~agree & usable
     if wrong.any():
         reference = torch.where(torch.isnan(ref), fd, ref)
-        gap = (d - reference).abs().masked_fill(~wrong, -1.0)
-        idx = int(gap.reshape(-1).argmax())
-        at = _fmt(float(x.reshape(-1)[idx]))
+        idx = _most_revealing(x, d, reference, wrong)
+        flat_x = float(x.reshape(-1)[idx])
+        at = f"x={_fmt(flat_x)}" if act.kind == "elementwise" else f"row {idx // x.shape[-1]}"
+        gap = float((d - reference).abs().reshape(-1)[idx])
+        source = defined_at(act.derivative)
+        source = f"; the derivative is defined at {source}" if source else ""
         raise _Failed(
             "derivative",
-            f"declared derivative disagrees with autograd at x={at}{where}: declared "
-            f"{_fmt(float(d.reshape(-1)[idx]))}, autograd "
+            f"declared derivative disagrees with autograd at {at}{_with(params)}{where}: "
+            f"declared {_fmt(float(d.reshape(-1)[idx]))}, autograd "
             f"{_fmt(float(reference.reshape(-1)[idx]))} "
-            f"(|diff| {_fmt(float(gap.reshape(-1)[idx]))}; {int(wrong.sum())} of {wrong.numel()} "
-            "points disagree)",
+            f"(|diff| {_fmt(gap)}; {int(wrong.sum())} of {wrong.numel()} points disagree)"
+            f"{source}",
         )
     passed.setdefault("derivative", "")
+
+
+def _most_revealing(
+    x: torch.Tensor, d: torch.Tensor, reference: torch.Tensor, wrong: torch.Tensor
+) -> int:
+    """The disagreeing point where the gap is largest relative to the curve's scale there:
+    ``|d - f'| / (|f'| + s)``, ``s`` the typical |f'| on -10..10, so a tiny relative error
+    at x = 1e4 does not hide a sign error near 0. Points within -10..10 come first."""
+    flat_x = x.reshape(-1)
+    ref = reference.reshape(-1)
+    finite = torch.isfinite(ref)
+    core_mask = (flat_x.abs() <= 10) & finite if x.dim() == 1 else finite
+    scale = float(ref[core_mask].abs().median()) if bool(core_mask.any()) else 1.0
+    score = (d.reshape(-1) - ref).abs() / (ref.abs() + max(scale, ATOL))
+    score = score.nan_to_num(0.0, posinf=0.0)
+    candidates = wrong.reshape(-1)
+    in_core = candidates & core_mask
+    if bool(in_core.any()):
+        candidates = in_core
+    score = score.masked_fill(~candidates, -1.0)
+    return int(score.argmax())

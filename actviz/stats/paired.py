@@ -80,11 +80,11 @@ def bootstrap_ci(  # the interval actviz used before the t interval; kept for co
 ) -> tuple[float | None, float | None, str | None]:
     """``(low, high, method)`` of the mean's CI; ``(None, None, None)`` when the sample
     cannot give one (fewer than 2 values, or all equal)."""
-    from scipy import stats
-
     data = np.asarray([float(v) for v in values if _finite(v)], dtype=float)
     if data.size < 2 or np.ptp(data) == 0:
         return None, None, None
+    from scipy import stats  # only now: importing scipy costs a second at start-up
+
     for method in ("BCa", "percentile"):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -132,13 +132,13 @@ def paired_p_value(diffs: Sequence[float]) -> float | None:
     """Two-sided p of "mean paired difference = 0" by sign flips; ``None`` below 2 pairs.
     The test actviz used before the bootstrap-t (it assumes symmetric differences);
     kept so the coverage harness can show why it was replaced."""
-    from scipy import stats
-
     d = np.asarray(diffs, dtype=float)
     if d.size < 2:
         return None
     if not np.any(d):
         return 1.0
+    from scipy import stats
+
     result = stats.permutation_test(
         (d, np.zeros_like(d)),
         lambda a, b, axis: np.mean(a - b, axis=axis),
@@ -300,6 +300,7 @@ def flat_rows(summary: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     then the comparison with the baseline (empty for the baseline itself and when
     there is no baseline)."""
     rows = []
+    compared = any("vs_baseline" in e for e in summary)
     for entry in summary:
         vs = entry.get("vs_baseline") or {}
         rows.append(
@@ -315,8 +316,8 @@ def flat_rows(summary: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "p_value": vs.get("p_value"),
                 "p_holm": vs.get("p_holm"),
                 "effect_size": vs.get("effect_size"),
-                "decided": vs.get("decided"),
-                "verdict": verdict(entry) if vs else "",
+                "decided": bool(vs.get("decided")),
+                "verdict": verdict(entry) if compared else "",
                 "seeds_to_decide": vs.get("seeds_to_decide"),
                 "p_improvement": (vs.get("prob_improvement") or {}).get("p"),
                 "p_improvement_low": (vs.get("prob_improvement") or {}).get("ci_low"),

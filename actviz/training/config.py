@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from ..paths import PLUGIN_HINT
 from .features import problems as feature_problems
 from .layered import canonical, is_layered, plugin_names
 from .layered import problems as layer_problems
@@ -160,7 +161,7 @@ class RaceConfig:
             if isinstance(name, str) and is_layered(name):
                 problems += layer_problems(name, activations, n_hidden)
             elif activations is not None and name not in activations:
-                add(f"activations: unknown activation {name!r}")
+                add(f"activations: unknown activation {name!r} ({PLUGIN_HINT})")
         raced = set(plugin_names(n for n in self.activations if isinstance(n, str)))
         for act, values in self.params.items():
             if act not in raced:
@@ -171,6 +172,10 @@ class RaceConfig:
                 option = _choices(known, pname)
                 if option and value not in option:
                     add(f"params: {act}.{pname} must be one of {', '.join(option)}, got {value!r}")
+                elif isinstance(value, (list, tuple)):
+                    problem = _vector_problem(known, pname, value)
+                    if problem:
+                        add(f"params: {act}.{pname} {problem}")
                 elif not option and not _finite(value):
                     add(f"params: {act}.{pname} must be a finite number, got {value!r}")
                 if known is not None and pname not in {p.name for p in known.params}:
@@ -227,6 +232,21 @@ def _choices(activation: Any, pname: str) -> tuple[str, ...]:
 
 def _positive_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _vector_problem(act: Any, name: str, value: list | tuple) -> str | None:
+    """Why a list of values cannot fill parameter ``name`` of ``act``, or ``None``."""
+    if not all(_finite(v) for v in value):
+        return f"must be finite numbers, got {list(value)!r}"
+    param = next((p for p in getattr(act, "params", ()) if p.name == name), None)
+    if param is None:
+        return None  # reported as an unknown parameter
+    vector = tuple(param.vector)
+    if not vector:
+        return f"is a single number, not a list of {len(value)}"
+    if len(value) != vector[0]:
+        return f"takes {vector[0]} values, got {len(value)}"
+    return None
 
 
 def _finite(value: Any) -> bool:

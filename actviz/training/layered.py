@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..api import Activation
+from ..paths import PLUGIN_HINT
 
 SEPARATOR = ">"
 
@@ -58,7 +59,7 @@ def problems(
         for part in dict.fromkeys(parts):
             act = activations.get(part)
             if act is None:
-                found.append(f"activations: {name!r}: unknown activation {part!r}")
+                found.append(f"activations: {name!r}: unknown activation {part!r} ({PLUGIN_HINT})")
             elif act.kind != "elementwise":
                 found.append(
                     f"activations: {name!r}: {part} is a {act.kind} activation; "

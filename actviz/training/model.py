@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from ..api import Activation
+from ..plugin_trace import located
 
 if TYPE_CHECKING:
     from .optim import FlatOptimizer
@@ -100,8 +101,8 @@ class Segment:
             else:  # the contract puts the units on the last axis
                 out = fn(z.transpose(1, 2), **self.kwargs(layer)).transpose(1, 2)
         except Exception as exc:  # noqa: BLE001 - any plugin error stops only this activation
-            raise ActivationError(
-                self.name, f"{type(exc).__name__}: {exc}", traceback.format_exc()
+            raise ActivationError(  # where in the plugin, and a hint for torch pitfalls
+                self.name, f"{type(exc).__name__}: {exc}{located(exc)}", traceback.format_exc()
             ) from exc
         check_output(self.name, out, z, out_units)
         return out

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...analysis.race_history import RaceHistory
 from ...analysis.train_cost import training_cost_measures
 from ...figures.comparison import summarise
-from ...analysis.race_history import RaceHistory
 from .playground_table import Column, RowsModel, fmt, mean_pm, sorted_view
 from .playground_views import METRIC_NAMES
 from .stats_view import BaselineBox, stats_columns, table_with_numbers, with_stats

@@ -48,24 +48,23 @@ class CurveIndex:
 
     def __init__(self, tol: float = DUPLICATE_TOL) -> None:
         self.tol = tol
-        self._rows: list[torch.Tensor] = []
         self._owners: list[int] = []
-        self._matrix: torch.Tensor | None = None
+        self._buffer = torch.empty(256, len(GRID), dtype=torch.float64)
 
     def __len__(self) -> int:
         return len(set(self._owners))
 
     def check(self, fn: Curve) -> tuple[str, int | None]:
         """``("ok", None)``, ``("duplicate", owner)`` or ``("flat"|"not finite", None)``."""
-        z = standardised(curve_values(fn))
+        raw = curve_values(fn)
+        z = standardised(raw)
         if z is None:
-            raw = curve_values(fn)
             return ("not finite" if not bool(torch.isfinite(raw).all()) else "flat"), None
-        if self._rows:
-            if self._matrix is None:
-                self._matrix = torch.stack(self._rows)
-            m = self._matrix
-            err = torch.minimum((m - z).pow(2).mean(-1), (m + z).pow(2).mean(-1)).sqrt()
+        n = len(self._owners)
+        if n:
+            m = self._buffer[:n]
+            # rows and z have mean 0 and RMS 1: mean((m -+ z)^2) = 2 -+ 2 mean(m z)
+            err = (2 - 2 * (m @ z).abs() / len(z)).clamp_min(0).sqrt()
             best = int(err.argmin())
             if float(err[best]) < self.tol:
                 return "duplicate", self._owners[best]
@@ -75,10 +74,13 @@ class CurveIndex:
         """Keep ``fn``'s curve under every scale (scales that overflow are skipped)."""
         for b in SCALES:
             z = standardised(curve_values(lambda t, b=b: fn(b * t)))
-            if z is not None:
-                self._rows.append(z)
-                self._owners.append(owner)
-        self._matrix = None
+            if z is None:
+                continue
+            n = len(self._owners)
+            if n == len(self._buffer):
+                self._buffer = torch.cat([self._buffer, torch.empty_like(self._buffer)])
+            self._buffer[n] = z
+            self._owners.append(owner)
 
 
 @dataclass(frozen=True)

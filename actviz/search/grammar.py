@@ -64,12 +64,13 @@ class Expr:
     left: Expr | None = None
     right: Expr | None = None
 
-    def text(self) -> str:
-        """The formula string (sympy-readable names; ``actviz new-plugin --formula``)."""
+    def text(self, var: str = "x") -> str:
+        """The formula string (sympy-readable names; ``actviz new-plugin --formula``);
+        ``var`` replaces x (``"(2*x + 1)"`` gives f(2x + 1))."""
         if self.kind == "x":
-            return "x"
+            return var
         if self.kind == "unary":
-            inner = self.left.text()  # type: ignore[union-attr]
+            inner = self.left.text(var)  # type: ignore[union-attr]
             if self.beta != 1.0:
                 inner = f"{_num(self.beta)}*{_wrap(inner)}"
             template = UNARY[self.op][0]
@@ -78,7 +79,7 @@ class Expr:
                     return inner
                 inner = _wrap(inner)
             return template.format(inner)
-        a, b = self.left.text(), self.right.text()  # type: ignore[union-attr]
+        a, b = self.left.text(var), self.right.text(var)  # type: ignore[union-attr]
         template = BINARY[self.op][0]
         if self.op in ("mul", "gate", "div", "sub"):
             a = _wrap(a)
@@ -124,6 +125,7 @@ def _num(value: float) -> str:
 
 def _wrap(text: str) -> str:
     simple = text.replace("_", "").isalnum() or (text.endswith(")") and _balanced_call(text))
+    simple = simple or (text.startswith("(") and _balanced_call("f" + text))
     return text if simple else f"({text})"
 
 

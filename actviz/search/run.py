@@ -77,7 +77,19 @@ class Search:
         s = self.settings
         if s.max_races is not None:
             return self.races_done() >= s.max_races
-        return self.elapsed() >= SEARCH_SHARE * s.budget_s
+        return self.elapsed() + self.reserve_s() >= s.budget_s
+
+    def reserve_s(self) -> float:
+        """Time kept for confirming, costing and verifying the best: their updates at the
+        rate measured so far, plus a cost measurement each; at least 1 - SEARCH_SHARE of
+        the budget while no rate is known."""
+        s = self.settings
+        if self.race_seconds <= 0:
+            return (1 - SEARCH_SHARE) * s.budget_s
+        rate = self.evaluations / self.race_seconds
+        n_verify = (s.verify_top + len(s.baselines)) * s.verify_seeds * s.steps * len(s.tasks)
+        n_confirm = CONFIRM_TOP * s.seeds * s.steps * len(s.tasks)
+        return 1.2 * (n_verify + n_confirm) / rate + 0.1 * 20
 
     # -- candidates -----------------------------------------------------------------------
 

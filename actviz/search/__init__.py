@@ -6,7 +6,24 @@ affine fit, :mod:`.teacher` the ``teacher:SPEC`` tasks, :mod:`.symbolic` the fit
 grammar formulas to a learned curve. Nothing here imports Qt.
 """
 
+import sys
+import types
+from typing import Any
+
 from .run import Search, run_search
 from .settings import STRATEGIES, SearchSettings
 
 __all__ = ["STRATEGIES", "Search", "SearchSettings", "run_search"]
+
+
+class _CallablePackage(types.ModuleType):
+    """``actviz.search(...)`` stays the notebook function once this package is imported
+    (importing a subpackage makes it the parent's attribute of that name)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from ..notebook import search
+
+        return search(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallablePackage

@@ -30,6 +30,7 @@ def tiny(**changes) -> SearchSettings:
         steps=30,
         seeds=1,
         batch=4,
+        shard_size=2,
         max_races=8,
         verify_top=1,
         verify_seeds=2,

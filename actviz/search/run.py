@@ -126,20 +126,27 @@ class Search:
         )
 
     def evaluate(self, candidates: Sequence[Candidate], steps: int, seeds: int) -> None:
-        """Race ``candidates`` at ``steps`` x ``seeds`` on every task (stored races reused)."""
+        """Race ``candidates`` at ``steps`` x ``seeds`` on every task (stored races reused).
+
+        Candidates are cut into shards of ``shard_size`` in their given order whatever the
+        executor, and a shard races whole or not at all: a candidate's race mates, and so
+        its score to the last bit, are the same in-process, in worker processes, on Ray
+        and after a resume."""
         s = self.settings
         per_task: dict[str, dict[int, list[float | None]]] = {t: {} for t in s.tasks}
+        size = s.shard_size
+        chunks = [list(candidates[i : i + size]) for i in range(0, len(candidates), size)]
         for task in s.tasks:
-            missing = []
-            for c in candidates:
-                stored = self._load(c, task, steps, seeds)
-                if stored is None:
-                    missing.append(c)
+            todo = []
+            for chunk in chunks:
+                stored = [self._load(c, task, steps, seeds) for c in chunk]
+                if all(r is not None for r in stored):
+                    for c, r in zip(chunk, stored, strict=True):
+                        per_task[task][c.id] = r["scores"]  # type: ignore[index]
+                    self.reused += len(chunk)
                 else:
-                    per_task[task][c.id] = stored["scores"]
-                    self.reused += 1
-            for job, members in self._jobs(missing, task, steps, seeds):
-                self._run(job, members, task, steps, seeds, per_task[task])
+                    todo.append(chunk)
+            self._run(todo, task, steps, seeds, per_task[task])
         key = level(steps, seeds)
         for c in candidates:
             values = [per_task[t].get(c.id) for t in s.tasks]
@@ -163,37 +170,29 @@ class Search:
             return None
         return self.store.load_race(self._race_key(c, task, steps, seeds))
 
-    def _jobs(self, members: list[Candidate], task: str, steps: int, seeds: int):
-        """One job per worker (all in one job in-process): each is one batched race."""
-        if not members:
-            return []
-        shards = 1
-        if self.settings.executor != "in-process" or self.settings.cluster:
-            shards = max(1, min(len(members), self.settings.workers or 2))
-        chunks = [members[i::shards] for i in range(shards)]
+    def _run(self, chunks: list[list[Candidate]], task: str, steps: int, seeds: int, into) -> None:
+        """Race each chunk as one job on the executor; store each result as it arrives."""
+        if not chunks:
+            return
         s = self.settings
-        return [
-            (
-                RaceJob(
-                    task=task,
-                    formulas={c.name: c.parts for c in chunk},
-                    seeds=tuple(range(seeds)),
-                    steps=steps,
-                    options={"hidden": s.hidden, "lr": s.lr},
-                    plugin_dirs=self.plugin_dirs,
-                ),
-                chunk,
+        jobs = [
+            RaceJob(
+                task=task,
+                formulas={c.name: c.parts for c in chunk},
+                seeds=tuple(range(seeds)),
+                steps=steps,
+                options={"hidden": s.hidden, "lr": s.lr},
+                plugin_dirs=self.plugin_dirs,
             )
             for chunk in chunks
         ]
-
-    def _run(self, job: RaceJob, members, task, steps, seeds, into) -> None:
-        for outcome in self.executor.run([job], run_job):
+        for outcome in self.executor.run(jobs, run_job):
             if not outcome.ok or outcome.result is None:
                 continue
+            members = chunks[outcome.index]
             result = outcome.result
             self.race_seconds += result["seconds"]
-            self.evaluations += job.size
+            self.evaluations += jobs[outcome.index].size
             share = result["seconds"] / max(1, len(members))
             for c in members:
                 scores = result["scores"][c.name]

@@ -26,6 +26,8 @@ class SearchSettings:
     steps: int = 400
     seeds: int = 2
     batch: int = 32
+    #: candidates per race shard (shards go to workers; see Search.evaluate)
+    shard_size: int = 16
     hidden: tuple[int, ...] = (8, 8)
     lr: float = 0.01
     max_races: int | None = None
@@ -50,7 +52,7 @@ class SearchSettings:
             out.append(f"strategy: must be one of {', '.join(STRATEGIES)}, not {self.strategy!r}")
         if not self.budget_s > 0:
             out.append(f"budget: must be a positive number of minutes, not {self.budget_s / 60:g}")
-        for name in ("steps", "seeds", "batch", "verify_seeds"):
+        for name in ("steps", "seeds", "batch", "shard_size", "verify_seeds"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 out.append(f"{name}: must be a positive integer, not {value!r}")
@@ -66,6 +68,7 @@ class SearchSettings:
         """What decides the search's results (not its budget or where races run)."""
         data = self.to_dict()
         for name in ("budget_s", "executor", "workers", "cluster", "max_races", "sandboxed"):
+            # (shard_size stays: it decides each candidate's race mates)
             data.pop(name)
         return data
 

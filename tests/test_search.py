@@ -176,6 +176,19 @@ def test_each_strategy_runs_and_reports_best_first(strategy, tmp_path):
     assert report["pareto"] and report["rate"]["per_second"] > 0
 
 
+def test_ranking_puts_full_fidelity_first_and_failed_races_last():
+    from actviz.search.run import Search
+
+    search = Search(tiny(steps=40, seeds=2))
+    a, b, c, d = (search.pool.propose(unary(op)) for op in ("tanh", "sin", "erf", "cube"))
+    a.scores = {"10x1": 0.99}
+    b.scores = {"40x2": 0.5}
+    c.scores = {"10x1": None}  # every seed diverged
+    d.scores = {"40x2": None}
+    assert search.ranking() == [b, d, a, c]
+    search.close()
+
+
 def test_same_seed_same_search(tmp_path):
     one = run_search(tiny(), store=False)
     two = run_search(tiny(), store=False)

@@ -246,7 +246,8 @@ class Search:
             if full in c.scores:
                 value = c.scores[full]
                 return (1, value if value is not None else -math.inf)
-            return (0, _best_score(c) if c.scores else -math.inf)
+            best = _best_score(c)
+            return (0, best if best is not None else -math.inf)
 
         raced = [c for c in self.pool.candidates if c.scores]
         return sorted(raced, key=key, reverse=True)

@@ -60,21 +60,21 @@ def build_report(search: Search) -> dict[str, Any]:
     from .verify import verify
 
     s = search.settings
-    full = search.full_level()
     ranked = search.ranking()
     teachers = _teacher_curves(s.tasks)
     rows = []
     for i, c in enumerate(ranked):
-        at_full = full in c.scores
-        score = c.scores[full] if at_full else None
-        if i < COST_TOP and at_full and score is not None and c.cost is None:
+        key = search.reported_level(c)
+        score = c.scores[key] if key is not None else None
+        if i < COST_TOP and score is not None and c.cost is None:
             c.cost = measure_cost(c)
         row: dict[str, Any] = {
             "formula": c.formula,
             "score": score,
             "cost": c.cost,
-            "seeds": c.seeds.get(full, 0) if at_full else 0,
-            "status": c.status if at_full else "pruned",
+            "seeds": c.seeds.get(key, 0) if key is not None else 0,
+            "level": key,
+            "status": c.status if key is not None else "pruned",
             "id": c.id,
             "origin": c.origin,
             "parents": [search.pool.candidates[p].formula for p in c.parents],
@@ -83,17 +83,20 @@ def build_report(search: Search) -> dict[str, Any]:
         if i < TEACHER_TOP and teachers:
             row["teacher_error"] = {t: curve_error(c.curve(), fn) for t, fn in teachers.items()}
         rows.append(row)
-    costed = [r for r in rows if r["cost"] is not None and _finite(r["score"])]
+    full = search.full_level()  # the Pareto front compares everyone at one fidelity
+    costed = [
+        {"formula": r["formula"], "score": r["scores"][full], "cost": r["cost"]}
+        for r in rows
+        if r["cost"] is not None and _finite(r["scores"].get(full))
+    ]
     rate = search.evaluations / search.race_seconds if search.race_seconds > 0 else None
     return {
         "settings": s.to_dict(),
         "search_id": search.search_id,
         "metric": "mean final test metric over seeds and tasks",
         "candidates": rows,
-        "pareto": [
-            {"formula": r["formula"], "score": r["score"], "cost": r["cost"]}
-            for r in pareto_front(costed)
-        ],
+        "pareto": pareto_front(costed),
+        "pareto_level": full,
         "verified": verify(search, ranked[: s.verify_top]),
         "counts": search.pool.counts(),
         "races": {"trained": search.trained, "reused": search.reused},

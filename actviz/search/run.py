@@ -26,7 +26,8 @@ Progress = Callable[[dict[str, Any]], None]
 #: the search phase stops at this fraction of the budget; the rest confirms and verifies
 SEARCH_SHARE = 0.85
 #: candidates re-raced at full fidelity after the search (halving and evolution leave
-#: some of their best at lower fidelity)
+#: some of their best at lower fidelity), and then again at the final fidelity (twice
+#: the steps on twice the seeds), which orders the top of the ranking
 CONFIRM_TOP = 8
 
 
@@ -88,7 +89,7 @@ class Search:
             return (1 - SEARCH_SHARE) * s.budget_s
         rate = self.evaluations / self.race_seconds
         n_verify = (s.verify_top + len(s.baselines)) * s.verify_seeds * s.steps * len(s.tasks)
-        n_confirm = CONFIRM_TOP * s.seeds * s.steps * len(s.tasks)
+        n_confirm = 5 * CONFIRM_TOP * s.seeds * s.steps * len(s.tasks)
         return 1.2 * (n_verify + n_confirm) / rate + 0.1 * 20
 
     # -- candidates -----------------------------------------------------------------------
@@ -238,14 +239,26 @@ class Search:
     def full_level(self) -> str:
         return level(self.settings.steps, self.settings.seeds)
 
+    def final_level(self) -> str:
+        return level(2 * self.settings.steps, 2 * self.settings.seeds)
+
+    def reported_level(self, c: Candidate) -> str | None:
+        """The highest of the final and full fidelities ``c`` was raced at, if either."""
+        for key in (self.final_level(), self.full_level()):
+            if key in c.scores:
+                return key
+        return None
+
     def ranking(self) -> list[Candidate]:
-        """Raced candidates, best first: those raced at full fidelity before the rest."""
-        full = self.full_level()
+        """Raced candidates, best first: those raced at the final fidelity, then those at
+        full fidelity, then the rest (pruned at lower fidelity)."""
+        final, full = self.final_level(), self.full_level()
 
         def key(c: Candidate) -> tuple[int, float]:
-            if full in c.scores:
-                value = c.scores[full]
-                return (1, value if value is not None else -math.inf)
+            for rank, name in ((2, final), (1, full)):
+                if name in c.scores:
+                    value = c.scores[name]
+                    return (rank, value if value is not None else -math.inf)
             best = _best_score(c)
             return (0, best if best is not None else -math.inf)
 
@@ -253,12 +266,16 @@ class Search:
         return sorted(raced, key=key, reverse=True)
 
     def confirm(self, top: int = CONFIRM_TOP) -> None:
-        """Race the best candidates not yet raced at full fidelity at full fidelity."""
+        """Race the best ``top`` at full fidelity where they were not, then the best
+        ``top`` at the final fidelity: more seeds and steps order the top three."""
         s = self.settings
         full = self.full_level()
         todo = [c for c in self.ranking()[:top] if full not in c.scores]
         if todo:
             self.evaluate(todo, s.steps, s.seeds)
+        best = [c for c in self.ranking()[:top] if c.scores.get(full) is not None]
+        if best:
+            self.evaluate(best, 2 * s.steps, 2 * s.seeds)
 
     def close(self) -> None:
         self.executor.close()

@@ -10,6 +10,7 @@ be written as formula plugins. :func:`fit_learnable` first trains a learnable ac
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +32,7 @@ def fit_curve(
 
     x = x.to(torch.float64)
     y = y.to(torch.float64)
-    trees = []
-    index = CurveIndex()
-    for tree in all_small_formulas(grammar or Grammar()):
-        verdict, _ = index.check(tree.torch)
-        if verdict == "ok":
-            index.add(tree.torch, len(trees))
-            trees.append(tree)
+    trees = dictionary(grammar or Grammar())
     quick = []
     b = torch.tensor([s * v for v in (0.25, 0.5, 1.0, 2.0) for s in (1, -1)], dtype=torch.float64)
     c = torch.tensor([-1.0, 0.0, 1.0], dtype=torch.float64)
@@ -68,6 +63,19 @@ def fit_curve(
         if len(out) == top:
             break
     return out
+
+
+@lru_cache(maxsize=4)
+def dictionary(grammar: Grammar) -> tuple:
+    """The grammar's small formulas with behavioural duplicates left out (built once)."""
+    trees = []
+    index = CurveIndex()
+    for tree in all_small_formulas(grammar):
+        verdict, _ = index.check(tree.torch)
+        if verdict == "ok":
+            index.add(tree.torch, len(trees))
+            trees.append(tree)
+    return tuple(trees)
 
 
 def _affine_text(tree, fit) -> str:

@@ -218,6 +218,17 @@ def test_a_killed_search_resumes_without_repeating_finished_races(tmp_path):
     assert [(r["formula"], r["score"]) for r in resumed["candidates"]] == [
         (r["formula"], r["score"]) for r in whole["candidates"]
     ]
+    again = run_search(settings, db=db)  # a finished search, run again, trains nothing
+    assert again["races"]["trained"] == 0
+    assert again["candidates"] == resumed["candidates"]
+
+
+def test_a_finished_search_run_again_replays_what_it_stored(tmp_path):
+    db = str(tmp_path / "runs.sqlite")
+    first = run_search(tiny(max_races=None, budget_s=15.0), db=db)
+    again = run_search(tiny(max_races=None, budget_s=15.0), db=db)  # its budget is spent
+    assert again["races"] == {"trained": 0, "reused": first["races"]["trained"]}
+    assert again["candidates"] == first["candidates"]
 
 
 def test_unknown_task_and_bad_settings_say_why():

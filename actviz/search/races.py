@@ -88,12 +88,11 @@ def run_job(job: RaceJob) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     scores: dict[str, list[float | None]] = {name: [] for name in config.activations}
     status: dict[str, str] = {}
-    for run in result.runs:
+    for run in result.runs:  # an activation's status: its first seed that did not finish
         value = run.final_metric
         scores[run.activation].append(float(value) if value is not None else None)
-        if run.status != "finished" or name_failed(status.get(run.activation)):
-            status[run.activation] = run.status if run.status != "finished" else "finished"
-        status.setdefault(run.activation, run.status)
+        if status.get(run.activation, "finished") == "finished":
+            status[run.activation] = run.status
     data = result.to_dict()
     data["runs"] = [{k: v for k, v in r.items() if k != "history"} for r in data["runs"]]
     return {
@@ -103,10 +102,6 @@ def run_job(job: RaceJob) -> dict[str, Any]:
         "metric": result.metric,
         "race": data,
     }
-
-
-def name_failed(status: str | None) -> bool:
-    return status is not None and status != "finished"
 
 
 def _formula_teacher(job: RaceJob) -> bool:

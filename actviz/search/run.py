@@ -61,6 +61,10 @@ class Search:
         self.evaluations = 0  # candidate x seed x step updates trained
         self.race_seconds = 0.0
         self._spent_before = store.spent(self.search_id) if store is not None else 0.0
+        #: a finished search, run again, replays exactly its strategy's races (all stored);
+        #: a killed one replays what it stored and goes on with the time it had left
+        finished = store.run_result(self.search_id) if store is not None else None
+        self._replay_until = int((finished or {}).get("strategy_races", 0))
         self._start = time.perf_counter()
 
     # -- budget ---------------------------------------------------------------------------
@@ -78,6 +82,8 @@ class Search:
         s = self.settings
         if s.max_races is not None:
             return self.races_done() >= s.max_races
+        if self._replay_until:
+            return self.races_done() >= self._replay_until
         return self.elapsed() + self.reserve_s() >= s.budget_s
 
     def reserve_s(self) -> float:
@@ -309,9 +315,11 @@ def run_search(
         if stop_after is not None:
             search.done = _stopping(search, stop_after)  # type: ignore[method-assign]
         STRATEGY_FUNCTIONS[settings.strategy](search)
+        strategy_races = search.races_done()
         search.confirm()
         report = build_report(search)
-        search._save_progress("finished", {"candidates": report["candidates"][:10]})
+        top = report["candidates"][:10]
+        search._save_progress("finished", {"strategy_races": strategy_races, "candidates": top})
         return report
     finally:
         search.close()

@@ -119,6 +119,14 @@ class SearchStore:
         ).fetchone()
         return float(row[0]) if row else 0.0
 
+    def run_result(self, search_id: str) -> dict[str, Any] | None:
+        """What a finished search saved (``None`` while it has not finished)."""
+        row = self._conn.execute(
+            "SELECT result FROM search_runs WHERE search_id = ? AND status = 'finished'",
+            (search_id,),
+        ).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
     def save_run(
         self,
         search_id: str,

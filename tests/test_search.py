@@ -314,3 +314,26 @@ def test_cli_bad_input_gets_one_clear_message(run_cli, args, message):
     code, _, err = run_cli("search", *args)
     assert code == 2
     assert message in err and "Traceback" not in err
+
+
+def test_notebook_search_returns_candidates_and_tables():
+    import actviz
+
+    found = actviz.search(
+        tasks=[f"teacher:{SILU}"],
+        budget_minutes=1,
+        strategy="random",
+        store=False,
+        steps=30,
+        seeds=1,
+        batch=4,
+        shard_size=2,
+        max_races=4,
+        verify_top=1,
+        verify_seeds=2,
+        sandboxed=False,
+    )
+    assert found.candidates and found.verified
+    assert list(found.to_pandas("verified")["baseline"]) == ["relu", "gelu", "silu"]
+    assert callable(actviz.search)  # the name stays the function once the package is imported
+    assert "SearchOutcome" in repr(found)

@@ -1,4 +1,4 @@
-"""The Python API for notebooks: ``actviz.race(...)`` and ``actviz.bench(...)``.
+"""The Python API for notebooks: ``actviz.race``, ``actviz.bench`` and ``actviz.search``.
 
     import actviz
     result = actviz.race(task="moons", activations=["relu", "tanh"], seeds=8,
@@ -429,3 +429,75 @@ def bench(
         if shards is not None:
             shards.close()
     return BenchOutcome(data)
+
+
+@dataclass
+class SearchOutcome:
+    """What :func:`search` returns. ``data`` is the same dict ``actviz search --json`` writes."""
+
+    data: dict[str, Any]
+
+    @property
+    def candidates(self) -> list[dict[str, Any]]:
+        """``{formula, score, cost, seeds, status, ...}`` per raced formula, best first."""
+        return self.data["candidates"]
+
+    @property
+    def pareto(self) -> list[dict[str, Any]]:
+        return self.data["pareto"]
+
+    @property
+    def verified(self) -> list[dict[str, Any]]:
+        """The best candidates against relu, gelu and silu on fresh seeds and data."""
+        return self.data["verified"]
+
+    def to_pandas(self, table: str = "candidates") -> Any:
+        """``"candidates"`` (one row each) or ``"verified"`` (one row per baseline)."""
+        pd = _pandas()
+        if table == "candidates":
+            return pd.DataFrame([_scalars(c) for c in self.candidates])
+        if table == "verified":
+            rows = [
+                {"formula": v["formula"], "baseline": b, **_scalars(e)}
+                for v in self.verified
+                for b, e in v["vs"].items()
+            ]
+            return pd.DataFrame(rows)
+        raise ValueError(f"table must be 'candidates' or 'verified', not {table!r}")
+
+    def __repr__(self) -> str:
+        lines = [f"SearchOutcome({len(self.candidates)} candidates)"]
+        for c in self.candidates[:5]:
+            score = "-" if c["score"] is None else f"{c['score']:.4f}"
+            lines.append(f"  {score}  {c['formula']}")
+        return "\n".join(lines)
+
+
+def search(
+    tasks: Sequence[str] = ("teacher:x*sigmoid(x)",),
+    budget_minutes: float = 8.0,
+    strategy: str = "evolution",
+    seed: int = 0,
+    *,
+    db: str | None = None,
+    store: bool = True,
+    plugins: Iterable[str] = (),
+    progress: Any = None,
+    **settings: Any,
+) -> SearchOutcome:
+    """Search formulas for an activation that does well on ``tasks``; see ``actviz search``.
+    ``settings`` are further :class:`actviz.search.SearchSettings` fields (``steps``,
+    ``seeds``, ``batch``, ``hidden``, ``max_races``, ``executor``, ...). Finished races are
+    kept in the run database (``store=False``: nowhere), so a repeated call resumes."""
+    from .search.run import run_search
+    from .search.settings import SearchSettings
+
+    config = SearchSettings(
+        tasks=list(tasks),
+        strategy=strategy,
+        budget_s=float(budget_minutes) * 60.0,
+        seed=seed,
+        **settings,
+    )
+    data = run_search(config, db=db, store=store, progress=progress, plugin_dirs=list(plugins))
+    return SearchOutcome(data)

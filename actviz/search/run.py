@@ -45,7 +45,7 @@ class Search:
         progress: Progress | None = None,
         plugin_dirs: Sequence[str] = (),
     ) -> None:
-        from ..executors import make_executor
+        from ..benchmark.executors import make_executor
 
         self.settings = settings
         self.store = store
@@ -117,7 +117,7 @@ class Search:
     # -- races ----------------------------------------------------------------------------
 
     def _race_key(self, candidate: Candidate, task: str, steps: int, seeds: int) -> str:
-        from ..shards import versions
+        from ..benchmark.shards import versions
 
         s = self.settings
         return content_key(

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import bench_stats, stats
+from .executors import InProcess
+from .shards import make_shard, train_shard
 
 
 @dataclass
@@ -87,9 +89,6 @@ def run_shards(
     benchmark resumes where it stopped and no shard is counted twice. Shards that keep
     failing are listed under the :data:`FAILED` key; the rest completes without them.
     """
-    from .executors import InProcess
-    from .shards import make_shard, train_shard
-
     say = progress or (lambda _line: None)
     work = [make_shard(config.to_dict(), catalogue) for config in spec.configs()]
     total = len(work)

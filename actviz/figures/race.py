@@ -8,14 +8,15 @@ from typing import Any
 
 import numpy as np
 
+from .palette import colour_for
+
 
 def summary_figure(summary: Sequence[Mapping[str, Any]], metric: str, dark: bool = False) -> Any:
     """Left: each activation's mean with its 95% CI. Right (with a baseline): the paired
     difference from the baseline with its CI, a line at 0, and the verdict by its name."""
     from matplotlib.figure import Figure
 
-    from ..stats import verdict
-    from .palette import colour_for
+    from ..stats import verdict  # scipy: only when a figure is drawn
 
     compared = [e for e in summary if "vs_baseline" in e]
     fig = Figure(figsize=(9.0 if compared else 5.0, 0.5 * len(summary) + 1.4), dpi=100)
@@ -56,8 +57,6 @@ def summary_figure(summary: Sequence[Mapping[str, Any]], metric: str, dark: bool
 def curves_figure(runs: Sequence[Mapping[str, Any]], metric: str, dark: bool = False) -> Any:
     """The test metric over steps per activation: the mean over seeds and its range."""
     from matplotlib.figure import Figure
-
-    from .palette import colour_for
 
     fig = Figure(figsize=(6.0, 4.0), dpi=100, layout="constrained")
     ax = fig.add_subplot()

@@ -171,11 +171,11 @@ def test_unknown_cluster_address_is_refused():
         make_executor(cluster="spark://x")
 
 
-ray = pytest.importorskip("ray")
-
-
 @pytest.fixture(scope="module")
 def local_ray():
+    """A local Ray for the tests that need one; only they skip without it (the tests
+    above run on worker processes alone)."""
+    pytest.importorskip("ray", reason="needs Ray: pip install 'actviz[cluster]'")
     executor = make_executor(cluster="ray", workers=2)
     yield executor
     executor.close()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
 import subprocess
 
 import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
+from tools import inked, need, pdf_pages_and_text, svg_as_png
 
 from actviz.gui.export_dialog import ExportDialog
 from actviz.gui.main_window import MainWindow
@@ -46,11 +48,12 @@ def test_plot_exports_png_svg_and_csv(window, tmp_path):
     assert (image.width(), image.height()) == (900, 500)
     svg = window.export_to(plot, tmp_path / "f.svg")
     text = svg.read_text()
-    assert text.lstrip().startswith("<?xml") and "<svg" in text
+    assert inked(svg_as_png(svg)) > 0.01  # librsvg draws it, and draws curves
     # the whole Curves stack (f and f' shown), its labels as text, no crosshair
     assert ">f(x)</text>" in text and ">f′(x)</text>" in text and ">relu</text>" in text
     pdf = window.export_to(plot, tmp_path / "f.pdf")
-    assert pdf.read_bytes().startswith(b"%PDF")
+    pages, words = pdf_pages_and_text(pdf)
+    assert pages == 1 and "relu" in words and "sigmoid" in words
     out = window.export_to(plot, tmp_path / "f.csv")
     rows = list(csv.reader(out.open()))
     assert rows[0] == ["x", "relu", "sigmoid"]
@@ -66,15 +69,22 @@ def test_unwritable_paths_get_a_message_not_a_crash(window, tmp_path, warnings):
     assert "does not exist" in warnings[-1]
     assert window.export_to(plot, tmp_path / "f.bmp") is None
     assert ".bmp" in warnings[-1]
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        result = window.export_to(plot, locked / "f.csv")
-    finally:
-        locked.chmod(0o700)
-    if result is None:  # root may write anywhere; everyone else gets the message
+    # A folder that cannot be written. A read-only folder refuses everyone but root; a
+    # file standing where the folder should be refuses root too, so this part always runs.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file")
+    assert window.export_to(plot, blocker / "f.csv") is None
+    assert "not-a-folder is a file, not a folder" in warnings[-1]
+    if os.geteuid() != 0:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        try:
+            assert window.export_to(plot, locked / "f.csv") is None
+        finally:
+            locked.chmod(0o700)
         assert "permission" in warnings[-1]
+    assert blocker.read_text() == "a file"
 
 
 def test_export_all_panels_writes_a_folder_of_files(window, tmp_path, warnings):
@@ -127,6 +137,7 @@ def test_export_dialog_previews_remembers_and_copies(window, tmp_path, qtbot):
     dialog.height_box.setValue(60)
     out = dialog.run_export()
     assert out.suffix == ".pdf"
+    need("pdfinfo")
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
     w_pt, h_pt = (float(v) for v in re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
     assert w_pt == pytest.approx(85 / 25.4 * 72, abs=0.5)
@@ -154,5 +165,5 @@ def test_deep_signal_exports_its_curves(window, tmp_path, qtbot):
     text = out.read_text()
     for name in ("relu", "sigmoid"):
         assert f">{name}</text>" in text
-    png = subprocess.run(["rsvg-convert", str(out)], capture_output=True, check=True).stdout
-    assert QImage.fromData(png).width() > 100
+    png = svg_as_png(out)
+    assert QImage.fromData(png).width() > 100 and inked(png) > 0.01

@@ -11,6 +11,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
+from tools import need
 
 from actviz.figures import Size, render_bytes, style_named
 from actviz.gui.figure_reader import read_figure
@@ -67,6 +68,7 @@ def test_reader_takes_what_the_plot_shows(plot):
 def test_read_figure_renders_in_librsvg(plot):
     svg = render_bytes(read_figure(plot), "svg", style_named("screen"), Size(8, 6, 100))
     assert b">gelu</text>" in svg and b">relu</text>" in svg
+    need("rsvg-convert")
     png = subprocess.run(
         ["rsvg-convert", "-w", "800", "-h", "600"], input=svg, capture_output=True, check=True
     ).stdout

@@ -56,9 +56,10 @@ def test_playground_table_compares_with_the_chosen_baseline(make_window, qtbot, 
         s = rows[name]["stats"]
         assert s["diff_mean"] == pytest.approx(diffs[name].mean())
         assert s["p_holm"] == pytest.approx(p_holm[name])
-        assert s["verdict"] in ("better", "worse", "not decided")
-        if s["p_holm"] >= 0.05:
-            assert s["verdict"] == "not decided"
+        excludes_zero = s["diff_ci_low"] > 0 or s["diff_ci_high"] < 0
+        decided = p_holm[name] < 0.05 and excludes_zero
+        expected = ("better" if diffs[name].mean() > 0 else "worse") if decided else "not decided"
+        assert s["verdict"] == expected
 
     path = tmp_path / "results.csv"
     from actviz.gui.export_plots import export_table

@@ -52,7 +52,8 @@ def test_cli_reseed_reports_k_of_n(run_cli):
     )
     assert code == 0, err
     data = json.loads(out)
-    assert data["reseed"] == 3 and 0 <= data["holds_in"] <= 3
+    # sigmoid's gradients vanish on every draw of the data and model seeds
+    assert data["reseed"] == 3 and 0 < data["holds_in"] <= 3
     assert [p["data_seed"] for p in data["pairs"]] == [1, 2, 3]
     assert data["holds_in"] == sum(p["holds"] for p in data["pairs"])
     code, out, _ = run_cli("lesson", "sigmoid_vanishing", "--budget", "quick", "--reseed", "2")

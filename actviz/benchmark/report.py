@@ -12,7 +12,7 @@ from ..figures.critical_difference import FIGURE_FORMATS, cd_figure, save_figure
 from ..figures.files import ExportError, export_table, write_bytes
 from ..figures.tables import escape, tabular
 
-__all__ = ["FIGURE_FORMATS", "cd_figure", "latex_table", "table_rows", "write_outputs"]
+__all__ = ["FIGURE_FORMATS", "cd_figure", "latex_results", "table_rows", "write_outputs"]
 
 
 def table_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -40,7 +40,7 @@ def write_csv(result: Mapping[str, Any], path: str | Path) -> Path:
     return export_table({key: [r[key] for r in rows] for key in rows[0]}, path)
 
 
-def latex_table(result: Mapping[str, Any], digits: int = 3) -> str:
+def latex_results(result: Mapping[str, Any], digits: int = 3) -> str:
     """A booktabs table: tasks as rows, activations as columns, mean [95% CI] per cell,
     the best mean per task in bold, the mean rank in the last row."""
     names = [r["activation"] for r in result["ranking"]]
@@ -77,7 +77,7 @@ def write_outputs(result: Mapping[str, Any], folder: str | Path) -> list[Path]:
         raise ExportError(f"cannot create the folder {folder}: {exc.strerror or exc}") from exc
     paths = [write_csv(result, folder / "bench.csv")]
     tex = folder / "bench.tex"
-    write_bytes(tex, latex_table(result).encode("utf-8"))
+    write_bytes(tex, latex_results(result).encode("utf-8"))
     paths.append(tex)
     fig = cd_figure(result)
     paths += [save_figure(fig, folder / f"cd.{fmt}") for fmt in FIGURE_FORMATS]

@@ -15,6 +15,8 @@ from typing import Any
 
 from .. import stats
 from ..stats import ranks as bench_stats
+from .executors import InProcess
+from .shards import make_shard, train_shard
 
 
 @dataclass
@@ -99,9 +101,6 @@ def run_shards(
     benchmark resumes where it stopped and no shard is counted twice. Shards that keep
     failing are listed under the :data:`FAILED` key; the rest completes without them.
     """
-    from .executors import InProcess
-    from .shards import make_shard, train_shard
-
     say = progress or (lambda _line: None)
     work = [make_shard(config.to_dict(), catalogue) for config in spec.configs()]
     total = len(work)

@@ -46,6 +46,8 @@ def check_writable(path: Path) -> Path:
         raise ExportError(f"{path} is a folder; give a file name")
     if not folder.exists():
         raise ExportError(f"the folder {folder} does not exist: create it first")
+    if not folder.is_dir():
+        raise ExportError(f"{folder} is a file, not a folder")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ExportError(f"no permission to write {path}")
     return path

@@ -12,8 +12,17 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..analysis.learned_shapes import LearnedShape, learned_shapes
+from ..analysis.learned_shapes import (
+    LearnedShape,
+    call_values,
+    layer_values,
+    learned_shapes,
+    part_at,
+    row_at,
+    shapes_table,
+)
 from ..api import Activation
+from ..paths import user_plugin_dir
 from .files import ExportError, check_writable, export_table, write_bytes
 from .palette import colour_for
 
@@ -28,8 +37,6 @@ def export_shapes_csv(shapes: Sequence[LearnedShape], path: str | Path) -> Path:
     """One row per (curve, x): activation, seed, layer, unit, step, x, initial, learned."""
     if not shapes:
         raise ExportError("there is no learned shape to export")
-    from ..analysis.learned_shapes import shapes_table
-
     return export_table(shapes_table(shapes), path)
 
 
@@ -156,9 +163,6 @@ def save_learned_plugin(
     """Write ``NAME.py`` (default ``<activation>_learned_s<seed>_l<layer>``) into the
     user's plugin folder (or ``folder``) and return its path; bad input raises
     :class:`ExportError` with a one-line reason."""
-    from ..analysis.learned_shapes import call_values, layer_values, part_at, row_at
-    from ..paths import user_plugin_dir
-
     shapes = [
         s
         for s in learned_shapes(act, run, step, layers=[layer])

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from .palette import colour_for
+
 
 def _given_axes(ax: Any) -> list[Any]:
     """``ax=`` as a list: one Axes, or a sequence (or array) of them."""
@@ -24,7 +26,6 @@ def summary_figure(
     twice in Jupyter)."""
     from ..stats import verdict
     from .inline import InlineFigure as Figure
-    from .palette import colour_for
 
     compared = [e for e in summary if "vs_baseline" in e]
     given = ax
@@ -73,7 +74,6 @@ def curves_figure(
     """The test metric over steps per activation: the mean over seeds and its range.
     ``ax``: draw into your own Axes instead; it is returned (not its figure)."""
     from .inline import InlineFigure as Figure
-    from .palette import colour_for
 
     given = ax
     if ax is None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -28,33 +29,37 @@ def names(value: Any, what: str) -> list[str]:
 
 def seeds(value: Any) -> int | list[int]:
     """A positive count, or a list of distinct seed numbers >= 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, Iterable)) or isinstance(value, str):
-        raise TypeError(
-            f"seeds must be a count (an int, e.g. 5) or a list of seed numbers, not {value!r}"
-        )
-    if isinstance(value, int):
+    refused = TypeError(
+        f"seeds must be a count (an int, e.g. 5) or a list of seed numbers, not {value!r}"
+    )
+    if isinstance(value, (bool, str)):
+        raise refused
+    if isinstance(value, Integral):
         if value < 1:
             raise ValueError(f"seeds must be at least 1, not {value}")
-        return value
+        return int(value)
+    if not isinstance(value, Iterable):
+        raise refused
     items = list(value)
     if not items:
         raise ValueError("seeds must not be an empty list")
     for s in items:
-        if isinstance(s, bool) or not isinstance(s, int):
+        if isinstance(s, bool) or not isinstance(s, Integral):
             raise TypeError(f"seeds must be whole numbers, got {s!r}")
         if s < 0:
             raise ValueError(f"seed numbers must be 0 or more, got {s}")
+    items = [int(s) for s in items]
     if len(set(items)) != len(items):
         raise ValueError(f"a seed is listed twice in {items}")
     return items
 
 
 def positive(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(f"{what} must be a whole number, not {value!r}")
     if value < 1:
         raise ValueError(f"{what} must be at least 1, not {value}")
-    return value
+    return int(value)
 
 
 def options(given: dict[str, Any], known: Iterable[str], function: str) -> None:

@@ -68,7 +68,7 @@ class BenchSpec:
         if self.seed_batch is not None and self.seed_batch < 1:
             problems.append("--seed-batch must be a positive count")
             return problems
-        from .architectures.race import check, lookup
+        from ..architectures.race import check, lookup
 
         for config in self.configs():
             found = config.validate(catalogue.activations, catalogue.tasks)
@@ -181,7 +181,7 @@ def analyse(
     """The benchmark's JSON: per-task summaries (Holm over every test of the benchmark),
     ranking, Friedman and Iman-Davenport, Nemenyi's CD only when Iman-Davenport rejects,
     IQM with a stratified-bootstrap interval and a Bayesian signed-rank test with a ROPE."""
-    from .stats import across
+    from ..stats import across
 
     per_task = {task: stats.summarise(race, baseline, alpha=alpha) for task, race in races.items()}
     n_tests = across.holm_over_benchmark(per_task, alpha) if baseline is not None else 0

@@ -132,7 +132,7 @@ def train_shard(shard: Shard) -> dict[str, Any]:
     # stochastic activations (rrelu) draw from torch's global generator: seed it from the
     # shard, so a shard gives the same result whatever ran before it in this process
     torch.manual_seed(int(shard.key[:12], 16))
-    from .architectures.race import lookup
+    from ..architectures.race import lookup
 
     architecture = lookup(config.arch, catalogue)
     result = engine.run_race(

@@ -87,3 +87,30 @@ def test_bayesian_signed_rank_separates_better_from_equivalent():
     same = across.bayes_signed_rank(base + 0.001 * rng.standard_normal(10), base)
     assert same["p_rope"] > 0.95
     assert "skipped" in across.bayes_signed_rank([0.9], [0.8])
+
+
+def test_bench_writes_the_aggregates_figure_that_other_renderers_open(tmp_path):
+    import shutil
+    import subprocess
+
+    from actviz.bench_report import write_outputs
+
+    values = {
+        t: {"relu": [0.8, 0.82, 0.81], "tanh": [0.85, 0.86, 0.84], "gelu": [0.7, 0.72, 0.71]}
+        for t in ("moons", "xor")
+    }
+    spec = BenchSpec(["relu", "tanh", "gelu"], list(values), seeds=3)
+    written = {p.name for p in write_outputs(analyse(spec, _races(values), "relu"), tmp_path)}
+    assert {"aggregates.png", "aggregates.svg", "aggregates.pdf"} <= written
+    assert (tmp_path / "aggregates.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if shutil.which("rsvg-convert"):  # librsvg draws the SVG
+        out = subprocess.run(
+            ["rsvg-convert", str(tmp_path / "aggregates.svg"), "-o", str(tmp_path / "r.png")],
+            capture_output=True,
+        )
+        assert out.returncode == 0 and (tmp_path / "r.png").stat().st_size > 1000
+    if shutil.which("pdftotext"):  # poppler reads the PDF's text
+        text = subprocess.run(
+            ["pdftotext", str(tmp_path / "aggregates.pdf"), "-"], capture_output=True, text=True
+        ).stdout
+        assert "tanh" in text and "IQM" in text

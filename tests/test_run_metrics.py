@@ -93,8 +93,8 @@ def db(tmp_path, run_cli, builtin_catalogue):
 def test_run_names_describe_the_configuration_and_never_repeat(db):
     names = [r[0] for r in sqlite3.connect(db).execute("SELECT name FROM runs ORDER BY id")]
     assert names[0] == (
-        "moons: relu, tanh · 8x8 adam lr 0.01 · 60 steps · seeds 0-1 · data 0"
-        " · varies: data and init"
+        "moons: relu, tanh · 8x8 adam lr 0.01 · 60 steps · seeds 0-1 · data 0 · "
+        "varies: data and init"
     )
     assert names[1] == names[0] + " (2)"
     assert "lr 0.03" in names[2] and names[3].startswith("circles:")

@@ -69,7 +69,8 @@ def latex_results(result: Mapping[str, Any], digits: int = 3) -> str:
 
 
 def write_outputs(result: Mapping[str, Any], folder: str | Path) -> list[Path]:
-    """``bench.csv``, ``bench.tex`` and ``cd.png/.svg/.pdf`` in ``folder`` (created)."""
+    """``bench.csv``, ``bench.tex``, ``cd.png/.svg/.pdf`` and ``aggregates.png/.svg/.pdf``
+    (IQM with intervals, Bayesian signed-rank) in ``folder`` (created)."""
     folder = Path(folder).expanduser()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -81,4 +82,9 @@ def write_outputs(result: Mapping[str, Any], folder: str | Path) -> list[Path]:
     paths.append(tex)
     fig = cd_figure(result)
     paths += [save_figure(fig, folder / f"cd.{fmt}") for fmt in FIGURE_FORMATS]
+    if (result.get("aggregates") or {}).get("iqm"):
+        from ..figures.bench_aggregates import aggregates_figure
+
+        fig = aggregates_figure(result)
+        paths += [save_figure(fig, folder / f"aggregates.{fmt}") for fmt in FIGURE_FORMATS]
     return paths

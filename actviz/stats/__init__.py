@@ -2,8 +2,14 @@
 
 - :mod:`.paired`: per-race summaries (mean and CI per activation, paired comparisons
   with a baseline, Holm), what the results table, JSON and figures show.
-- :mod:`.ranks`: across tasks (mean ranks, Friedman, Nemenyi's critical difference).
-- :mod:`.until_decided`: adding seed batches until every comparison is decided.
+- :mod:`.intervals`: the interval and test they use (smoothed bootstrap-t), P(A > B).
+- :mod:`.ranks` and :mod:`.across`: across tasks (mean ranks, Friedman, Iman-Davenport,
+  Nemenyi's critical difference, Holm over the benchmark, IQM, Bayesian signed-rank).
+- :mod:`.until_decided` and :mod:`.sequential`: adding seed batches until every
+  comparison is decided, with group-sequential levels.
+- :mod:`.power`: seeds needed for a difference (``actviz plan``).
+- :mod:`.simulate`, :mod:`.coverage`, :mod:`.sequential_check`, :mod:`.no_signal`: the
+  measured error rates of all of the above (docs/comparisons.md).
 
 The names other modules use are re-exported here (``from actviz.stats import summarise``).
 Qt-free and torch-free; scipy is imported only when a statistic is computed.

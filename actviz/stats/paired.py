@@ -7,7 +7,7 @@ form a *pair*, and comparisons use the paired differences.
 
 - Mean over seeds with a 95% interval: a smoothed studentized bootstrap (:mod:`.intervals`),
   chosen from measured coverage (``bench/bench_stats_coverage.py``; the BCa bootstrap
-  this replaced covered 75-88% at 3-8 seeds, Student's t 88-92% on skewed results).
+  this replaced covered 64-90% at 3-8 seeds, Student's t 88-92% on skewed results).
 - Paired comparison with a baseline: the bootstrap-t test of the mean difference and its
   interval, one procedure; it does not assume symmetric differences (the measured error
   rates are in docs/comparisons.md).

@@ -98,3 +98,65 @@ def twin_for(name: str, kwargs: dict[str, Any]) -> Twin | None:
         if float(kwargs.get(key, value)) != value:
             return None
     return twin
+
+
+# -- learnable activations ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LearnableTwin:
+    """A learnable activation's forward and its backward to the input *and* to its
+    trained parameters: ``backward(grad, z, h, **params) -> (dz, {name: grad})``, each
+    parameter gradient already summed to that parameter's shape."""
+
+    forward: Callable[..., torch.Tensor]
+    backward: Callable[..., tuple[torch.Tensor, dict[str, torch.Tensor]]]
+    learnable: tuple[str, ...]
+
+
+def _prelu_units(z: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    return torch.where(z >= 0, z, a * z)
+
+
+def _prelu_units_backward(g: torch.Tensor, z: torch.Tensor, h: torch.Tensor, a: torch.Tensor):
+    negative = z < 0
+    dz = torch.where(negative, g * a, g)
+    da = torch.where(negative, g * z, 0.0).sum_to_size(a.shape)
+    return dz, {"a": da}
+
+
+def _apl(z: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    out = torch.relu(z)
+    for s in range(a.shape[-1]):
+        out = out + a[..., s] * torch.relu(b[..., s] - z)
+    return out
+
+
+def _apl_backward(g: torch.Tensor, z: torch.Tensor, h: torch.Tensor, a, b):
+    dz = torch.where(z > 0, g, 0.0)
+    da, db = [], []
+    for s in range(a.shape[-1]):
+        a_s = a[..., s]
+        d = b[..., s] - z
+        gs = torch.where(d > 0, g, 0.0)
+        da.append((gs * d).sum_to_size(a_s.shape))
+        weighted = gs * a_s
+        db.append(weighted.sum_to_size(a_s.shape))
+        dz = dz - weighted
+    return dz, {"a": torch.stack(da, dim=-1), "b": torch.stack(db, dim=-1)}
+
+
+LEARNABLE_TWINS: dict[str, LearnableTwin] = {
+    "prelu_units": LearnableTwin(_prelu_units, _prelu_units_backward, ("a",)),
+    "apl": LearnableTwin(_apl, _apl_backward, ("a", "b")),
+}
+
+
+def learnable_twin_for(
+    name: str, kwargs: dict[str, Any], learnable: dict[str, torch.Tensor]
+) -> LearnableTwin | None:
+    """The twin of a learnable activation, if exactly its parameters are trained."""
+    twin = LEARNABLE_TWINS.get(name)
+    if twin is None or set(learnable) != set(twin.learnable) or set(kwargs) != set(learnable):
+        return None
+    return twin

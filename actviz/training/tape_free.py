@@ -156,7 +156,12 @@ class StackStep:
                 grads.append(None)
             elif unit.mode == "native":
                 z, h = saved
-                grads.append(unit.twin.backward(part, z, h, **unit.kwargs))  # type: ignore[union-attr]
+                dz = unit.twin.backward(part, z, h, **unit.kwargs)  # type: ignore[union-attr]
+                if isinstance(dz, tuple):  # a learnable twin: its parameters' gradients too
+                    dz, params = dz
+                    for name, grad in params.items():
+                        unit.kwargs[name].grad.copy_(grad)  # type: ignore[union-attr]
+                grads.append(dz)
             elif unit.mode == "declared":
                 grads.append(part.mul_(saved))
             else:

@@ -87,8 +87,9 @@ def test_every_builtin_activation_and_optimiser_trains_as_the_reference(
     _assert_same(ref, fast)
     modes = {u.name: u.mode for step in fast._tape_free for units in step.units for u in units}
     assert modes["relu"] == "native" and modes["mish"] == "native"
-    assert modes["pade"] == "autograd" and modes["prelu"] == "autograd"  # learnable
+    assert modes["bspline"] == "autograd" and modes["prelu"] == "autograd"  # learnable
     assert modes["apl"] == "native" and modes["prelu_units"] == "native"  # learnable twins
+    assert modes["pade"] == "native"
     assert modes["softmax"] == "autograd" and modes["glu"] == "autograd"  # vector, gated
     assert modes["rrelu"] == "autograd"  # random while training
     assert "declared" in modes.values()  # e.g. softsign: no torch twin, declared derivative
@@ -340,7 +341,7 @@ def test_a_plugin_whose_backward_fails_stops_only_itself(builtin_catalogue, monk
     assert by_name["relu"].status == "finished" and by_name["badback"].status == "failed"
 
 
-@pytest.mark.parametrize("name", ["prelu_units", "apl"])
+@pytest.mark.parametrize("name", ["prelu_units", "apl", "pade"])
 @pytest.mark.parametrize("per_unit", [True, False])
 def test_learnable_twins_match_the_plugins_formula_on_random_inputs(
     builtin_catalogue, name, per_unit
@@ -354,9 +355,14 @@ def test_learnable_twins_match_the_plugins_formula_on_random_inputs(
     gen = torch.Generator().manual_seed(3)
     units = 5 if per_unit else 1
     # race shapes: [models, units or 1, 1(, hinges)]
-    shapes = {"a": (units, 1, 2), "b": (units, 1, 2)} if name == "apl" else {"a": (units, 1)}
+    shapes = {
+        "prelu_units": {"a": (units, 1)},
+        "apl": {"a": (units, 1, 2), "b": (units, 1, 2)},
+        "pade": {"p": (units, 1, 6), "q": (units, 1, 4)},
+    }[name]
     params = {k: torch.randn(3, *v, generator=gen, dtype=torch.float64) for k, v in shapes.items()}
     z = torch.randn(3, 5, 40, generator=gen, dtype=torch.float64) * 2
+    z[0, 0, :4] = torch.tensor([0.0, 1.0, -1.0, 1e5])  # at the scaling's seams and far out
     g = torch.randn(3, 5, 40, generator=gen, dtype=torch.float64)
     leaves = {k: v.clone().requires_grad_() for k, v in params.items()}
     x = z.clone().requires_grad_()

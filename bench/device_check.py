@@ -160,7 +160,11 @@ def headline(name: str, result: dict) -> str:
         )
     if name == "learnable" and figures:
         rows = figures["rows"]
-        return ", ".join(f"{n} {r['x_relu']:.2f}x" for n, r in rows.items() if n != "relu")
+        return ", ".join(
+            f"{n} {r['x_relu']:.1f}x alone, {r['step_x_relu']:.1f}x per step"
+            for n, r in rows.items()
+            if n != "relu"
+        )
     lines = [ln for ln in result.get("output", "").splitlines() if ln.strip()]
     return lines[-1][:160] if lines else ""
 

@@ -33,12 +33,15 @@ import torch
 
 from ..api import Activation
 from .model import ActivationError, Segment, check_output
-from .native_twins import Twin, twin_for
+from .native_twins import LearnableTwin, Twin, learnable_twin_for, twin_for
 
 #: A stand-in (twin or declared derivative) agrees with the plugin within these
 #: tolerances: float32 rounding of one formula written two ways.
 RTOL = 1e-5
 ATOL = 1e-6
+#: A learnable twin's parameter gradients (sums over all points) agree within this
+#: fraction of the largest one.
+PARAM_RTOL = 1e-4
 #: Probe points per unit: a sweep of [-30, 30] offset from typical kinks, normal draws
 #: of scale 3, a few far points and the non-finite ones (a diverging model must be
 #: marked at the same step, so NaN and infinities must come out the same too).
@@ -59,18 +62,18 @@ class Unit:
         self.fn: Callable[..., Any] = act.train_fn if act.train_fn is not None else act.fn
         self.elementwise = act.kind == "elementwise"
         self.gated = act.kind == "gated"
-        self.twin: Twin | None = None
+        self.twin: Twin | LearnableTwin | None = None
         self.why = ""
-        plain = (
-            act.kind == "elementwise"
-            and act.train_fn is None
-            and not act.stochastic
-            and not self.learnable
-        )
+        plain = act.kind == "elementwise" and act.train_fn is None and not act.stochastic
         if seg.failed:
             self.mode = "failed"
         elif not stand_ins or not plain:
             self.mode = "autograd"
+        elif self.learnable:  # a twin that also gives the parameters' gradients, or autograd
+            leaves = {id(t) for t in self.learnable}
+            named = {k: v for k, v in self.kwargs.items() if id(v) in leaves}
+            self.twin = learnable_twin_for(act.name, self.kwargs, named)
+            self.mode = "native" if self.twin is not None else "autograd"
         else:
             self.twin = twin_for(act.name, self.kwargs)
             self.mode = "native" if self.twin is not None else "declared"
@@ -123,6 +126,34 @@ class Unit:
 
     # -- checks ------------------------------------------------------------------------
 
+    def _check_params(
+        self, probe: torch.Tensor, out: torch.Tensor, params: dict[str, torch.Tensor]
+    ) -> str | None:
+        """The twin's parameter gradients against autograd's through ``fn``, summed over
+        the probe points where ``fn`` is finite (elsewhere the model diverges either way)."""
+        x = torch.where(torch.isfinite(out.detach()), probe, torch.full_like(probe, 0.5))
+        names = list(params)
+        with torch.enable_grad():
+            value = self.fn(x, **self.kwargs)
+            found = torch.autograd.grad(
+                value, [self.kwargs[n] for n in names], torch.ones_like(value), allow_unused=True
+            )
+            ours = self.twin.backward(  # type: ignore[union-attr]
+                torch.ones_like(x), x, value.detach(), **self.kwargs
+            )[1]
+        for name, measured in zip(names, found, strict=True):
+            if measured is None:
+                measured = torch.zeros_like(ours[name])
+            mine = ours[name]
+            if mine.shape != measured.shape or not torch.isfinite(mine).all():
+                return f"its gradient for {name!r} has the wrong shape or is not finite"
+            # sums over every probe point: float32 rounding grows with the number of
+            # terms, so compare against the largest gradient rather than element-wise
+            gap = float((mine - measured).abs().max())
+            if gap > PARAM_RTOL * float(measured.abs().max()) + ATOL:
+                return f"its gradient for {name!r} differs from autograd's by {gap:.3g}"
+        return None
+
     def _check(self, shape: Sequence[int], device: torch.device) -> str | None:
         probe = _probe(shape, device)
         try:
@@ -145,6 +176,11 @@ class Unit:
                     if not _close(value, out.detach()):
                         return "its values differ from fn's"
                     slope = self.twin.backward(torch.ones_like(probe), probe, value, **self.kwargs)
+                    if isinstance(self.twin, LearnableTwin):
+                        slope, params = slope
+                        why = self._check_params(probe, out, params)
+                        if why is not None:
+                            return why
                 else:
                     slope = self.derivative(probe)
         except Exception as exc:  # noqa: BLE001 - the training step reports plugin errors

@@ -6,6 +6,10 @@ pauses the race, ``race.stop()`` or a ``should_stop`` callable ends it at the ne
 step boundary, and ``race.close()`` abandons it at the current event. Whatever was
 computed is kept in ``race.result``.
 
+The training step is tape-free where it can be (``tape_free.py``: the stacked MLP's
+forward and backward written out, no autograd tape over the network; ``step_path``
+says so, or why the race keeps the autograd step).
+
 On a CUDA device the training step is captured once as a CUDA graph and replayed
 (``graphs.py``): a toy network's step is hundreds of tiny kernels, and replaying
 them costs a fraction of launching them one by one. ``result.strategy`` says whether

@@ -132,7 +132,7 @@ class StackStep:
         if len(units) == 1:
             h, keep = _unit_forward(units[0], z)
             return h, [keep]
-        parts = z.split(self.sizes)
+        parts = z.split_with_sizes(self.sizes)
         outs, keeps = [], []
         for unit, part in zip(units, parts, strict=True):
             h, keep = _unit_forward(unit, part)
@@ -148,7 +148,7 @@ class StackStep:
         if isinstance(keep, torch.Tensor):
             return dh.mul_(keep)
         units = self.units[layer]
-        parts = dh.split(self.sizes) if len(units) > 1 else [dh]
+        parts = dh.split_with_sizes(self.sizes) if len(units) > 1 else [dh]
         grads: list[torch.Tensor | None] = []
         outs, ins, seeds, where = [], [], [], []
         for i, (unit, part, saved) in enumerate(zip(units, parts, keep, strict=True)):  # type: ignore[call-overload]
@@ -156,7 +156,12 @@ class StackStep:
                 grads.append(None)
             elif unit.mode == "native":
                 z, h = saved
-                grads.append(unit.twin.backward(part, z, h, **unit.kwargs))  # type: ignore[union-attr]
+                dz = unit.twin.backward(part, z, h, **unit.kwargs)  # type: ignore[union-attr]
+                if isinstance(dz, tuple):  # a learnable twin: its parameters' gradients too
+                    dz, params = dz
+                    for name, grad in params.items():
+                        unit.kwargs[name].grad.copy_(grad)  # type: ignore[union-attr]
+                grads.append(dz)
             elif unit.mode == "declared":
                 grads.append(part.mul_(saved))
             else:

@@ -36,3 +36,14 @@ def test_a_new_race_started_with_step_shows_no_old_speed(open_playground, qtbot)
     panel.stop_race()
     with qtbot.waitSignal(panel.raceFinished, timeout=60_000):
         panel.toggle_pause()
+
+
+def test_every_view_tab_shows_at_1024(open_playground, qtbot):
+    window, panel = open_playground(("relu",))
+    window.resize(1024, 700)
+    qtbot.wait(50)
+    bar = panel.views.tabBar()
+    assert not bar.usesScrollButtons()
+    for i in range(bar.count()):
+        assert bar.rect().contains(bar.tabRect(i)), bar.tabText(i)
+        assert panel.views.tabToolTip(i) == bar.tabText(i)

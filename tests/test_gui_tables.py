@@ -289,3 +289,45 @@ def test_clicking_a_run_keeps_its_number_in_view(window, qtbot, many_runs):
     assert table.horizontalScrollBar().value() > 0  # the view did scroll sideways
     row = next(r for r in visible_rows(table, frozen) if r[0] == table.model().index(2, 0).data())
     assert row[0].split()[0].isdigit()
+
+
+def test_presentation_mode_scales_every_text_and_rows_stay_together(window, qtbot):
+    """F5 for a classroom: tables, buttons, tabs, menus and the status bar take the large
+    font (not only the plots), rows grow with it, and names still stand beside their own
+    values after sorting and scrolling; leaving restores the usual font."""
+    from PySide6.QtWidgets import QTabBar
+
+    panel = _properties(window, qtbot)
+    qtbot.waitUntil(lambda: not window.measurements.busy(), timeout=120_000)
+    usual = panel.table.font().pointSizeF()
+    window.presentation.enter()
+    qtbot.wait(50)
+    try:
+        playground = window.panel("playground")
+        texts = {
+            "properties table": panel.table,
+            "results table": playground.table,
+            "train button": playground.train_button,
+            "panel tabs": window.findChild(QTabBar),
+            "menu": window.menuBar().actions()[0].menu(),
+            "status bar": window.statusBar(),
+        }
+        for what, widget in texts.items():
+            assert widget.font().pointSizeF() >= 16, what
+        table = panel.table
+        assert table.rowHeight(0) >= table.fontMetrics().height()
+        assert panel.frozen.view.rowHeight(0) == table.rowHeight(0)
+        checked = 0
+        for column in (0, 3, 11):
+            for order in (ASCENDING, DESCENDING):
+                table.sortByColumn(column, order)
+                bar = table.verticalScrollBar()
+                for v in (0, bar.maximum()):
+                    bar.setValue(v)
+                    qtbot.wait(1)
+                    checked += _check_rows(panel, f"presentation by {column} at {v}")
+        assert checked > 20
+    finally:
+        window.presentation.leave()
+    assert panel.table.font().pointSizeF() == usual
+    assert window.menuBar().actions()[0].menu().font().pointSizeF() == usual

@@ -68,7 +68,7 @@ def measure_cost(
     backward: bool = True,
     cache: bool = True,
 ) -> Cost:
-    """The cost of ``act`` (see the module docstring), measured on one CPU thread."""
+    """The cost of ``act`` (see the module docstring); forward+backward on one CPU thread."""
     if act.name == REFERENCE:
         return Cost(1.0, 0.0, 0)
     values = {**act.defaults(), **(params or {})}
@@ -114,15 +114,20 @@ def _time(act: Activation, values: dict, elements: int, rounds: int, backward: b
 
     ours = call(lambda t: act.fn(t, **values))
     relu = call(torch.relu)
+    # One thread, as training a small network uses: only the training cost changes the
+    # process-wide setting (its callers run it alone); the forward-only cost is measured
+    # in worker threads, where changing it under other threads' torch calls can crash.
     previous = torch.get_num_threads()
-    torch.set_num_threads(1)
+    if backward:
+        torch.set_num_threads(1)
     try:
         with torch.set_grad_enabled(backward):
             ours()  # warm up (first-call allocation, lazy imports)
             relu()
             ratios = [_round(ours, relu, flip=r % 2 == 1) for r in range(max(3, rounds))]
     finally:
-        torch.set_num_threads(previous)
+        if backward:
+            torch.set_num_threads(previous)
     q1, _q2, q3 = statistics.quantiles(ratios, n=4)
     return Cost(statistics.median(ratios), (q3 - q1) / 2, len(ratios))
 

@@ -2,7 +2,8 @@
 
 The window goes full screen, the docks and the Playground's form are hidden so its
 views fill the screen, and plots are drawn with large fonts and thick lines
-(``pens.PRESENTATION``). Leaving restores exactly what was there: window state and
+(``pens.PRESENTATION``), and every other text (tables, controls, tabs, menus) takes
+the same large font. Leaving restores exactly what was there: window state and
 geometry, dock layout, the form, line widths and fonts.
 """
 
@@ -11,10 +12,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, QObject, Qt, Signal
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QDockWidget,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMenuBar,
+    QProgressBar,
+    QStatusBar,
+    QTabBar,
+    QWidget,
+)
 
 from .pens import NORMAL, PRESENTATION, emphasis, set_emphasis
+
+#: The widgets whose text presentation mode enlarges.
+TEXT_WIDGETS = (
+    QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QGroupBox, QHeaderView,
+    QLabel, QLineEdit, QMenu, QMenuBar, QProgressBar, QStatusBar, QTabBar,
+)  # fmt: skip
 
 
 @dataclass
@@ -57,6 +82,30 @@ class Presentation(QObject):
         splitter = getattr(panel, "splitter", None)
         return splitter.widget(0) if splitter is not None else None
 
+    def _enlarge_texts(self, point_size: float) -> None:
+        """Every text widget of the window (tables, buttons, tabs, labels, fields,
+        menus, the status bar) in a ``point_size`` font; their fonts are kept to restore.
+
+        Widget by widget: a font set on the whole window would also reach the
+        Playground's curve view, and that font change crashes Qt (a segmentation fault,
+        seen with PySide6 6.x)."""
+        w = self.window
+        self._fonts = []
+        for widget in [w.menuBar(), w.statusBar(), *w.findChildren(QWidget)]:
+            if isinstance(widget, TEXT_WIDGETS) and not isinstance(widget, pg.GraphicsView):
+                self._fonts.append((widget, QFont(widget.font())))
+                large = QFont(widget.font())
+                large.setPointSizeF(max(large.pointSizeF(), point_size))
+                widget.setFont(large)
+
+    def _restore_texts(self) -> None:
+        for widget, font in getattr(self, "_fonts", []):
+            try:
+                widget.setFont(font)
+            except RuntimeError:  # deleted while presenting
+                pass
+        self._fonts = []
+
     def enter(self) -> None:
         w = self.window
         form = self._form_pane()
@@ -73,6 +122,8 @@ class Presentation(QObject):
         if form is not None:
             form.hide()
         set_emphasis(PRESENTATION)
+        # every text, not only the plots': tables, controls, tabs, menus, the status bar
+        self._enlarge_texts(float(emphasis().font_pt or 16))
         if curves is not None:
             curves.set_line_width(self._before.curves_width * emphasis().line_scale, True)
         w.state.themeChanged.emit()  # every plot restyles: fonts and pens
@@ -89,6 +140,7 @@ class Presentation(QObject):
             return
         w = self.window
         set_emphasis(NORMAL)
+        self._restore_texts()
         curves = w.curves
         if curves is not None and before.curves_width is not None:
             curves.set_line_width(before.curves_width, before.curves_width > 1.0)

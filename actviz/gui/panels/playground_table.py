@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
+from ..row_height import rows_follow_font
 from ..sorting import SortProxy
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -138,7 +139,7 @@ def sorted_view(model: QAbstractTableModel, parent: QWidget | None = None) -> QT
     view.setAlternatingRowColors(True)
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(22)
+    rows_follow_font(view)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)

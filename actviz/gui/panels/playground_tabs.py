@@ -46,6 +46,12 @@ class PlaygroundTabs(QTabWidget):
         self.addTab(self.learned, "Learned shapes")
         self.inside = InsideView(theme)
         self.addTab(self.inside, "Inside the network")
+        # every tab stays in view: a narrow window shortens the titles ("Learned sh…",
+        # the whole title as tooltip) instead of hiding tabs behind scroll arrows
+        self.setUsesScrollButtons(False)
+        self.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
+        for i in range(self.count()):
+            self.setTabToolTip(i, self.tabText(i))
 
     def exports(self) -> list[PlotExport]:
         """Every plot these views offer for export."""

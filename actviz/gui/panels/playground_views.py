@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -76,6 +76,11 @@ def heat_lut(loss: str, classes: int, theme: Theme) -> tuple[np.ndarray, tuple[f
 
 #: The narrowest a small multiple may be: its axis and title ("sigmoid  0.875") need it.
 MIN_CELL_WIDTH = 140
+
+
+#: A boundary cell keeps the input space's shape unless it is this many times flatter
+#: or taller than the space.
+MAX_ASPECT_STRETCH = 2.5
 
 
 def best_columns(n: int, width: float, height: float) -> int:
@@ -273,6 +278,7 @@ class BoundaryView(pg.GraphicsLayoutWidget):
         self.history: RaceHistory | None = None
         self.step: int | None = None  # the shown step, None: the newest
         self._cols = 0
+        self._domain: tuple = ()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         """Re-grid the cells for the new shape, so no cell is pushed out of sight."""
@@ -284,6 +290,27 @@ class BoundaryView(pg.GraphicsLayoutWidget):
             if cols != self._cols:
                 self._cols = cols
                 regrid(self, cols)
+        QTimer.singleShot(0, self.fit_aspect)
+
+    def fit_aspect(self) -> None:
+        """Keep the 2-D input space's shape (a unit across as long as a unit up) in every
+        cell whose shape allows it; a cell far flatter or taller than the space (more than
+        :data:`MAX_ASPECT_STRETCH` times) fills with the space instead, since there the
+        kept shape would leave the data a few pixels across."""
+        domain = self.history.domain if self.history is not None else self._domain
+        if not domain or len(domain) != 2:
+            return
+        (x0, x1), (y0, y1) = domain
+        space = (x1 - x0) / max(y1 - y0, 1e-12)
+        for cell in self.cells.values():
+            plot = cell["plot"]
+            box = plot.getViewBox().sceneBoundingRect()
+            if box.height() <= 0:
+                continue
+            stretch = (box.width() / box.height()) / space
+            keep = 1 / MAX_ASPECT_STRETCH <= stretch <= MAX_ASPECT_STRETCH
+            plot.setAspectLocked(keep, ratio=1.0)
+            plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def rebuild(
         self, history: RaceHistory, colours: Mapping[str, str], task: object | None
@@ -363,8 +390,6 @@ class BoundaryView(pg.GraphicsLayoutWidget):
                 cell["curve"] = curve
             if input_dim == 2 and domain:
                 (x0, x1), (y0, y1) = domain
-                # the input space keeps its shape: one unit is as long across as up
-                plot.setAspectLocked(True, ratio=1.0)
                 plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
                 plot.disableAutoRange()
             elif first is not None:
@@ -375,6 +400,8 @@ class BoundaryView(pg.GraphicsLayoutWidget):
             if name != "target" or not with_target:
                 self.cells[name] = cell
         self._colours = dict(colours)
+        self._domain = tuple(domain) if input_dim == 2 else ()
+        QTimer.singleShot(0, self.fit_aspect)
 
     def redraw(
         self, history: RaceHistory, names: list[str] | None = None, step: int | None = None

@@ -27,6 +27,7 @@ from ..frozen_column import FrozenColumn
 from ..measurements import Measurements
 from ..pens import mkpen
 from ..plots import PlotExport, add_legend, make_plot, restyle
+from ..row_height import rows_follow_font
 from ..settings import read_json, write_json
 from ..sorting import SortProxy
 from ..state import AppState
@@ -60,7 +61,7 @@ class PropertiesPanel(Panel):
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(22)
+        rows_follow_font(self.table)
         self.frozen = FrozenColumn(self.table)  # names stay while scrolling right
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

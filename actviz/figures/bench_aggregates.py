@@ -15,9 +15,8 @@ BAYES_LABELS = {"p_better": "better", "p_rope": "equivalent", "p_worse": "worse"
 def aggregates_figure(result: Mapping[str, Any], dark: bool = False) -> Any:
     """IQM [95% CI] per activation (left); with a baseline, P(better/equivalent/worse)
     from the Bayesian signed-rank test over tasks (right)."""
-    from matplotlib.figure import Figure
-
-    from ..palette import colour_for
+    from .inline import InlineFigure as Figure
+    from .palette import colour_for
 
     agg = result.get("aggregates") or {}
     iqm = {n: r for n, r in (agg.get("iqm") or {}).items() if r.get("iqm") is not None}

@@ -108,5 +108,6 @@ def test_bench_api_ranks_and_resumes(tmp_path):
     assert second.ranking == first.ranking
     written = second.save(str(tmp_path / "out"))
     assert sorted(p.name for p in written) == [
+        "aggregates.pdf", "aggregates.png", "aggregates.svg",
         "bench.csv", "bench.tex", "cd.pdf", "cd.png", "cd.svg",
     ]  # fmt: skip

@@ -82,6 +82,9 @@ def test_every_builtin_activation_and_optimiser_trains_as_the_reference(
         lr=0.01,
         device="cpu",
         boundary_grid=0,
+        # one shared draw: RMSprop's first steps are nearly sign steps, so on some draws
+        # float rounding alone moves a loss by 2e-4; per-seed draws are tested below
+        vary="init",
     )
     ref, fast, _, _ = _pair(cfg, cat.activations, cat.tasks["moons"], monkeypatch)
     _assert_same(ref, fast)
@@ -102,6 +105,8 @@ def test_every_builtin_activation_and_optimiser_trains_as_the_reference(
         ("sine", {"l1": 1e-3, "l2": 1e-3}),  # mse, both penalties
         ("moons", {"features": ["x1sq", "x1x2", "sinx2"], "batch_size": 50}),
         ("xor", {"hidden": (6, 5, 4), "init": "he", "optimizer": "rmsprop"}),
+        ("spiral3", {"vary": "all"}),  # each seed its own draw: per-model class targets
+        ("moons", {"vary": "data", "batch_size": 50}),
     ],
 )
 def test_losses_penalties_features_minibatches_and_depth(

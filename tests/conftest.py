@@ -14,6 +14,17 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Slow-marked tests (full budgets, the published tables, searches of minutes) run
+    only with ACTVIZ_SLOW=1, so the README's test command stays within minutes."""
+    if os.environ.get("ACTVIZ_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow (minutes on a CPU): run with ACTVIZ_SLOW=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def _plugin_check_cache(tmp_path_factory):
     """One validation cache for the session: built-ins are checked once, not per test."""

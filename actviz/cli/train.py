@@ -663,17 +663,9 @@ def _summary(
 
 
 def _undecidable_note(summary: list[dict[str, Any]], out: TextIO) -> None:
-    """Say so when too few seeds make the intervals unreliable (their coverage falls below
-    95% under 5 seeds in simulation), and what a sequential verdict does not correct."""
-    from ..stats.intervals import MIN_ASSURED_N
-    from ..stats.sequential import STOPPING_BIAS
+    """Say so when too few seeds make the intervals unreliable, and what a sequential
+    verdict does not correct (:func:`actviz.stats.notes.reliability_notes`)."""
+    from ..stats.notes import reliability_notes
 
-    pairs = [e["vs_baseline"]["n"] for e in summary if "vs_baseline" in e]
-    if pairs and max(pairs) < MIN_ASSURED_N:
-        print(
-            f"note: with {max(pairs)} paired seeds the 95% intervals cover less than 95% "
-            f"(measured); use at least {MIN_ASSURED_N} seeds, or --until-decided",
-            file=out,
-        )
-    if any("sequential" in e.get("vs_baseline", {}) for e in summary):
-        print(f"note: seeds until decided is group-sequential; {STOPPING_BIAS}", file=out)
+    for note in reliability_notes(summary):
+        print(f"note: {note}", file=out)

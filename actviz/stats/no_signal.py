@@ -19,6 +19,7 @@ TRUE_ACCURACY = 0.5
 
 def no_signal_rates(
     experiments: int,
+    race: Callable[..., Any],
     *,
     activations: Sequence[str] = ("relu", "tanh", "gelu"),
     seeds: int = 8,
@@ -29,9 +30,9 @@ def no_signal_rates(
     first: int = 0,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Race ``noise`` ``experiments`` times; the share decided and the coverages."""
-    from ..notebook import race
-
+    """Race ``noise`` ``experiments`` times with ``race`` (:func:`actviz.race`: the
+    statistics sit below the API that trains, so the caller hands it over); the share
+    decided and the coverages."""
     decided = mean_hits = mean_total = diff_hits = diff_total = used = 0
     for e in range(first, first + experiments):
         outcome = race(

@@ -482,11 +482,11 @@ def search(
     **settings: Any,
 ) -> SearchOutcome:
     """Search formulas for an activation that does well on ``tasks``; see ``actviz search``.
-    ``settings`` are further :class:`actviz.search.SearchSettings` fields (``steps``,
+    ``settings`` are further :class:`actviz.discovery.SearchSettings` fields (``steps``,
     ``seeds``, ``batch``, ``hidden``, ``max_races``, ``executor``, ...). Finished races are
     kept in the run database (``store=False``: nowhere), so a repeated call resumes."""
-    from .search.run import run_search
-    from .search.settings import SearchSettings
+    from .discovery import run_search
+    from .discovery.settings import SearchSettings
 
     config = SearchSettings(
         tasks=list(tasks),

@@ -22,11 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
+from actviz.discovery.grammar import Grammar  # noqa: E402
+from actviz.discovery.pool import CandidatePool  # noqa: E402
+from actviz.discovery.races import RaceJob, run_job  # noqa: E402
 from actviz.formula import FormulaError, shared_sandbox  # noqa: E402
 from actviz.formula.build import formula_parts  # noqa: E402
-from actviz.search.grammar import Grammar  # noqa: E402
-from actviz.search.pool import CandidatePool  # noqa: E402
-from actviz.search.races import RaceJob, run_job  # noqa: E402
 
 TASK = "teacher:x*sigmoid(x)"
 

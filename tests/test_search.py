@@ -9,15 +9,15 @@ import random
 import pytest
 import torch
 
+from actviz.discovery import SearchSettings, run_search
+from actviz.discovery.affine import GRID, CurveIndex, curve_values, fit_affine
+from actviz.discovery.grammar import Grammar, X, binary, unary
+from actviz.discovery.races import RaceJob, run_job
+from actviz.discovery.report import pareto_front
+from actviz.discovery.store import SearchStore
+from actviz.discovery.teacher import teacher_task
 from actviz.formula import FormulaError, compile_formula
 from actviz.formula.build import formula_parts
-from actviz.search import SearchSettings, run_search
-from actviz.search.affine import GRID, CurveIndex, curve_values, fit_affine
-from actviz.search.grammar import Grammar, X, binary, unary
-from actviz.search.races import RaceJob, run_job
-from actviz.search.report import pareto_front
-from actviz.search.store import SearchStore
-from actviz.search.teacher import teacher_task
 
 SILU = "x*sigmoid(x)"
 
@@ -101,7 +101,7 @@ def test_duplicates_are_found_by_behaviour_not_text():
 
 
 def test_pool_spends_nothing_on_duplicates_or_formulas_that_do_not_compile():
-    from actviz.search.pool import CandidatePool
+    from actviz.discovery.pool import CandidatePool
 
     pool = CandidatePool(sandboxed=False)
     assert pool.propose(unary("tanh")) is not None
@@ -177,7 +177,7 @@ def test_each_strategy_runs_and_reports_best_first(strategy, tmp_path):
 
 
 def test_ranking_puts_full_fidelity_first_and_failed_races_last():
-    from actviz.search.run import Search
+    from actviz.discovery.run import Search
 
     search = Search(tiny(steps=40, seeds=2))
     a, b, c, d = (search.pool.propose(unary(op)) for op in ("tanh", "sin", "erf", "cube"))
@@ -259,7 +259,7 @@ def test_sandboxed_compiles_match_in_process_ones():
 
 
 def test_symbolic_fit_finds_the_formula_behind_a_curve():
-    from actviz.search.symbolic import fit_curve
+    from actviz.discovery.symbolic import fit_curve
 
     small = Grammar(unary=("x", "tanh", "sigmoid", "sin", "relu"), binary=("mul", "add"))
     y = 1.7 * (0.8 * GRID + 0.2) * torch.sigmoid(0.8 * GRID + 0.2) - 0.5
@@ -271,7 +271,7 @@ def test_symbolic_fit_finds_the_formula_behind_a_curve():
 
 @pytest.mark.slow
 def test_a_bspline_trained_to_imitate_swish_is_fitted_back_to_swish(tmp_path):
-    from actviz.search.symbolic import fit_learnable, save_fits
+    from actviz.discovery.symbolic import fit_learnable, save_fits
 
     report = fit_learnable("bspline", SILU)
     assert report["imitation_error"] < 0.01

@@ -71,7 +71,7 @@ def split_tasks(text: str) -> list[str]:
 
 
 def settings_from_args(args: argparse.Namespace) -> Any:
-    from ..search import SearchSettings
+    from ..discovery import SearchSettings
 
     try:
         hidden = tuple(int(w) for w in args.arch.replace("x", ",").split(",") if w.strip())
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         parent = Path(args.json).resolve().parent
         if not parent.is_dir():
             return fail(f"--json: the folder {parent} does not exist")
-    from ..search import run_search
+    from ..discovery import run_search
 
     try:
         settings = settings_from_args(args)
@@ -184,7 +184,7 @@ def print_report(report: dict[str, Any], out) -> None:
 
 
 def run_fit(args: argparse.Namespace) -> int:
-    from ..search.symbolic import fit_learnable, save_fits
+    from ..discovery.symbolic import fit_learnable, save_fits
 
     if not args.imitate:
         return fail("--fit-learnable needs --imitate FORMULA (the curve the shape learns)")

@@ -9,6 +9,10 @@ what one model needs.
 
 from __future__ import annotations
 
+from ..training import engine as _engine
+from . import race as _race
 from .base import Architecture, Option
+
+_engine.use_architectures(_race)  # the engine trains these without importing them
 
 __all__ = ["Architecture", "Option"]

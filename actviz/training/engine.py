@@ -80,6 +80,27 @@ LOSS_SHARE = 0.1
 GRID_SECONDS = 0.25
 CHECK_EVERY = 10
 
+#: How a race checks and builds a network other than its own stacked MLP: registered by
+#: :mod:`actviz.architectures` when it loads (an architecture object cannot exist before
+#: that), so the engine imports no architecture code.
+_architectures: Any = None
+
+
+def use_architectures(seam: Any) -> None:
+    """Register the module whose ``check``, ``native`` and ``stacks`` the engine calls
+    for an ``architecture=`` race (:mod:`actviz.architectures.race`)."""
+    global _architectures
+    _architectures = seam
+
+
+def _mlp_only(config: RaceConfig) -> list[str]:
+    """Without an architecture object the race trains its MLP: a config naming another
+    network, or sizes for one, is refused."""
+    name = getattr(config, "arch", "mlp") or "mlp"
+    if name == "mlp" and not getattr(config, "arch_options", None):
+        return []
+    return [f"arch: no architecture {name!r} was given to the race (is its plugin loaded?)"]
+
 
 class Race:
     """One race, consumed as an iterator of events; see the module docstring."""
@@ -94,12 +115,15 @@ class Race:
         initial: InitialStates | None = None,
         architecture: Any = None,
     ) -> None:
-        from ..architectures import race as arch_race  # imports the training package
-
         problems = config.validate(activations, {config.task: task})  # features need its dim
-        problems += arch_race.check(config, architecture, task, activations, initial)
-        #: ``None`` or a native one: the engine's stacked MLP (see actviz.architectures)
-        self.architecture = None if arch_race.native(architecture) else architecture
+        if architecture is None:
+            problems += _mlp_only(config)
+        else:
+            problems += _architectures.check(config, architecture, task, activations, initial)
+            if _architectures.native(architecture):
+                architecture = None
+        #: ``None``: the engine's stacked MLP; else an architecture of actviz.architectures
+        self.architecture = architecture
         if config.task != task.name:
             problems.append(f"task: the config names {config.task!r} but the task is {task.name!r}")
         if problems:
@@ -311,10 +335,8 @@ class Race:
         if self.architecture is None:
             self.stacks = self._build_stacks(widths, strategy)
         else:
-            from ..architectures import race as arch_race
-
             args = (cfg, self.architecture, self.activations, task, dev, data.n_train)
-            self.stacks = arch_race.stacks(*args, per_seed=feed.per_seed)
+            self.stacks = _architectures.stacks(*args, per_seed=feed.per_seed)
         self._picks = [feed.rows(stack, self.runs) for stack in self.stacks]
         if self.initial is not None:
             load_initial(self.stacks, self.runs, self.initial)

@@ -108,7 +108,10 @@ def test_files_open_in_other_readers(first_run):
     # activation and the critical difference; librsvg draws the SVG with about as much
     # ink as matplotlib's own PNG of it.
     pages, text = pdf_pages_and_text(out / "cd.pdf")
-    assert pages == 1 and "CD =" in text and "Friedman" in text
+    # the diagram draws the critical difference only when the omnibus test rejects, and
+    # says why not otherwise
+    said = "no CD:" if data.get("cd_skipped") else "CD ="
+    assert pages == 1 and said in text, text
     assert all(name in text for name in ("relu", "tanh", "sigmoid"))
     drawn, own = inked(svg_as_png(out / "cd.svg", 700)), inked((out / "cd.png").read_bytes())
     assert 0.005 < own and abs(drawn - own) < 0.5 * own

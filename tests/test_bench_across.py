@@ -93,7 +93,7 @@ def test_bench_writes_the_aggregates_figure_that_other_renderers_open(tmp_path):
     import shutil
     import subprocess
 
-    from actviz.bench_report import write_outputs
+    from actviz.benchmark.report import write_outputs
 
     values = {
         t: {"relu": [0.8, 0.82, 0.81], "tanh": [0.85, 0.86, 0.84], "gelu": [0.7, 0.72, 0.71]}

@@ -23,6 +23,7 @@ import numpy as np
 from ..api import Activation
 from ..stats import mean_std
 from ..training.config import RaceConfig
+from ..training.replicates import data_seed_of, init_seed_of
 from ..training.schedule import steps_to_threshold
 from ..training.task import Task
 from ..training.weight_init import siren_w0
@@ -376,7 +377,9 @@ def write_reproduction(
     body = torch_form(act)
     if body is None:
         raise ValueError(f"activation {act.name!r} has no plain-torch form for reproduce.py")
-    data = task.generate(config.points, config.noise, config.data_seed, config.test_fraction)
+    # the member's own replicate: its seed's data draw when the race varied the data
+    draw = data_seed_of(config.vary, config.data_seed, int(member["seed"]))
+    data = task.generate(config.points, config.noise, draw, config.test_fraction)
     npz = folder / "data.npz"
     np.savez(
         npz,
@@ -422,6 +425,7 @@ def reproduce_source(run: Mapping[str, Any], index: int, activation: Activation,
         "activation": activation.name,
         "kind": activation.kind,
         "seed": int(member["seed"]),
+        "init_seed": init_seed_of(config.vary, int(member["seed"])),
         "hidden": list(config.hidden),
         "init": config.init,
         "w0": siren_w0(activation, values),
@@ -546,7 +550,9 @@ def main():
 
     gated = SETTINGS["kind"] == "gated"
     widths = [SETTINGS["input_dim"], *SETTINGS["hidden"], SETTINGS["output_dim"]]
-    layers = initial_layers(SETTINGS["seed"], widths, SETTINGS["init"], gated, SETTINGS["w0"])
+    layers = initial_layers(
+        SETTINGS["init_seed"], widths, SETTINGS["init"], gated, SETTINGS["w0"]
+    )
     weights = [w.to(dev).requires_grad_() for w, _ in layers]
     biases = [b.to(dev).requires_grad_() for _, b in layers]
     n_hidden = len(SETTINGS["hidden"])

@@ -46,6 +46,7 @@ def _race(catalogue, points: int, device: str, tape_free: bool, graphs: bool = T
     os.environ["ACTVIZ_TAPE_FREE"] = "1" if tape_free else "0"
     os.environ["ACTVIZ_CUDA_GRAPHS"] = "1" if graphs else "0"
     cfg = RaceConfig(
+        vary="init",  # one shared draw, as the loop it is compared with trains on
         task="moons",
         activations=ACTIVATIONS,
         seeds=4,

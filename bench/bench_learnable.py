@@ -78,6 +78,7 @@ def step_race(catalogue, name: str, seeds: int):
     from actviz.training import RaceConfig, race
 
     cfg = RaceConfig(
+        vary="init",  # one shared draw, as the loop it is compared with trains on
         task="moons",
         activations=[name],
         seeds=seeds,

@@ -132,6 +132,7 @@ def func_ensemble(args, catalogue, task, device) -> tuple[float, float, list[flo
 
 def engine(args, catalogue, task, device, tape_free: bool) -> tuple[float, float, list[float]]:
     cfg = RaceConfig(
+        vary="init",  # one shared draw, as the loop it is compared with trains on
         task="moons",
         activations=args.activations,
         seeds=args.seeds,

@@ -98,6 +98,7 @@ def engine(
     case: Case, catalogue, task, device: torch.device, lr: float, threads, graphs: bool = True
 ) -> tuple:
     cfg = RaceConfig(
+        vary="init",  # one shared draw, as the loop it is compared with trains on
         task="moons",
         activations=case.activations,
         seeds=case.seeds,

@@ -86,7 +86,7 @@ def parts(device: str, dry: bool) -> list[Part]:
         Part(
             "architectures",
             "bench_architectures.py",
-            ["--device", device] + (["--quick"] if dry else []),
+            ["--steps", "3", "--seeds", "2"] if dry else ["--steps", "20", "--race"],
             0.15,
             optional=True,
         ),

@@ -1,10 +1,10 @@
 """Where a race step's time goes: operations per step, time per step, compute vs overhead.
 
-For the reference (autograd) step and the tape-free step of the issue-22 race (8
+For the reference (autograd) step and the tape-free step of the reference race (8
 activations x 4 seeds, 2-8-8-1, 200 moons points, Adam), in one process:
 
 * ``aten/step``: operator calls per training step counted by ``torch.profiler`` (every
-  ``aten::`` event, nested ones included, as the issue counted them), and ``top``: the
+  ``aten::`` event, nested ones included), and ``top``: the
   calls Python made (top-level events only);
 * ``ms/step``: this thread's CPU time per step (median of blocks), and wall time;
 * the split of that time: ``compute`` is what the same step costs beyond the same step on

@@ -1,6 +1,6 @@
 """How long a slider step takes to redraw the Curves panel, against bare pyqtgraph.
 
-Scenario (the issue's bar): 20 activations x 10 000 points, f and f' shown, one slider
+Scenario: 20 activations x 10 000 points, f and f' shown, one slider
 dragged. Per frame, *ours* is everything the app does for one slider value (set the
 parameter, evaluate the changed activation, ``setData``, crosshair readout, marks) plus
 rendering the plots; *bare* is ``setData`` of the very same arrays into a plain pyqtgraph

@@ -143,8 +143,8 @@ def test_decided_is_bool_and_the_baseline_says_baseline(outcome):
     assert frame.set_index("activation").loc["relu", "verdict"] == "baseline"
 
 
-def test_a_seed_count_that_can_never_decide_warns():
-    with pytest.warns(UserWarning, match="no comparison can be decided"):
+def test_too_few_seeds_for_the_intervals_warns_as_the_command_line_notes():
+    with pytest.warns(UserWarning, match="2 paired seeds the 95% intervals cover less than 95%"):
         actviz.race(activations=["relu", "tanh"], seeds=2, baseline="relu", **SMALL)
 
 

@@ -162,8 +162,11 @@ def test_a_database_locked_for_the_whole_race_still_writes_json_and_says_what_is
 def test_a_lock_released_mid_race_loses_nothing(tmp_path):
     db = tmp_path / "runs.sqlite"
     out = tmp_path / "out.json"
+    # long enough (tens of seconds even at ~1 ms a step) that the race is still writing
+    # when the 4 s lock is released: every write meets the lock, then the release
+    steps = 40_000
     proc = subprocess.Popen(
-        [*TRAIN, "--steps", "6000", "--eval-every", "50", "--db", str(db), "--json", str(out)],
+        [*TRAIN, "--steps", str(steps), "--eval-every", "200", "--db", str(db), "--json", str(out)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -176,7 +179,9 @@ def test_a_lock_released_mid_race_loses_nothing(tmp_path):
         )
         holder = lock_holder(db, 4)
         held = sql(db, "SELECT COUNT(*) FROM evaluations")[0][0]  # readers still read
+        running = proc.poll() is None
         holder.wait()
+        assert running, "the race ended before the lock was taken: nothing was tested"
         _, err = proc.communicate(timeout=300)
     finally:
         if proc.poll() is None:
@@ -188,7 +193,7 @@ def test_a_lock_released_mid_race_loses_nothing(tmp_path):
     expected = sum(len(r["history"]) for r in data["runs"])
     stored = int(sql(db, f"SELECT COUNT(*) FROM evaluations WHERE run_id = {data['run_id']}")[0][0])
     assert stored == expected > int(held)
-    assert sql(db, "SELECT status, steps_done FROM runs") == [["finished", "6000"]]
+    assert sql(db, "SELECT status, steps_done FROM runs") == [["finished", str(steps)]]
 
 
 def dead_pid() -> int:

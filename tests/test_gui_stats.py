@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from stats_reference import boot_t_by_hand
+from stats_reference import paired_by_hand
 from test_gui_compare import compare  # noqa: F401 - fixture
 from test_gui_playground import make_window, race  # noqa: F401 - fixture
 
@@ -24,8 +24,8 @@ def _holm_of_two(p1: float, p2: float) -> tuple[float, float]:
     return adjusted[p1], adjusted[p2]
 
 
-def _sign_flip_p(d: np.ndarray) -> float:  # the paired test: now the bootstrap-t
-    return boot_t_by_hand(d)[2]
+def _paired_p(d: np.ndarray) -> float:  # bootstrap-t and t-test: the larger p
+    return paired_by_hand(d)[2]
 
 
 def test_playground_table_compares_with_the_chosen_baseline(make_window, qtbot, tmp_path):  # noqa: F811
@@ -46,7 +46,7 @@ def test_playground_table_compares_with_the_chosen_baseline(make_window, qtbot, 
     p_holm = dict(
         zip(
             ("tanh", "sigmoid"),
-            _holm_of_two(*(_sign_flip_p(diffs[n]) for n in ("tanh", "sigmoid"))),
+            _holm_of_two(*(_paired_p(diffs[n]) for n in ("tanh", "sigmoid"))),
             strict=True,
         )
     )
@@ -100,7 +100,7 @@ def test_compare_leaderboard_and_bundle_carry_the_statistics(
         ]
     )
     assert rows["tanh"]["stats"]["diff_mean"] == pytest.approx(d.mean())
-    assert rows["tanh"]["stats"]["p_holm"] == pytest.approx(_sign_flip_p(d))  # one comparison
+    assert rows["tanh"]["stats"]["p_holm"] == pytest.approx(_paired_p(d))  # one comparison
     written = compare.export_comparison(tmp_path / "bundle")
     names = {p.name for p in written}
     assert {"statistics.json", "leaderboard.csv"} <= names

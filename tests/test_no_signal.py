@@ -35,7 +35,6 @@ def test_no_signal_at_scale_fixed_seeds():
 
 @pytest.mark.slow
 @pytest.mark.timeout(7200)
-@pytest.mark.xfail(reason="measured 8.4% +- 1.8 over 250 races: above 5% (docs/comparisons.md)")
 def test_no_signal_at_scale_until_decided():
     sequential = no_signal_rates(300, actviz.race, seeds=6, until_decided=True, first=20_000)
     assert sequential["decided"] <= _bound(0.05, 300)

@@ -651,8 +651,8 @@ def _summary(
     if compared:
         _undecidable_note(summary, out)
         print(
-            "CI: studentized bootstrap over seeds; p: paired bootstrap-t test, Holm-corrected; "
-            "seeds: those the verdict took",
+            "CI: studentized bootstrap over seeds; p: paired bootstrap-t and t-test (the "
+            "larger), Holm-corrected; seeds: those the verdict took",
             file=out,
         )
     stored = [i for i in run_ids if i is not None]

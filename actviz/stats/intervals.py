@@ -12,6 +12,13 @@
   so the interval excludes 0 exactly when the two-sided p is below 1 - confidence.
 - No spread at all (every value equal): a zero-width interval and p = 0 for a non-zero
   mean difference (p = 1 for zero), the limit of the studentized statistic.
+- A paired difference is **decided** only when the bootstrap-t *and* Student's t reject
+  "mean difference = 0" (:func:`paired_difference`; its interval is the hull of the
+  two). Each alone fails where the other holds: the bootstrap-t follows a sample's skew,
+  and with one outlying seed among many ties that skew is noise (no-signal races: 7.6%
+  false decisions at 24 seeds); Student's t is fooled by truly skewed differences (10-12%
+  at 3-10 seeds). Requiring both keeps the error rate at or below the better of the two
+  in every scenario measured (docs/comparisons.md).
 - Probability of improvement P(A > B): the share of paired seeds where A beat B (ties
   count half) with Wilson's score interval.
 """
@@ -103,6 +110,22 @@ def studentized(
         return None, None, None
     low, high, p = boot_t(data[None, :], confidence=confidence)
     return float(low[0]), float(high[0]), float(p[0])
+
+
+def paired_difference(
+    diffs: Sequence[float], confidence: float = CONFIDENCE
+) -> tuple[float | None, float | None, float | None]:
+    """``(low, high, p)`` of the mean paired difference: the hull of the bootstrap-t and
+    Student's t intervals and the larger of their two p-values (an intersection-union
+    test: it rejects only where both do, so its error rate is at most either one's)."""
+    low_b, high_b, p_b = studentized(diffs, confidence)
+    if low_b is None or high_b is None or p_b is None:
+        return None, None, None
+    low_t, high_t = t_interval(diffs, confidence)
+    p_t = t_test(diffs)
+    if low_t is None or high_t is None or p_t is None:
+        return low_b, high_b, p_b
+    return min(low_b, low_t), max(high_b, high_t), max(p_b, p_t)
 
 
 def t_interval(

@@ -21,6 +21,8 @@ DESIGNS = [  # (scenario, first batch, cap, comparisons)
     ("normal", 6, 24, 1),
     ("skewed", 6, 24, 1),
     ("quantised", 6, 24, 1),
+    ("outlier", 6, 24, 1),
+    ("outlier", 6, 24, 2),
     ("failure", 6, 24, 1),
     ("normal", 6, 24, 3),
     ("normal", 3, 24, 1),

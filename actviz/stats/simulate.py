@@ -8,6 +8,10 @@ of improvement are known. The shapes are those races produce:
 - ``skewed``: exponential (skewness 2) seed results and differences.
 - ``quantised``: accuracy on 60 test points (multiples of 1/60) around a seed's own
   true accuracy: ties and zero differences are common.
+- ``outlier``: the shape of no-signal races (measured on the ``noise`` task): a third of
+  the pairs tie exactly, the rest differ by a symmetric heavy-tailed number of test
+  points (Student's t with 2 degrees of freedom, in sixtieths), so now and then one seed
+  differs by 10-15 points. Symmetric: its sample skew is noise.
 - ``failure``: the candidate is 0.02 better on 80% of seeds and 0.08 worse on the other
   20% (a failure-prone activation): the mean difference is exactly the shift, 0 under
   no difference, yet the candidate wins most pairs.
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SCENARIOS = ("normal", "skewed", "quantised", "failure")
+SCENARIOS = ("normal", "skewed", "quantised", "outlier", "failure")
 TEST_POINTS = 60
 
 
@@ -49,6 +53,12 @@ def draw(scenario: str, rng: np.random.Generator, experiments: int, n: int, shif
         b = rng.binomial(TEST_POINTS, q) / TEST_POINTS
         a = rng.binomial(TEST_POINTS, np.clip(q + shift, 0, 1)) / TEST_POINTS
         return Draw(a, b, 0.88, shift)
+    if scenario == "outlier":
+        q = np.clip(0.5 + rng.normal(0, 0.05, size), 0, 1)
+        b = rng.binomial(TEST_POINTS, q) / TEST_POINTS
+        points = np.where(rng.random(size) < 1 / 3, 0.0, np.round(2 * rng.standard_t(2, size)))
+        a = b + shift + points / TEST_POINTS
+        return Draw(a, b, 0.5, shift)
     if scenario == "failure":
         b = 0.92 + rng.normal(0, 0.02, size)
         fails = rng.random(size) < 0.2

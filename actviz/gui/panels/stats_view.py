@@ -67,7 +67,8 @@ def stats_columns() -> list[Column]:
             "p (Holm)",
             lambda r: stats.format_p(get("p_holm")(r)),
             sort=get("p_holm"),
-            tip="paired bootstrap-t test of the mean difference, Holm-corrected across activations",
+            tip="paired bootstrap-t and t-test of the mean difference (both must reject), "
+            "Holm-corrected across activations",
         ),
         Column(
             "stats_verdict",

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from stats_reference import boot_t_by_hand
+from stats_reference import boot_t_by_hand, paired_by_hand
 
 COMMON = ["--no-user-plugins", "train", "--task", "moons", "--steps", "60", "--points", "120"]
 COMMON += ["--hidden", "6", "--device", "cpu", "--grid", "0"]
@@ -41,7 +41,7 @@ def test_baseline_summary_matches_scipy_recomputed_from_runs(run_cli, tmp_path):
         d = np.array([own[s] - base[s] for s in sorted(base)])
         vs = entry["vs_baseline"]
         assert vs["diff_mean"] == pytest.approx(d.mean())
-        low, high, p_raw[name] = boot_t_by_hand(d)
+        low, high, p_raw[name] = paired_by_hand(d)
         assert vs["p_value"] == pytest.approx(p_raw[name])
         assert (vs["ci_low"], vs["ci_high"]) == pytest.approx((low, high))
     low, high = sorted(p_raw.values())

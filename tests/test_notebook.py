@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from stats_reference import boot_t_by_hand
+from stats_reference import paired_by_hand
 from tools import inked, need
 
 import actviz
@@ -43,7 +43,7 @@ def test_race_summary_matches_scipy_from_runs(outcome):
         d = np.array([finals[name][s] - finals["relu"][s] for s in range(6)])
         vs = by_name[name]["vs_baseline"]
         assert vs["diff_mean"] == pytest.approx(d.mean()) and vs["n"] == 6
-        low, high, p = boot_t_by_hand(d)
+        low, high, p = paired_by_hand(d)
         assert vs["p_value"] == pytest.approx(p)
         assert (vs["ci_low"], vs["ci_high"]) == pytest.approx((low, high))
     assert "not decided" in repr(outcome) or "better" in repr(outcome) or "worse" in repr(outcome)

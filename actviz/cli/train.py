@@ -607,6 +607,15 @@ def _note(bar: ProgressBar, message: str) -> None:
     print(f"actviz train: {message}", file=sys.stderr)
 
 
+def _order_note(aso: dict[str, Any]) -> list[str]:
+    """Almost stochastic order in words: which seed distribution lies above."""
+    if aso.get("order") == "better":
+        return [f"ASO: above the baseline (eps {aso['eps_min']:.2f})"]
+    if aso.get("order") == "worse":
+        return [f"ASO: below the baseline (eps {aso['eps_min_reverse']:.2f})"]
+    return ["ASO: no order"] if aso.get("order") == "none" else []
+
+
 def _summary(
     result: Any, summary: list[dict[str, Any]], run_ids: list[int | None], out: TextIO
 ) -> None:
@@ -647,6 +656,7 @@ def _summary(
                 diff = format_ci(vs["diff_mean"], vs["ci_low"], vs["ci_high"])
                 seeds = vs.get("seeds_to_decide") or vs["n"]
                 line += f"  {diff:>27} {format_p(vs['p_holm']):>8} {verdict(entry):>12} {seeds:>5}"
+                notes += _order_note(vs.get("aso") or {})
         print(f"{line}  {'; '.join(notes)}", file=out)
     if compared:
         _undecidable_note(summary, out)

@@ -17,6 +17,9 @@ form a *pair*, and comparisons use the paired differences.
 - ``decided``: the Holm-adjusted p < alpha (with one comparison: the interval excludes 0).
 - Probability of improvement P(A > B) over paired seeds with Wilson's interval; Cohen's
   d_z as the effect size.
+- Almost stochastic order (:mod:`.stochastic_order`): whether the activation's whole
+  seed distribution lies above (or below) the baseline's, for results with failures or
+  heavy tails where a mean says little; Bonferroni over the comparisons.
 
 Qt-free and torch-free: numpy and scipy only.
 """
@@ -30,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from . import intervals
+from . import intervals, stochastic_order
 
 CONFIDENCE = 0.95
 ALPHA = 0.05
@@ -50,6 +53,12 @@ TEST_SHORT = "paired bootstrap-t and t"
 IMPROVEMENT = "P(A > B): share of paired seeds where A beat the baseline (ties half), Wilson CI"
 CORRECTION = "Holm"
 EFFECT_SIZE = "Cohen's d_z (mean paired difference / its standard deviation)"
+ASO = (
+    "almost stochastic order (del Barrio et al. 2018, Dror et al. 2019, as deepsig): eps_min "
+    f"of the activation over the baseline; below {stochastic_order.THRESHOLD} its seed "
+    "distribution lies almost everywhere above (order 'better'; 'worse' the other way), "
+    "Bonferroni over the comparisons"
+)
 
 
 def method_notes(confidence: float = CONFIDENCE, alpha: float = ALPHA) -> dict[str, Any]:
@@ -62,6 +71,7 @@ def method_notes(confidence: float = CONFIDENCE, alpha: float = ALPHA) -> dict[s
         "correction": CORRECTION,
         "effect_size": EFFECT_SIZE,
         "prob_improvement": IMPROVEMENT,
+        "aso": ASO,
         "decided": "Holm-adjusted p < alpha (one comparison: the CI excludes 0)",
     }
 
@@ -193,6 +203,24 @@ def values_by_seed(runs: Sequence[Mapping[str, Any]], metric: str) -> dict[str, 
     return out
 
 
+def almost_stochastic_order(
+    scores: Sequence[float], baseline: Sequence[float], comparisons: int = 1
+) -> dict[str, Any]:
+    """``{eps_min, eps_min_reverse, order}``: ASO's ``eps_min`` of the activation over the
+    baseline and of the baseline over it; ``order`` is ``better``/``worse`` where one is
+    below :data:`.stochastic_order.THRESHOLD`, else ``none`` (``None`` under 2 seeds)."""
+    if len(scores) < 2 or len(baseline) < 2:
+        return {"eps_min": None, "eps_min_reverse": None, "order": None}
+    ahead = stochastic_order.aso(scores, baseline, comparisons=comparisons)
+    behind = stochastic_order.aso(baseline, scores, comparisons=comparisons)
+    order = "none"
+    if ahead is not None and ahead < stochastic_order.THRESHOLD:
+        order = "better"
+    elif behind is not None and behind < stochastic_order.THRESHOLD:
+        order = "worse"
+    return {"eps_min": ahead, "eps_min_reverse": behind, "order": order}
+
+
 def compare(
     values: Mapping[str, Mapping[int, float]],
     baseline: str | None = None,
@@ -241,6 +269,9 @@ def compare(
             "effect_size": cohens_dz(diffs),
             "test": TEST_SHORT,
             "prob_improvement": intervals.improvement_probability(diffs, confidence),
+            "aso": almost_stochastic_order(
+                list(values[entry["activation"]].values()), list(base.values()), len(others)
+            ),
             "decided": bool(p_holm is not None and p_holm < alpha),
         }
         if bounds is not None:
@@ -328,6 +359,8 @@ def flat_rows(summary: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "p_improvement": (vs.get("prob_improvement") or {}).get("p"),
                 "p_improvement_low": (vs.get("prob_improvement") or {}).get("ci_low"),
                 "p_improvement_high": (vs.get("prob_improvement") or {}).get("ci_high"),
+                "aso_eps_min": (vs.get("aso") or {}).get("eps_min"),
+                "aso_order": (vs.get("aso") or {}).get("order"),
             }
         )
     return rows

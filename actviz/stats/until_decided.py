@@ -5,12 +5,13 @@ Each batch is one batched race over new seeds for every activation, so a seed st
 pairs the same replicate across activations. The looks are planned from the first batch
 and the cap (``6, 12, 18, 24``), and a group-sequential design (:mod:`.sequential`:
 Lan-DeMets O'Brien-Fleming-type alpha spending) gives each look its own level: a
-comparison is decided at the first look where its Holm-adjusted paired p (bootstrap-t and t, the larger) is below that
-look's level, and stays decided (it is not tested again). Measured on no-difference
-data through this loop (4 looks, 600 experiments each): 4.0% decided on normal
-differences, 5.3-5.7% on quantised and skewed ones, 3.2% on no-signal races through
-:func:`actviz.race`, where testing at 0.05 at every look gave 9-23% (docs/comparisons.md). ``seeds_to_decide`` is the look
-that decided it; the estimate at an early stop is biased away from 0 (see
+comparison is decided at the first look where its Holm-adjusted paired p (bootstrap-t
+and t, the larger) is below that look's level, and stays decided (it is not tested
+again). Measured on no-difference data through this loop (4 looks, 600 experiments
+each): 4.0% decided on normal differences, 5.3-5.7% on quantised and skewed ones, and
+3.2% of no-signal races through :func:`actviz.race`, where testing at 0.05 at every
+look gave 9-23% (docs/comparisons.md). ``seeds_to_decide`` is the look that decided
+it; the estimate at an early stop is biased away from 0 (see
 :data:`.sequential.STOPPING_BIAS`).
 """
 

@@ -81,6 +81,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "initial weights; the default), init (initial weights only; one data draw from "
         "--data-seed) or data (data only; the same initial weights)",
     )
+    p.add_argument(
+        "--inits-per-draw",
+        type=int,
+        default=1,
+        metavar="M",
+        help="nest the seeds: every M consecutive seeds share one data draw and differ in "
+        "their initial weights, and the summary splits the spread into data and init "
+        "(needs --vary all and a multiple of M seeds; default 1: not nested)",
+    )
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     p.add_argument("--strategy", default="auto", help="auto, batched or loop")
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: by size)")
@@ -194,6 +203,7 @@ def build_config(args: argparse.Namespace, catalogue: Any) -> Any:
         test_fraction=args.test_fraction,
         data_seed=args.data_seed,
         vary=args.vary,
+        inits_per_draw=args.inits_per_draw,
         device=args.device,
         boundary_grid=args.grid,
         strategy=args.strategy,
@@ -229,6 +239,7 @@ _SAME_START_FIXED = (
     "test_fraction",
     "data_seed",
     "vary",
+    "inits_per_draw",
     "param",
     "grid",
 )
@@ -607,6 +618,30 @@ def _note(bar: ProgressBar, message: str) -> None:
     print(f"actviz train: {message}", file=sys.stderr)
 
 
+def _variance_lines(summary: list[dict[str, Any]], out: TextIO) -> None:
+    """A nested race: how much of each activation's spread comes from the data draw."""
+    split = [(e["activation"], e["variance"]) for e in summary if e.get("variance")]
+    if not split:
+        return
+    first = split[0][1]
+    print(
+        f"spread over {first['draws']} data draws x {first['inits_per_draw']} initialisations "
+        "(compared on per-draw means):",
+        file=out,
+    )
+    for name, v in split:
+        if v["data_share"] is None:
+            print(f"  {name:14} -", file=out)
+            continue
+        p = "" if v["p_data"] is None else f", F test of no data part p={v['p_data']:.3g}"
+        print(
+            f"  {name:14} data {100 * v['data_share']:.0f}%, init "
+            f"{100 * (1 - v['data_share']):.0f}% (sd {math.sqrt(v['var_data']):.4f} and "
+            f"{math.sqrt(v['var_init']):.4f}{p})",
+            file=out,
+        )
+
+
 def _order_note(aso: dict[str, Any]) -> list[str]:
     """Almost stochastic order in words: which seed distribution lies above."""
     if aso.get("order") == "better":
@@ -665,6 +700,7 @@ def _summary(
             "larger), Holm-corrected; seeds: those the verdict took",
             file=out,
         )
+    _variance_lines(summary, out)
     stored = [i for i in run_ids if i is not None]
     if len(stored) == 1:
         print(f"stored as run {stored[0]} (actviz runs show {stored[0]})", file=out)

@@ -23,7 +23,7 @@ import numpy as np
 from ..api import Activation
 from ..stats import mean_std
 from ..training.config import RaceConfig
-from ..training.replicates import data_seed_of, init_seed_of
+from ..training.replicates import init_seed_of, race_data_seed
 from ..training.schedule import steps_to_threshold
 from ..training.task import Task
 from ..training.weight_init import siren_w0
@@ -378,7 +378,7 @@ def write_reproduction(
     if body is None:
         raise ValueError(f"activation {act.name!r} has no plain-torch form for reproduce.py")
     # the member's own replicate: its seed's data draw when the race varied the data
-    draw = data_seed_of(config.vary, config.data_seed, int(member["seed"]))
+    draw = race_data_seed(config, int(member["seed"]))
     data = task.generate(config.points, config.noise, draw, config.test_fraction)
     npz = folder / "data.npz"
     np.savez(

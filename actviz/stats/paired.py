@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from . import intervals, stochastic_order
+from . import intervals, nested, stochastic_order
 
 CONFIDENCE = 0.95
 ALPHA = 0.05
@@ -287,11 +287,32 @@ def summarise(
     confidence: float = CONFIDENCE,
     alpha: float = ALPHA,
 ) -> list[dict[str, Any]]:
-    """The ``summary`` list of a race (``RaceResult.to_dict()`` or a stored run)."""
+    """The ``summary`` list of a race (``RaceResult.to_dict()`` or a stored run). A
+    nested race (``inits_per_draw`` > 1) is compared on its per-draw means, and each
+    entry gains ``variance``: the split of its spread into data and initialisation
+    (:mod:`.nested`)."""
     metric = race.get("metric", "accuracy")
     values = values_by_seed(race.get("runs", []), metric)
     bounds = METRIC_BOUNDS.get(metric)
-    return compare(values, baseline, confidence=confidence, alpha=alpha, bounds=bounds)
+    groups = _draw_groups(race.get("config") or {})
+    if groups is None:
+        return compare(values, baseline, confidence=confidence, alpha=alpha, bounds=bounds)
+    units = nested.per_draw_means(values, groups)
+    entries = compare(units, baseline, confidence=confidence, alpha=alpha, bounds=bounds)
+    for entry in entries:
+        entry["variance"] = nested.variance_split(values.get(entry["activation"], {}), groups)
+        entry["unit"] = "data draw"
+    return entries
+
+
+def _draw_groups(config: Mapping[str, Any]) -> list[list[int]] | None:
+    """The data-draw groups of a nested race's seeds; ``None`` for any other race."""
+    m = config.get("inits_per_draw") or 1
+    if not isinstance(m, int) or m <= 1:
+        return None
+    seeds = config.get("seeds", [])
+    seeds = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    return nested.groups_of(seeds, m)
 
 
 #: The range a metric can take (R² has no lower bound).

@@ -47,6 +47,9 @@ class RaceConfig:
     ``vary`` says what a seed resamples (:mod:`actviz.training.replicates`): ``"all"``
     (its own data draw and initial weights), ``"init"`` or ``"data"``; a stored dict
     without it reads as ``"init"``, what races varied before the choice existed.
+    ``inits_per_draw`` (> 1, with ``vary="all"``) nests the replicates: consecutive groups
+    of that many seeds share one data draw and differ in their initial weights, so the
+    spread splits into its data and initialisation parts (:mod:`actviz.stats.nested`).
     ``arch`` names the network (:mod:`actviz.architectures`; ``"mlp"``, the default,
     is the stack of ``hidden`` layers) and ``arch_options`` its sizes (``{"depth": 4}``).
     Runs stored before architectures existed read as ``"mlp"``.
@@ -75,6 +78,7 @@ class RaceConfig:
     l2: float = 0.0
     features: list[str] = field(default_factory=list)
     vary: str = "all"
+    inits_per_draw: int = 1
     arch: str = "mlp"
     arch_options: dict[str, Any] = field(default_factory=dict)
 
@@ -217,6 +221,21 @@ class RaceConfig:
             add(f"strategy: must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
         if self.vary not in VARY:
             add(f"vary: must be one of {', '.join(VARY)}, got {self.vary!r}")
+        if not _positive_int(self.inits_per_draw):
+            add(f"inits_per_draw: must be a positive integer, got {self.inits_per_draw!r}")
+        elif self.inits_per_draw > 1:
+            if self.vary != "all":
+                add(
+                    "inits_per_draw: nesting initialisations in data draws needs vary='all' "
+                    f"(both vary), got vary={self.vary!r}"
+                )
+            n = len(self.seed_list()) if _seeds_ok(self.seeds) else 0
+            if n and (n % self.inits_per_draw or n < 2 * self.inits_per_draw):
+                add(
+                    f"inits_per_draw: {n} seeds do not split into data draws of "
+                    f"{self.inits_per_draw} (use a multiple of {self.inits_per_draw}, "
+                    "at least two draws)"
+                )
         if self.threads is not None and not _positive_int(self.threads):
             add(f"threads: must be a positive integer or empty, got {self.threads!r}")
         return problems
@@ -228,6 +247,12 @@ def _choices(activation: Any, pname: str) -> tuple[str, ...]:
         if p.name == pname:
             return tuple(getattr(p, "choices", ()))
     return ()
+
+
+def _seeds_ok(seeds: Any) -> bool:
+    if isinstance(seeds, int):
+        return not isinstance(seeds, bool) and seeds > 0
+    return isinstance(seeds, list) and all(isinstance(s, int) for s in seeds)
 
 
 def _positive_int(value: Any) -> bool:

@@ -14,7 +14,7 @@ import torch
 
 from .features import network_inputs
 from .metrics import targets_for
-from .replicates import data_seed_of, data_varies
+from .replicates import data_varies, race_data_seed
 from .task import Task, TaskData
 
 
@@ -26,13 +26,13 @@ class ReplicateData:
         self.seeds = config.seed_list()
         self.per_seed = data_varies(config.vary)
         draw_seeds = (
-            [data_seed_of(config.vary, config.data_seed, s) for s in self.seeds]
-            if self.per_seed
-            else [config.data_seed]
+            [race_data_seed(config, s) for s in self.seeds] if self.per_seed else [config.data_seed]
         )
-        draws = [
-            task.generate(config.points, config.noise, d, config.test_fraction) for d in draw_seeds
-        ]
+        made: dict[int, TaskData] = {}  # a nested race's seeds share their group's draw
+        for d in draw_seeds:
+            if d not in made:
+                made[d] = task.generate(config.points, config.noise, d, config.test_fraction)
+        draws = [made[d] for d in draw_seeds]
         self.shown: TaskData = draws[0]
         #: each seed's own draw (one shared draw when only the initial weights vary)
         self.draws = dict(zip(self.seeds, draws, strict=False)) if self.per_seed else {}

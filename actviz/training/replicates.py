@@ -8,11 +8,18 @@ read); with ``"data"`` every seed starts from the same initial weights and only 
 changes. Every activation of a race gets the same replicate for a seed, so comparisons
 stay paired. Intervals over seeds then describe the task (all), the initialisation on one
 draw of the data (init), or one initialisation over draws (data).
+
+A nested race (``inits_per_draw`` M > 1, with ``vary="all"``) groups its seeds, in
+order, M at a time: a group shares the data draw of its first seed, and each seed keeps
+its own initial weights. K draws x M initialisations then say how much of the spread
+comes from each (:mod:`actviz.stats.nested`).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from typing import Any
 
 VARY = ("all", "init", "data")
 #: What a stored race without the field varied (races before the choice existed).
@@ -38,6 +45,21 @@ def data_seed_of(vary: str, data_seed: int, seed: int) -> int:
         return int(data_seed)
     digest = hashlib.sha256(f"actviz-replicate:{int(data_seed)}:{int(seed)}".encode()).digest()
     return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
+
+
+def draw_key(seeds: Sequence[int], seed: int, inits_per_draw: int = 1) -> int:
+    """The seed whose data draw replicate ``seed`` trains on: itself, or in a nested race
+    the first seed of its group of ``inits_per_draw``."""
+    if inits_per_draw <= 1:
+        return int(seed)
+    position = list(seeds).index(int(seed))
+    return int(seeds[position - position % inits_per_draw])
+
+
+def race_data_seed(config: Any, seed: int) -> int:
+    """The data seed of replicate ``seed`` of the race ``config`` (a :class:`RaceConfig`)."""
+    key = draw_key(config.seed_list(), seed, getattr(config, "inits_per_draw", 1))
+    return data_seed_of(config.vary, config.data_seed, key)
 
 
 def init_seed_of(vary: str, seed: int) -> int:

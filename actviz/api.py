@@ -283,6 +283,15 @@ class Activation:
         self.use_cases = tuple(self.use_cases)
         self.limitations = tuple(self.limitations)
 
+    @classmethod
+    def from_module(cls, factory: Callable[[], Any], *, name: str, **options: Any) -> Activation:
+        """An activation from a ``torch.nn.Module`` class (parameters, buffers,
+        ``reset_parameters``, an optional ``derivative(x)`` method), raced batched over
+        models with per-model copies: see :mod:`actviz.module_activation`."""
+        from .module_activation import module_activation  # torch: only for module plugins
+
+        return module_activation(factory, name=name, **options)
+
     @property
     def is_vector(self) -> bool:
         """True for activations over the last dimension (softmax family, GLU)."""

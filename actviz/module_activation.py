@@ -46,25 +46,37 @@ def module_activation(
     *,
     name: str,
     ranges: Mapping[str, tuple[float | None, float | None]] | None = None,
+    param_groups: Mapping[str, Mapping[str, float]] | None = None,
     **metadata: Any,
 ) -> Activation:
     """An :class:`Activation` that runs ``factory()``'s ``forward``.
 
     ``factory`` is the module class (or any callable returning a module) taking no
-    arguments. ``ranges`` gives slider ranges ``{param: (min, max)}``. Other keyword
+    arguments. ``ranges`` gives slider ranges ``{param: (min, max)}``; ``param_groups``
+    gives learnable ones their own optimiser settings, ``{param: {"lr": 1e-3,
+    "weight_decay": 1e-4}}`` (see ``Param.lr``). Other keyword
     arguments (``formula``, ``description``, ``family``, ``references``, declared
     metadata, ``kind``...) are the :class:`Activation`'s.
     """
     template = _build(factory, name)
     spec = _spec(template, name)
     ranges = dict(ranges or {})
-    unknown = set(ranges) - {p for p, _, _, _ in spec}
-    if unknown:
-        known = ", ".join(p for p, _, _, _ in spec) or "none"
-        raise ValueError(
-            f"activation {name!r}: ranges names {', '.join(sorted(unknown))}, "
-            f"which the module does not have (it has: {known})"
-        )
+    groups = {k: dict(v) for k, v in (param_groups or {}).items()}
+    for option, given in (("ranges", ranges), ("param_groups", groups)):
+        unknown = set(given) - {p for p, _, _, _ in spec}
+        if unknown:
+            known = ", ".join(p for p, _, _, _ in spec) or "none"
+            raise ValueError(
+                f"activation {name!r}: {option} names {', '.join(sorted(unknown))}, "
+                f"which the module does not have (it has: {known})"
+            )
+    for pname, settings in groups.items():
+        extra_keys = set(settings) - {"lr", "weight_decay"}
+        if extra_keys:
+            raise ValueError(
+                f"activation {name!r}: param_groups[{pname!r}] takes lr and weight_decay, "
+                f"not {', '.join(sorted(extra_keys))}"
+            )
     initial = functools.lru_cache(maxsize=64)(lambda seed: _initial(factory, spec, seed))
     params = [
         Param(
@@ -74,6 +86,8 @@ def module_activation(
             max=ranges.get(pname, (None, None))[1],
             learnable=learnable,
             shape=shape,
+            lr=groups.get(pname, {}).get("lr"),
+            weight_decay=groups.get(pname, {}).get("weight_decay"),
             description=f"{'parameter' if learnable else 'buffer'} {key!r} of the module",
         )
         for pname, key, shape, learnable in spec

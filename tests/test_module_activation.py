@@ -90,6 +90,7 @@ def test_the_example_module_plugin_checks_plots_and_races(tmp_path):
         ("temperature", False, ()),
     ]
     assert act.derivative is not None and act.extra["module"].endswith("SwishRational")
+    assert (act.param("p").lr, act.param("p").weight_decay) == (0.003, 1e-4)
     env = {"PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     out = tmp_path / "curves.csv"
     for args in (

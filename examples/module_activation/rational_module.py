@@ -4,7 +4,7 @@
 ``beta`` (a parameter), learnable rational coefficients (a vector parameter, indexed the
 usual way, ``self.p[0]``), a fixed temperature (a buffer), ``reset_parameters`` (random
 coefficients per seed) and its own ``derivative``. actviz races it batched, one copy of
-the parameters per model.
+the parameters per model; the coefficients have their own optimiser group.
 
 Try it::
 
@@ -57,6 +57,8 @@ def actviz_activations() -> list[Activation]:
             SwishRational,
             name="swish_rational",
             ranges={"beta": (0.1, 5.0), "temperature": (0.25, 4.0)},
+            # the rational coefficients: their own, slower learning rate and a small decay
+            param_groups={"p": {"lr": 0.003, "weight_decay": 1e-4}},
             formula=r"x\,\sigma(\beta x / T) + p_0 \frac{u}{1+u^2} + p_1 \tanh u,\ u = x/T",
             references=["arXiv:1710.05941"],
         )

@@ -72,6 +72,10 @@ class Param:
     * ``kind``: ``"real"``; ``"integer"`` and ``"choice"`` are structural options (a
       spline's degree, a base function), never learnable: make them with
       :meth:`integer` and :meth:`choice`.
+    * ``lr`` and ``weight_decay`` (learnable parameters only) are the parameter's own
+      group in the optimiser, as torch.optim's parameter groups: its own learning rate
+      (``0`` keeps it at its initial value) and an L2 weight decay added to its gradient
+      (torch.optim's ``weight_decay``). ``None``: the race's learning rate, no decay.
     """
 
     name: str
@@ -84,6 +88,8 @@ class Param:
     bounds: tuple[float | None, float | None] | None = None
     kind: ParamKind = "real"
     choices: tuple[str, ...] = ()
+    lr: float | None = None
+    weight_decay: float | None = None
 
     @deferrable
     def __post_init__(self) -> None:
@@ -103,6 +109,20 @@ class Param:
             low, high = self.bounds
             if low is not None and high is not None and low > high:
                 raise ValueError(f"parameter {self.name!r}: bounds low {low} > high {high}")
+        for option in ("lr", "weight_decay"):
+            value = getattr(self, option)
+            if value is None:
+                continue
+            if not self.learnable:
+                raise ValueError(f"parameter {self.name!r}: {option} is for learnable parameters")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not (0 <= value < float("inf"))
+            ):
+                raise ValueError(
+                    f"parameter {self.name!r}: {option} must be a number >= 0, not {value!r}"
+                )
         if self.shape == () and self.kind == "real" and not callable(self.default):
             if isinstance(self.default, bool) or not isinstance(self.default, (int, float)):
                 raise TypeError(f"parameter {self.name!r}: a scalar default must be a number")
@@ -283,6 +303,15 @@ class Activation:
         self.use_cases = tuple(self.use_cases)
         self.limitations = tuple(self.limitations)
 
+    @classmethod
+    def from_module(cls, factory: Callable[[], Any], *, name: str, **options: Any) -> Activation:
+        """An activation from a ``torch.nn.Module`` class (parameters, buffers,
+        ``reset_parameters``, an optional ``derivative(x)`` method), raced batched over
+        models with per-model copies: see :mod:`actviz.module_activation`."""
+        from .module_activation import module_activation  # torch: only for module plugins
+
+        return module_activation(factory, name=name, **options)
+
     @property
     def is_vector(self) -> bool:
         """True for activations over the last dimension (softmax family, GLU)."""
@@ -360,6 +389,8 @@ class Activation:
                     "bounds": list(p.bounds) if p.bounds is not None else None,
                     "kind": p.kind,
                     "choices": list(p.choices),
+                    "lr": p.lr,
+                    "weight_decay": p.weight_decay,
                 }
                 for p in self.params
             ],

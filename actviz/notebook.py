@@ -13,6 +13,8 @@ that Jupyter shows inline in a fresh kernel; ``fig.savefig("f.svg")`` writes the
 text kept as text; ``ax=`` draws into your own Axes instead. Outcomes show as HTML
 tables; ``progress=True`` shows a bar with the time left. Bad arguments raise
 ``TypeError``/``ValueError`` at once; the command line's notes arrive as warnings.
+The first call in a kernel says that it is importing torch; an interrupt during that
+import stops the cell once torch is complete, so the next call works.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from .jupyter import arguments
+from .jupyter.torch_import import import_torch
 
 PANDAS_MISSING = (
     "to_pandas() needs pandas, an optional dependency: pip install 'actviz[notebook]' "
@@ -163,6 +166,7 @@ def race(
     with the time left; a function receives one line of text per update. ``plugins``:
     plugin folders (or files) to load, as ``--plugins``. Nothing is stored.
     """
+    import_torch()
     from .training.config import RaceConfig
     from .training.config_text import widths_value
 
@@ -384,6 +388,7 @@ def bench(
     With ``store=True`` (or a ``db`` path) finished shards are kept in the run database
     and a repeated call trains only what is missing. ``progress=True`` shows a bar over
     the shards; a function receives each progress line as the work happens."""
+    import_torch()
     from .benchmark import BenchSpec, run_benchmark
     from .jupyter.progress import Reporter
     from .training.config import RaceConfig
@@ -485,6 +490,7 @@ def search(
     ``settings`` are further :class:`actviz.discovery.SearchSettings` fields (``steps``,
     ``seeds``, ``batch``, ``hidden``, ``max_races``, ``executor``, ...). Finished races are
     kept in the run database (``store=False``: nowhere), so a repeated call resumes."""
+    import_torch()
     from .discovery import run_search
     from .discovery.settings import SearchSettings
 

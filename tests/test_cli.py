@@ -68,6 +68,7 @@ def test_list_json_reports_plugin_errors(run_cli, plugin_file, tmp_path):
         "name": "a", "default": 0.25, "min": -1.0, "max": 1.0, "learnable": True,
         "description": by_name["prelu"]["params"][0]["description"],
         "shape": [], "bounds": None, "kind": "real", "choices": [],
+        "lr": None, "weight_decay": None,
     }  # fmt: skip
     assert by_name["apl"]["params"][1]["shape"] == ["per_unit", 2]
     assert by_name["apl"]["params"][1]["default"] is None  # drawn per seed

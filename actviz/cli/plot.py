@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 
 from ..analysis.curves import CurveSet, evaluate, grid
-from ..figures import STYLES, render, size_from_options, style_named
+from ..figures import STYLES, size_from_options, style_named
 from ..figures.curves import curve_stack, param_label
 from ..figures.files import ExportError, check_writable, export_csv, format_for
 from ._common import catalogue_from_args, fail_for, parse_params, split_names
@@ -108,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
         if fmt == "csv":
             write_csv(curves, rows, args.output)
         else:
+            from ..figures import render  # matplotlib: only when a figure is drawn
+
             figure = curve_stack(curves, rows, title=args.title, labels=labels)
             render(figure, args.output, style, size)
     except ExportError as exc:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .render import FIGURE_FORMATS, render
+from .drawing import FIGURE_FORMATS, render
 from .runs import dead_units, gradient_norms, overlay
 from .spec import Figure
 from .style import STYLES, Style

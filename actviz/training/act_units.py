@@ -34,6 +34,7 @@ import torch
 from ..api import Activation
 from .model import ActivationError, Segment, check_output
 from .native_twins import LearnableTwin, Twin, learnable_twin_for, twin_for
+from .seeded_grad import grad as seeded_grad
 
 #: A stand-in (twin or declared derivative) agrees with the plugin within these
 #: tolerances: float32 rounding of one formula written two ways.
@@ -135,9 +136,7 @@ class Unit:
         names = list(params)
         with torch.enable_grad():
             value = self.fn(x, **self.kwargs)
-            found = torch.autograd.grad(
-                value, [self.kwargs[n] for n in names], torch.ones_like(value), allow_unused=True
-            )
+            found = seeded_grad([value], [self.kwargs[n] for n in names], [torch.ones_like(value)])
             ours = self.twin.backward(  # type: ignore[union-attr]
                 torch.ones_like(x), x, value.detach(), **self.kwargs
             )[1]
@@ -164,9 +163,7 @@ class Unit:
                     return "fn does not keep the shape"
                 measured = None
                 if out.requires_grad:
-                    (measured,) = torch.autograd.grad(
-                        out, x, torch.ones_like(out), allow_unused=True
-                    )
+                    (measured,) = seeded_grad([out], [x], [torch.ones_like(out)])
             if measured is None:
                 measured = torch.zeros_like(probe)
             with torch.no_grad():

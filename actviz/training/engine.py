@@ -58,6 +58,7 @@ from .learned_params import learned_values, record_row, segment_params, training
 from .metrics import grid_values, per_model_loss, per_model_metric
 from .model import ActivationError, ModelStack, ParamPack, Segment
 from .optim import FlatOptimizer, make_optimizer
+from .param_groups import param_groups
 from .penalties import add_penalty_gradient, penalty_scales
 from .replicate_data import ReplicateData, fed
 from .replicates import init_seed_of
@@ -362,6 +363,7 @@ class Race:
             self.result.strategy = strategy
         self.pack.attach(self.optimizer)
         self._clamps = training_bounds(self.stacks)
+        self._groups = param_groups(cfg.lr, self.pack, self.stacks)
         self._last_eval_step = -1
         if self.snapshots and self.architecture is None:  # snapshots are of MLPs
             self._snapshotter = Snapshotter(self.stacks)
@@ -525,7 +527,11 @@ class Race:
         """Penalties, the optimiser's step and explicit parameter bounds."""
         if self._penalties is not None:  # trained on, never recorded: rows keep the data loss
             add_penalty_gradient(self.pack.flat, *self._penalties)
+        if self._groups is not None:  # activation parameters with their own lr / decay
+            self._groups.before_step(self.pack.flat)
         self.optimizer.step()
+        if self._groups is not None:
+            self._groups.after_step(self.pack.flat)
         if self._clamps:
             with torch.no_grad():
                 for values, low, high in self._clamps:

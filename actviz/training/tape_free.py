@@ -26,6 +26,7 @@ import torch
 from .act_units import Unit, blame, layer_units
 from .metrics import per_model_loss
 from .model import ModelStack
+from .seeded_grad import grad as seeded_grad
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ class StackStep:
         params = [p for i in where for p in units[i].learnable]
         with torch.enable_grad():
             try:
-                found = torch.autograd.grad(outs, ins + params, seeds, allow_unused=True)
+                found = seeded_grad(outs, ins + params, seeds)
             except Exception:
                 _blame_backward([units[i] for i in where], ins, outs, seeds)
                 raise
@@ -261,6 +262,6 @@ def _blame_backward(
             if not out.requires_grad:
                 continue
             try:
-                torch.autograd.grad(out, [z, *unit.learnable], seed, allow_unused=True)
+                seeded_grad([out], [z, *unit.learnable], [seed])
             except Exception as exc:  # noqa: BLE001 - a plugin error stops only this activation
                 raise blame(unit.name, exc) from exc

@@ -15,6 +15,7 @@ import torch
 
 from ..api import Activation
 from .model import ActivationError, ModelStack, Segment
+from .seeded_grad import grad as seeded_grad
 
 
 def hidden_stats(
@@ -81,9 +82,7 @@ def _zero_slopes(stack: ModelStack, zs: list[torch.Tensor]) -> list[torch.Tensor
         if not outs:
             return flats
         try:
-            slopes = torch.autograd.grad(
-                outs, ins, [torch.ones_like(o) for o in outs], allow_unused=True
-            )
+            slopes = seeded_grad(outs, ins, [torch.ones_like(o) for o in outs])
         except Exception:
             _blame_backward(where, ins)  # raises ActivationError naming the plugin
             raise

@@ -29,6 +29,8 @@ SEARCH_SHARE = 0.85
 #: some of their best at lower fidelity), and then again at the final fidelity (twice
 #: the steps on twice the seeds), which orders the top of the ranking
 CONFIRM_TOP = 8
+#: rows of the live leaderboard each progress event carries (the Discover panel shows them)
+LEADERS = 10
 
 
 def level(steps: int, seeds: int) -> str:
@@ -230,7 +232,8 @@ class Search:
     def _report(self) -> None:
         if self.progress is None:
             return
-        best = self.ranking()[:1]
+        ranked = self.ranking()
+        best = ranked[:1]
         self.progress(
             {
                 "elapsed_s": self.elapsed(),
@@ -239,8 +242,27 @@ class Search:
                 "candidates": len(self.pool.candidates),
                 "best": best[0].formula if best else None,
                 "best_score": _best_score(best[0]) if best else None,
+                "leaders": [self.leader(c) for c in ranked[:LEADERS]],
             }
         )
+
+    def leader(self, c: Candidate) -> dict[str, Any]:
+        """One row of the live leaderboard: the candidate's best score so far, its cost
+        (measured once, when it first leads), where it came from and its parents."""
+        if c.cost is None:
+            from .report import measure_cost
+
+            c.cost = measure_cost(c)
+        return {
+            "id": c.id,
+            "formula": c.formula,
+            "score": _best_score(c),
+            "level": self.reported_level(c) or max(c.scores, key=_level_size, default=None),
+            "cost": c.cost,
+            "origin": c.origin,
+            "parents": [self.pool.candidates[p].formula for p in c.parents],
+            "status": c.status,
+        }
 
     def full_level(self) -> str:
         return level(self.settings.steps, self.settings.seeds)
@@ -285,6 +307,11 @@ class Search:
 
     def close(self) -> None:
         self.executor.close()
+
+
+def _level_size(level: str) -> int:
+    steps, seeds = level.split("x")
+    return int(steps) * int(seeds)
 
 
 def _best_score(c: Candidate) -> float | None:

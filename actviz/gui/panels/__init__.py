@@ -8,6 +8,7 @@ from __future__ import annotations
 from .base import Panel
 from .compare import ComparePanel
 from .curves import CurvesPanel
+from .discover import DiscoverPanel
 from .lessons import LessonsPanel
 from .playground import PlaygroundPanel
 from .plugins import PluginsPanel
@@ -19,6 +20,7 @@ PANELS: list[type[Panel]] = [
     PlaygroundPanel,
     ComparePanel,
     LessonsPanel,
+    DiscoverPanel,
     PluginsPanel,
 ]
 
@@ -26,6 +28,7 @@ __all__ = [
     "PANELS",
     "ComparePanel",
     "CurvesPanel",
+    "DiscoverPanel",
     "LessonsPanel",
     "Panel",
     "PlaygroundPanel",

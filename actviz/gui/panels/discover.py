@@ -386,7 +386,8 @@ class DiscoverPanel(Panel):
         shown = self.shown_curves()
         styles = styles_for(list(shown), self.state.theme.dark)
         for name, y in shown.items():
-            plot.addItem(pg.PlotDataItem(CURVE_X, y, pen=mkpen(styles[name].colour, width=2), name=name))
+            pen = mkpen(styles[name].colour, width=2)
+            plot.addItem(pg.PlotDataItem(CURVE_X, y, pen=pen, name=name))
 
     def shown_curves(self) -> dict[str, np.ndarray]:
         """The best candidates' curves on :data:`CURVE_X` (formulas that fail to compile

@@ -72,7 +72,7 @@ class Unit:
         elif self.learnable:  # a twin that also gives the parameters' gradients, or autograd
             leaves = {id(t) for t in self.learnable}
             named = {k: v for k, v in self.kwargs.items() if id(v) in leaves}
-            self.twin = learnable_twin_for(act.name, self.kwargs, named)
+            self.twin = learnable_twin_for(act, self.kwargs, named)
             self.mode = "native" if self.twin is not None else "autograd"
         else:
             self.twin = twin_for(act.name, self.kwargs)
@@ -138,9 +138,10 @@ class Unit:
             found = torch.autograd.grad(
                 value, [self.kwargs[n] for n in names], torch.ones_like(value), allow_unused=True
             )
-            ours = self.twin.backward(  # type: ignore[union-attr]
-                torch.ones_like(x), x, value.detach(), **self.kwargs
-            )[1]
+        with torch.no_grad():
+            twin: LearnableTwin = self.twin  # type: ignore[assignment]
+            _, ctx = twin.forward(x, **self.kwargs)
+            ours = twin.backward(torch.ones_like(x), ctx, **self.kwargs)[1]
         for name, measured in zip(names, found, strict=True):
             if measured is None:
                 measured = torch.zeros_like(ours[name])
@@ -172,15 +173,20 @@ class Unit:
             with torch.no_grad():
                 if self.mode == "native":
                     assert self.twin is not None
-                    value = self.twin.forward(probe, **self.kwargs)
-                    if not _close(value, out.detach()):
-                        return "its values differ from fn's"
-                    slope = self.twin.backward(torch.ones_like(probe), probe, value, **self.kwargs)
+                    ones = torch.ones_like(probe)
                     if isinstance(self.twin, LearnableTwin):
-                        slope, params = slope
+                        value, ctx = self.twin.forward(probe, **self.kwargs)
+                        if not _close(value, out.detach()):
+                            return "its values differ from fn's"
+                        slope, params = self.twin.backward(ones, ctx, **self.kwargs)
                         why = self._check_params(probe, out, params)
                         if why is not None:
                             return why
+                    else:
+                        value = self.twin.forward(probe, **self.kwargs)
+                        if not _close(value, out.detach()):
+                            return "its values differ from fn's"
+                        slope = self.twin.backward(ones, probe, value, **self.kwargs)
                 else:
                     slope = self.derivative(probe)
         except Exception as exc:  # noqa: BLE001 - the training step reports plugin errors

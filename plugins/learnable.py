@@ -60,15 +60,19 @@ def _to_coefficients(terms: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
 
 
 def _broadcast(shape: torch.Size, *coefficients: torch.Tensor) -> torch.Size:
-    """``shape`` broadcast with each coefficient tensor's leading axes (in a race, the
-    input's own shape, found without the cost of ``torch.broadcast_shapes``)."""
-    for c in coefficients:
-        batch = c.shape[:-1]
-        if len(batch) > len(shape) or any(
-            b not in (1, s) for b, s in zip(reversed(batch), reversed(shape), strict=False)
-        ):
-            shape = torch.broadcast_shapes(shape, batch)
-    return shape
+    """``shape`` broadcast with each coefficient tensor's leading axes (remembered: a
+    race asks the same question every step, and ``torch.broadcast_shapes`` is Python)."""
+    key = (shape, *(c.shape for c in coefficients))
+    found = _SHAPES.get(key)
+    if found is None:
+        found = torch.broadcast_shapes(shape, *(c.shape[:-1] for c in coefficients))
+        if len(_SHAPES) > 256:
+            _SHAPES.clear()
+        _SHAPES[key] = found
+    return found
+
+
+_SHAPES: dict[tuple, torch.Size] = {}
 
 
 def _where_positive(grad: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
@@ -104,7 +108,9 @@ class _Pade(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, p, q):
         ctx.x_shape = x.shape
-        x = x.expand(_broadcast(x.shape, p, q))
+        shape = _broadcast(x.shape, p, q)
+        if shape != x.shape:
+            x = x.expand(shape)
         a = x.abs()
         w = a.clamp_min(1.0).reciprocal_()
         u = x * w
@@ -117,7 +123,7 @@ class _Pade(torch.autograd.Function):
         sizes = terms.abs()
         n = x.dim()
         num = (terms * _first(p, n)).sum(0)
-        den = (sizes[:5] * _first(torch.nn.functional.pad(q.abs(), (1, 0), value=1.0), n)).sum(0)
+        den = (sizes[1:5] * _first(q.abs(), n)).sum(0).add_(sizes[0])
         f = num / den
         ctx.save_for_backward(x, p, q, terms, sizes, den, f)
         return f
@@ -199,76 +205,80 @@ def _spline_table(degree: int) -> np.ndarray:
     return table
 
 
+def _spline_entries(d: int, batch: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
+    """``[degree + 2, *batch]`` flat positions in the coefficient table ``[*batch, E]``
+    of the first cell's entries, for every row of control points: adding ``K * cell``
+    gives each x's entries (one ``take`` reads them, one ``put_`` adds into them)."""
+    key = (f"spline entries {d}", batch, like.device)
+    if key not in _CONSTANTS:
+        width = d + 2
+        size = (SPLINE_POINTS - d) * width
+        rows = np.arange(int(np.prod(batch, dtype=int))).reshape(batch) * size
+        first = (np.arange(width) - d * width).reshape(width, *[1] * len(batch))
+        _CONSTANTS[key] = torch.as_tensor(rows + first, dtype=torch.long, device=like.device)
+    return _CONSTANTS[key]
+
+
 class _BSpline(torch.autograd.Function):
     """Uniform B-spline through control points ``c``, extended linearly beyond its
-    knots. Each x finds its cell and gathers that cell's polynomial coefficients from
-    a table that is linear in ``c`` (``_spline_table``), plus the extension's slope:
+    knots. Each x finds its cell and reads that cell's polynomial coefficients from a
+    table linear in ``c`` (``_spline_table``), plus the extension's slope:
     ``f = sum_k a_k t^k + slope (x - clamp(x))``. No host sync, so a CUDA graph can
     capture it.
 
     Backward: ``f' = (sum_k k a_k t^(k-1)) / step`` (outside the knots this is the end
     slope, the extension's definition); ``df/dc`` adds ``g t^k`` and ``g (x - clamp(x))``
-    into the table entries each x used (one scatter-add) and maps them back to ``c``
+    into the table entries each x used (one ``put_``) and maps them back to ``c``
     through the table's transpose."""
 
     @staticmethod
     def forward(ctx, x, c, degree):
         d = int(degree)
         width = d + 2
+        batch = (1,) * (x.dim() + 1 - c.dim()) + tuple(c.shape[:-1])
         table = c @ _constant(f"spline table {d}", _spline_table(d), c)
-        shape = _broadcast(x.shape, c)
         inside = x.clamp(_knot(d, d), _knot(SPLINE_POINTS, d))
         position = (inside - _knot(0, d)).mul_(1.0 / SPLINE_STEP)
-        # NaN turns into some integer here and is clamped into range: its t stays NaN
-        cell = position.floor().long().clamp_(d, SPLINE_POINTS - 1)
+        # position >= degree > 0, so truncation is floor; NaN turns into some integer
+        # here and is clamped into range (its t stays NaN)
+        cell = position.long().clamp_(d, SPLINE_POINTS - 1)
         t = position - cell
-        offsets = _constant(f"spline offsets {d}", np.arange(width) - d * width, x, torch.long)
-        index = torch.add(offsets, cell.unsqueeze(-1), alpha=width).expand(*shape, width)
-        near = table.expand(*shape, table.shape[-1]).gather(-1, index)
-        y = near[..., d]
+        entries = torch.add(_spline_entries(d, batch, x), cell, alpha=width)
+        near = table.reshape(-1).take(entries)  # [degree + 2, *shape]: a_0 .. a_d, slope
+        y = near[d]
         for k in range(d - 1, -1, -1):
-            y = torch.addcmul(near[..., k], y, t)
+            y = torch.addcmul(near[k], y, t)
         beyond = x - inside
         if d:
-            y = torch.addcmul(y, near[..., d + 1], beyond)
-        ctx.save_for_backward(x, c, t, beyond, near, index)
+            y = torch.addcmul(y, near[d + 1], beyond)
+        ctx.save_for_backward(x, c, t, beyond, near, entries)
         ctx.degree = d
         return y
 
     @staticmethod
     def backward(ctx, g):
-        x, c, t, beyond, near, index = ctx.saved_tensors
+        x, c, t, beyond, near, entries = ctx.saved_tensors
         d = ctx.degree
         dx = dc = None
         if ctx.needs_input_grad[0]:
             if d:
                 k = _constant(f"spline slopes {d}", np.arange(1, d + 1) / SPLINE_STEP, x)
-                slope = near[..., 1 : d + 1] * k
-                dy = slope[..., d - 1]
+                slope = near[1 : d + 1] * k.view(d, *[1] * (near.dim() - 1))
+                dy = slope[d - 1]
                 for j in range(d - 2, -1, -1):
-                    dy = torch.addcmul(slope[..., j], dy, t)
+                    dy = torch.addcmul(slope[j], dy, t)
                 dx = _to_shape(g * dy, x.shape)
             else:
                 dx = torch.zeros_like(x)
         if ctx.needs_input_grad[1]:
-            columns = [g]
+            columns = [g.expand(entries.shape[1:])]
             for _ in range(d):
                 columns.append(columns[-1] * t)
-            columns.append(g * beyond if d else torch.zeros_like(g))
-            # add each x's terms into the entries it used, summed over the trailing axes
-            # that c is shared across (the points, and the units when c is shared)
-            shape = index.shape[:-1]
-            batch = (1,) * (len(shape) - c.dim() + 1) + tuple(c.shape[:-1])
-            lead = len(shape)
-            while lead and batch[lead - 1] == 1:
-                lead -= 1
-            into = shape[:lead]
+            columns.append(g * beyond if d else torch.zeros_like(columns[0]))
             transpose = _constant(f"spline table {d} T", _spline_table(d).T, c)
-            spread = g.new_zeros(*into, transpose.shape[0])
-            terms = torch.stack(columns, -1).reshape(*into, -1)
-            spread.scatter_add_(-1, index.reshape(*into, -1), terms)
-            spread = spread.sum_to_size(*batch[:lead], transpose.shape[0])
-            dc = (spread @ transpose).reshape(c.shape)
+            spread = g.new_zeros(*c.shape[:-1], transpose.shape[0])
+            spread.view(-1).put_(entries, torch.stack(columns), accumulate=True)
+            dc = spread @ transpose
         return dx, dc, None
 
 
@@ -297,7 +307,9 @@ class _APL(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, a, b):
         ctx.x_shape = x.shape
-        x = x.expand(_broadcast(x.shape, a, b))
+        shape = _broadcast(x.shape, a, b)
+        if shape != x.shape:
+            x = x.expand(shape)
         n = x.dim()
         a_s = _first(a, n)
         hinges = torch.relu(_first(b, n) - x)

@@ -9,6 +9,7 @@ per-unit hinges, and PReLU with one slope per unit.
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 import torch
@@ -208,14 +209,15 @@ def _spline_table(degree: int) -> np.ndarray:
 def _spline_entries(d: int, batch: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
     """``[degree + 2, *batch]`` flat positions in the coefficient table ``[*batch, E]``
     of the first cell's entries, for every row of control points: adding ``K * cell``
-    gives each x's entries (one ``take`` reads them, one ``put_`` adds into them)."""
-    key = (f"spline entries {d}", batch, like.device)
+    gives each x's entries. In x's float dtype, where that arithmetic is cheapest
+    (exact: a table has far fewer than 2^24 entries)."""
+    key = (f"spline entries {d}", batch, like.dtype, like.device)
     if key not in _CONSTANTS:
         width = d + 2
         size = (SPLINE_POINTS - d) * width
         rows = np.arange(int(np.prod(batch, dtype=int))).reshape(batch) * size
         first = (np.arange(width) - d * width).reshape(width, *[1] * len(batch))
-        _CONSTANTS[key] = torch.as_tensor(rows + first, dtype=torch.long, device=like.device)
+        _CONSTANTS[key] = torch.as_tensor(rows + first, dtype=like.dtype, device=like.device)
     return _CONSTANTS[key]
 
 
@@ -228,29 +230,28 @@ class _BSpline(torch.autograd.Function):
 
     Backward: ``f' = (sum_k k a_k t^(k-1)) / step`` (outside the knots this is the end
     slope, the extension's definition); ``df/dc`` adds ``g t^k`` and ``g (x - clamp(x))``
-    into the table entries each x used (one ``put_``) and maps them back to ``c``
-    through the table's transpose."""
+    into the table entries each x used (one ``scatter_add_``) and maps them back to
+    ``c`` through the table's transpose."""
 
     @staticmethod
     def forward(ctx, x, c, degree):
         d = int(degree)
-        width = d + 2
         batch = (1,) * (x.dim() + 1 - c.dim()) + tuple(c.shape[:-1])
         table = c @ _constant(f"spline table {d}", _spline_table(d), c)
-        inside = x.clamp(_knot(d, d), _knot(SPLINE_POINTS, d))
-        position = (inside - _knot(0, d)).mul_(1.0 / SPLINE_STEP)
-        # position >= degree > 0, so truncation is floor; NaN turns into some integer
-        # here and is clamped into range (its t stays NaN)
-        cell = position.long().clamp_(d, SPLINE_POINTS - 1)
+        # NaN reads cell 0's entries; it stays NaN through x - inside below
+        inside = torch.nan_to_num(x, 0.0, math.inf, -math.inf).clamp_(
+            _knot(d, d), _knot(SPLINE_POINTS, d)
+        )
+        position = inside.sub(_knot(0, d)).mul_(1.0 / SPLINE_STEP)
+        cell = position.floor().clamp_(d, SPLINE_POINTS - 1)  # rounding may leave [d, 12]
         t = position - cell
-        entries = torch.add(_spline_entries(d, batch, x), cell, alpha=width)
-        near = table.reshape(-1).take(entries)  # [degree + 2, *shape]: a_0 .. a_d, slope
-        y = near[d]
+        entries = torch.add(_spline_entries(d, batch, x), cell, alpha=d + 2).long()
+        near = table.reshape(-1).index_select(0, entries.view(-1)).view(entries.shape)
+        y = near[d]  # near: [degree + 2, *shape], a_0 .. a_d and the extension's slope
         for k in range(d - 1, -1, -1):
             y = torch.addcmul(near[k], y, t)
         beyond = x - inside
-        if d:
-            y = torch.addcmul(y, near[d + 1], beyond)
+        y = torch.addcmul(y, near[d + 1], beyond) if d else y + beyond * 0
         ctx.save_for_backward(x, c, t, beyond, near, entries)
         ctx.degree = d
         return y
@@ -277,7 +278,7 @@ class _BSpline(torch.autograd.Function):
             columns.append(g * beyond if d else torch.zeros_like(columns[0]))
             transpose = _constant(f"spline table {d} T", _spline_table(d).T, c)
             spread = g.new_zeros(*c.shape[:-1], transpose.shape[0])
-            spread.view(-1).put_(entries, torch.stack(columns), accumulate=True)
+            spread.view(-1).scatter_add_(0, entries.view(-1), torch.stack(columns).view(-1))
             dc = spread @ transpose
         return dx, dc, None
 

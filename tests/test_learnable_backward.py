@@ -326,3 +326,18 @@ def test_a_plugin_function_failing_in_a_race_stops_only_itself(builtin_catalogue
     by_name = {r.activation: r for r in current.result.runs}
     assert by_name["relu"].status == "finished" and by_name["flaky"].status == "failed"
     assert current.step_path == "tape-free"
+
+
+@pytest.mark.parametrize("degree", [0, 1, 2, 3, 4, 5])
+def test_spline_at_its_knots_in_float32(mod, degree):
+    """At the ends of the knots float32 rounding can put x a hair outside its cell: it
+    must still read a cell in range and agree with the float64 formula."""
+    knots = [mod._knot(j, degree) for j in range(degree, mod.SPLINE_POINTS + 1)]
+    near = [k + e for k in knots for e in (-1e-6, 0.0, 1e-6)] + [-1e4, 1e4]
+    x = torch.tensor(near, dtype=torch.float32).expand(3, 4, -1)
+    c = torch.randn(3, 4, 1, mod.SPLINE_POINTS, generator=torch.Generator().manual_seed(9))
+    got = mod.bspline(x, c, degree).double()
+    if degree:
+        expected = old_bspline(mod, x.double(), c.double(), degree)
+        assert ((got - expected).abs() <= 1e-5 * expected.abs().clamp_min(1.0)).all()
+    assert torch.isfinite(got).all()

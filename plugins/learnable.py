@@ -349,19 +349,19 @@ def _apl_hinges(seed: int, width: int) -> np.ndarray:
 
 
 class _PReLUUnits(torch.autograd.Function):
-    """``x`` where ``x >= 0``, else ``a x``. Backward: ``f' = 1`` or ``a``;
-    ``df/da = min(x, 0)``."""
+    """``x`` where ``x >= 0``, else ``a x``: ``x`` times its slope, which the backward
+    reuses. Backward: ``f' = 1`` or ``a``; ``df/da = min(x, 0)``."""
 
     @staticmethod
     def forward(ctx, x, a):
-        kept = x >= 0
-        ctx.save_for_backward(x, a, kept)
-        return torch.where(kept, x, a * x)
+        slope = torch.where(x >= 0, _constant("one", 1.0, x), a)
+        ctx.save_for_backward(x, a, slope)
+        return x * slope
 
     @staticmethod
     def backward(ctx, g):
-        x, a, kept = ctx.saved_tensors
-        dx = _to_shape(torch.where(kept, g, g * a), x.shape) if ctx.needs_input_grad[0] else None
+        x, a, slope = ctx.saved_tensors
+        dx = _to_shape(g * slope, x.shape) if ctx.needs_input_grad[0] else None
         da = _to_shape(g * x.clamp(max=0.0), a.shape) if ctx.needs_input_grad[1] else None
         return dx, da
 

@@ -6,11 +6,15 @@ backward pass, for the gradient at its inputs. A unit takes the first of these w
 that applies:
 
 * ``native``: torch's fused kernel pair for the function (``native_twins.py``), where
-  it agrees with the plugin's ``fn`` and with autograd through it (checked below).
+  it agrees with the plugin's ``fn`` and with autograd through it (checked below); for
+  an activation with learnable parameters, the plugin's own ``torch.autograd.Function``
+  (``fn.autograd_function``) called directly, where its values, input and parameter
+  gradients agree with autograd through ``fn`` (checked below).
 * ``declared``: the plugin's ``derivative``, used directly with no autograd at all,
   where it agrees with autograd through ``fn`` (checked below).
-  Both need an elementwise, deterministic activation without learnable parameters:
-  otherwise training would follow a different gradient from the reference step's.
+  Both need an elementwise, deterministic activation (and ``declared`` one without
+  learnable parameters): otherwise training would follow a different gradient from
+  the reference step's.
 * ``autograd``: autograd on the activation alone (learnable parameters, vector and
   gated kinds, ``train_fn``, stochastic or undeclared derivatives): a tape of a few
   elementwise nodes, never over the network.

@@ -9,6 +9,10 @@ parameter values, on a probe that sweeps [-30, 30] and beyond (``act_units.py``)
 plugin that merely shares a name but computes something else fails the check and keeps
 its own code.
 
+A learnable activation's twin is the plugin's own ``torch.autograd.Function`` when the
+plugin names it (``fn.autograd_function``, see ``LearnableTwin``): its closed-form
+backward, run without autograd's graph, so the maths is written once, in the plugin.
+
 A twin is ``forward(z, **params) -> h`` and ``backward(grad, z, h, **params) -> dz``,
 both torch kernels with no Python scalars wrapped per call. torch's hardtanh, relu6,
 hardsigmoid, hardswish and the shrinks are left out: they keep NaN where the built-in

@@ -42,3 +42,17 @@ def test_the_app_reports_when_it_is_ready_with_every_activation_listed(tmp_path)
         timeout=300,
     ).stdout
     assert f"{listed} activations ok" in listed_by_cli
+
+
+def test_starting_the_app_or_a_command_does_not_import_matplotlib():
+    """matplotlib (about a second of imports) loads with the first figure drawn, not with
+    the command-line parser or the window's modules."""
+    code = (
+        "import sys, actviz.cli, actviz.figures, actviz.gui.launch; actviz.cli.build_parser(); "
+        "print('matplotlib' in sys.modules)"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.stdout.strip() == "False", done.stdout + done.stderr

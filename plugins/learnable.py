@@ -40,7 +40,10 @@ def _constant(key: str, values, like: torch.Tensor, dtype: torch.dtype | None = 
 
 
 def _tensor(value, like: torch.Tensor) -> torch.Tensor:
-    return value if isinstance(value, torch.Tensor) else torch.as_tensor(value, dtype=like.dtype)
+    """A parameter given as numbers (a tuple, a float) as a tensor beside ``x``."""
+    if isinstance(value, torch.Tensor):
+        return value
+    return torch.as_tensor(value, dtype=like.dtype, device=like.device)
 
 
 def _first(coefficients: torch.Tensor, ndim: int) -> torch.Tensor:

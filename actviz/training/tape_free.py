@@ -25,7 +25,7 @@ import torch
 
 from .act_units import Unit, blame, layer_units
 from .metrics import per_model_loss
-from .model import ModelStack
+from .model import ModelStack, check_output
 from .native_twins import LearnableTwin
 
 log = logging.getLogger(__name__)
@@ -213,10 +213,12 @@ def _unit_forward(unit: Unit, z: torch.Tensor) -> tuple[torch.Tensor, object]:
     if unit.seg.failed:  # an activation failed during the race
         unit.mode = "failed"
     if unit.mode == "native" and isinstance(unit.twin, LearnableTwin):
-        try:
-            return unit.twin.forward(z, **unit.kwargs)  # the output and its Function's ctx
+        try:  # the plugin's own Function: its output and the ctx its backward needs
+            h, ctx = unit.twin.forward(z, **unit.kwargs)
         except Exception as exc:  # noqa: BLE001 - a plugin error stops only this activation
             raise blame(unit.name, exc) from exc
+        check_output(unit.name, h, z, z.shape[1])
+        return h, ctx
     if unit.mode == "native":
         h = unit.twin.forward(z, **unit.kwargs)  # type: ignore[union-attr]
         return h, (z, h)

@@ -2,8 +2,12 @@
 
 Two measures, side by side: the activation alone (below), and a whole training step
 of a race of that activation (``step``: 3 seeds of a 2-8-8-1 MLP on 200 moons points,
-Adam; the race's own step, tape-free by default), which is what a search over
-learnable candidates pays.
+Adam; the race's own step, tape-free by default, which calls a plugin's
+``fn.autograd_function`` directly), which is what a search over learnable candidates pays.
+The ``floor`` row is an ``autograd.Function`` of x and two per-unit parameters that does
+no arithmetic at all (returns x, gradients g and zeros): what autograd's bookkeeping
+alone costs any activation written in Python with learnable parameters, against ReLU's
+single fused kernel.
 
 Each activation is applied as a race applies it: inputs ``[models, units, points]``
 (default ``[3, 8, 140]``: 3 seeds, 8 hidden units, the 140 training points of 200 moons
@@ -53,6 +57,38 @@ def setup(act, shape):
     z.requires_grad_()
     grad = torch.randn(*shape, generator=torch.Generator().manual_seed(1))
     return z, kwargs, learn, grad
+
+
+class _Floor(torch.autograd.Function):
+    """No arithmetic: x back, g and zeros as gradients (autograd's own cost)."""
+
+    @staticmethod
+    def forward(ctx, x, a, b):
+        ctx.shapes = a.shape, b.shape
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.shapes
+        return g, g.new_zeros(a), g.new_zeros(b)
+
+
+def _floor(x, a, b):
+    return _Floor.apply(x, a, b)
+
+
+def floor_activation():
+    from actviz import Activation, Param
+
+    per_unit = ("per_unit", 2)
+    return Activation(
+        name="floor",
+        fn=_floor,
+        params=[
+            Param("a", 0.0, shape=per_unit, learnable=True),
+            Param("b", 0.0, shape=per_unit, learnable=True),
+        ],
+    )
 
 
 def time_one(act, shape, repeats: int, blocks: int) -> float:
@@ -105,6 +141,14 @@ def time_steps(current, repeats: int) -> float:
     return (time.thread_time() - start) / repeats * 1e6
 
 
+def _modes(current) -> str:
+    """How the tape-free step computes the activation (``native``: the plugin's own
+    Function called directly, or torch's kernel; ``autograd``)."""
+    steps = getattr(current, "_tape_free", None) or []
+    modes = sorted({u.mode for step in steps for units in step.units for u in units})
+    return "/".join(modes) or "-"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shape", type=int, nargs=3, default=[3, 8, 140])
@@ -116,13 +160,16 @@ def main(argv: list[str] | None = None) -> int:
     catalogue = load_catalogue(use_user_dir=False, use_entry_points=False, use_env=False)
     shape = tuple(args.shape)
     # interleave the blocks so that load on the machine weighs on every activation alike
-    results: dict[str, list[float]] = {n: [] for n in NAMES}
+    acts = {n: catalogue.activations[n] for n in NAMES}
+    acts["floor"] = floor_activation()
+    results: dict[str, list[float]] = {n: [] for n in acts}
     steps: dict[str, list[float]] = {n: [] for n in NAMES}
     races = {n: step_race(catalogue, n, shape[0]) for n in NAMES}
     for _ in range(args.blocks):
-        for name in NAMES:
-            results[name].append(time_one(catalogue.activations[name], shape, args.repeats, 1))
-            steps[name].append(time_steps(races[name], max(1, args.repeats // 3)))
+        for name in acts:
+            results[name].append(time_one(acts[name], shape, args.repeats, 1))
+            if name in races:
+                steps[name].append(time_steps(races[name], max(1, args.repeats // 3)))
     us = {n: statistics.median(v) for n, v in results.items()}
     step_us = {n: statistics.median(v) for n, v in steps.items()}
     print(f"torch {torch.__version__}, CPU, one thread; activation alone: forward + backward at")
@@ -136,8 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         goal = "" if name == "relu" else f"<={GOAL:.0f}x"
         print(
             f"{name:12} {us[name]:9.1f} {ratio:7.2f} {step_us[name]:8.1f} {step_ratio:7.2f} "
-            f"{goal:>6}  {races[name].step_path}"
+            f"{goal:>6}  {races[name].step_path}, {_modes(races[name])}"
         )
+    print(f"{'floor':12} {us['floor']:9.1f} {us['floor'] / us['relu']:7.2f} {'-':>8} {'-':>7}")
     if args.json:
         rows = {
             n: {
@@ -148,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             for n in NAMES
         }
+        rows["floor"] = {"us": us["floor"], "x_relu": us["floor"] / us["relu"]}
         args.json.write_text(json.dumps({"shape": list(shape), "goal": GOAL, "rows": rows}))
     return 0
 

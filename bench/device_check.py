@@ -161,7 +161,8 @@ def headline(name: str, result: dict) -> str:
     if name == "learnable" and figures:
         rows = figures["rows"]
         return ", ".join(
-            f"{n} {r['x_relu']:.1f}x alone, {r['step_x_relu']:.1f}x per step"
+            f"{n} {r['x_relu']:.1f}x alone"
+            + (f", {r['step_x_relu']:.1f}x per step" if "step_x_relu" in r else "")
             for n, r in rows.items()
             if n != "relu"
         )

@@ -3,18 +3,16 @@
 matplotlib is used through its object API (``matplotlib.figure.Figure`` and the
 format's own canvas); ``matplotlib.use`` and pyplot are never touched, so rendering
 sits beside a running Qt application without changing its backend. Style settings
-apply only inside ``rc_context`` while one figure is drawn and saved.
+apply only inside ``rc_context`` while one figure is drawn and saved. matplotlib is
+imported on the first drawing, not with this module: the desktop app and every command
+import :mod:`actviz.figures`, and matplotlib would add about a second to their start-up.
 """
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
-
-from matplotlib import rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import LinearSegmentedColormap
-from matplotlib.figure import Figure as MplFigure
+from typing import TYPE_CHECKING
 
 from ..analysis.decimate import peak_decimate
 from .files import ExportError, check_writable, write_bytes
@@ -23,6 +21,9 @@ from .size import Size
 from .spec import Axes, Figure
 from .style import SCREEN, Style
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as MplFigure
+
 FIGURE_FORMATS = ("png", "svg", "pdf")
 #: Figures narrower than this put the legend below the panels rather than beside them.
 NARROW_INCHES = 4.5
@@ -30,6 +31,9 @@ NARROW_INCHES = 4.5
 
 def draw(spec: Figure, style: Style = SCREEN, size: Size | None = None) -> MplFigure:
     """A matplotlib figure of ``spec`` (call inside ``rc_context(style.rc)``)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as MplFigure
+
     size = size or style.size
     fig = MplFigure(figsize=(size.width, size.height), dpi=size.dpi, layout="constrained")
     FigureCanvasAgg(fig)
@@ -59,6 +63,8 @@ def colormap(spec: str | list[str], steps: int):
     """A matplotlib colormap from a name or from colours spread from low to high."""
     if isinstance(spec, str):
         return spec
+    from matplotlib.colors import LinearSegmentedColormap
+
     return LinearSegmentedColormap.from_list("actviz", list(spec), N=max(2, steps))
 
 
@@ -230,6 +236,8 @@ def render_bytes(spec: Figure, fmt: str, style: Style = SCREEN, size: Size | Non
     metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt, {})
     if fmt != "png":
         metadata["Title"] = spec.title or spec.name
+    from matplotlib import rc_context
+
     with rc_context(style.rc):
         fig = draw(spec, style, size)
         buffer = io.BytesIO()

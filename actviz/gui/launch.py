@@ -2,6 +2,8 @@
 
 ``ACTVIZ_EXIT_AFTER_PAINT=1`` quits as soon as the window has been painted once and
 prints the time since the process started (a start-up probe for benchmarks).
+``ACTVIZ_EXIT_WHEN_READY=1`` waits longer: until the plugins have loaded and the window
+has been painted again with the activations listed (``bench/bench_window_ready.py``).
 """
 
 from __future__ import annotations
@@ -45,6 +47,41 @@ class _FirstPaint(QObject):
         return False
 
 
+class _Ready(QObject):
+    """Quits the app at the first paint after the plugins have loaded (the window usable:
+    panels drawn, activations listed), printing both moments."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.first: str | None = None
+        self.loaded = False
+        window.loader.loaded.connect(self._loaded)
+
+    def _loaded(self, _catalogue) -> None:
+        self.loaded = True
+        self.window.update()  # make sure a paint follows
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() != QEvent.Type.Paint:
+            return False
+        age = _process_age()
+        wall = f"{age:.2f} s" if age is not None else "?"
+        if self.first is None:
+            self.first = wall
+        if self.loaded:
+            obj.removeEventFilter(self)
+            tree = self.window.activation_list.tree
+            groups = (tree.topLevelItem(i) for i in range(tree.topLevelItemCount()))
+            listed = sum(group.childCount() for group in groups)
+            print(
+                f"first paint after {self.first}; ready after {wall} with {listed} "
+                f"activations listed (process CPU time {time.process_time():.2f} s)"
+            )
+            QTimer.singleShot(0, QApplication.instance().quit)
+        return False
+
+
 def _report_uncaught(window: MainWindow):
     def hook(kind, value, tb) -> None:
         traceback.print_exception(kind, value, tb)
@@ -67,7 +104,10 @@ def run(plugin_dirs: list[str] | None = None, handout: str | None = None) -> int
     window = MainWindow(host, background=True)
     sys.excepthook = _report_uncaught(window)
     probe = None
-    if os.environ.get("ACTVIZ_EXIT_AFTER_PAINT"):
+    if os.environ.get("ACTVIZ_EXIT_WHEN_READY"):
+        probe = _Ready(window)
+        window.installEventFilter(probe)
+    elif os.environ.get("ACTVIZ_EXIT_AFTER_PAINT"):
         probe = _FirstPaint()
         window.installEventFilter(probe)
     if handout:

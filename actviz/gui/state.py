@@ -38,6 +38,8 @@ class AppState(QObject):
         self.host = host
         self.catalogue = Catalogue()
         self.generation = 0
+        self._usable: dict[str, Activation] = {}
+        self._usable_key: tuple[int, int, int] | None = None
         self.selected: list[str] = []
         self.current: str | None = None
         self.params: dict[str, dict[str, float]] = {}
@@ -56,7 +58,7 @@ class AppState(QObject):
         """Show a (possibly partial, see ``PluginLoader``) catalogue; keep what still exists."""
         self.catalogue = catalogue
         self.generation += 1
-        usable = self.catalogue.activations
+        usable = self.usable()
         self.selected = [n for n in self.selected if n in usable]
         if self.current is not None and self.current not in {
             e.name for e in self.catalogue.entries
@@ -68,12 +70,19 @@ class AppState(QObject):
         return self.catalogue
 
     def usable(self) -> dict[str, Activation]:
-        return self.catalogue.activations
+        """The usable activations by name (do not change the dict). Kept per catalogue:
+        panels ask for one activation at a time, and rebuilding the dict of hundreds
+        on every call made the start-up with a large plugin quadratic."""
+        key = (id(self.catalogue), self.generation, len(self.catalogue.entries))
+        if self._usable_key != key:
+            self._usable = self.catalogue.activations
+            self._usable_key = key
+        return self._usable
 
     def activation(self, name: str | None) -> Activation | None:
         if name is None:
             return None
-        return self.catalogue.activations.get(name)
+        return self.usable().get(name)
 
     # -- selection --------------------------------------------------------------------
 

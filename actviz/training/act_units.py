@@ -6,11 +6,15 @@ backward pass, for the gradient at its inputs. A unit takes the first of these w
 that applies:
 
 * ``native``: torch's fused kernel pair for the function (``native_twins.py``), where
-  it agrees with the plugin's ``fn`` and with autograd through it (checked below).
+  it agrees with the plugin's ``fn`` and with autograd through it (checked below); for
+  an activation with learnable parameters, the plugin's own ``torch.autograd.Function``
+  (``fn.autograd_function``) called directly, where its values, input and parameter
+  gradients agree with autograd through ``fn`` (checked below).
 * ``declared``: the plugin's ``derivative``, used directly with no autograd at all,
   where it agrees with autograd through ``fn`` (checked below).
-  Both need an elementwise, deterministic activation without learnable parameters:
-  otherwise training would follow a different gradient from the reference step's.
+  Both need an elementwise, deterministic activation (and ``declared`` one without
+  learnable parameters): otherwise training would follow a different gradient from
+  the reference step's.
 * ``autograd``: autograd on the activation alone (learnable parameters, vector and
   gated kinds, ``train_fn``, stochastic or undeclared derivatives): a tape of a few
   elementwise nodes, never over the network.
@@ -73,7 +77,7 @@ class Unit:
         elif self.learnable:  # a twin that also gives the parameters' gradients, or autograd
             leaves = {id(t) for t in self.learnable}
             named = {k: v for k, v in self.kwargs.items() if id(v) in leaves}
-            self.twin = learnable_twin_for(act.name, self.kwargs, named)
+            self.twin = learnable_twin_for(act, self.kwargs, named)
             self.mode = "native" if self.twin is not None else "autograd"
         else:
             self.twin = twin_for(act.name, self.kwargs)
@@ -137,9 +141,10 @@ class Unit:
         with torch.enable_grad():
             value = self.fn(x, **self.kwargs)
             found = seeded_grad([value], [self.kwargs[n] for n in names], [torch.ones_like(value)])
-            ours = self.twin.backward(  # type: ignore[union-attr]
-                torch.ones_like(x), x, value.detach(), **self.kwargs
-            )[1]
+        with torch.no_grad():
+            twin: LearnableTwin = self.twin  # type: ignore[assignment]
+            _, ctx = twin.forward(x, **self.kwargs)
+            ours = twin.backward(torch.ones_like(x), ctx, **self.kwargs)[1]
         for name, measured in zip(names, found, strict=True):
             if measured is None:
                 measured = torch.zeros_like(ours[name])
@@ -169,15 +174,20 @@ class Unit:
             with torch.no_grad():
                 if self.mode == "native":
                     assert self.twin is not None
-                    value = self.twin.forward(probe, **self.kwargs)
-                    if not _close(value, out.detach()):
-                        return "its values differ from fn's"
-                    slope = self.twin.backward(torch.ones_like(probe), probe, value, **self.kwargs)
+                    ones = torch.ones_like(probe)
                     if isinstance(self.twin, LearnableTwin):
-                        slope, params = slope
+                        value, ctx = self.twin.forward(probe, **self.kwargs)
+                        if not _close(value, out.detach()):
+                            return "its values differ from fn's"
+                        slope, params = self.twin.backward(ones, ctx, **self.kwargs)
                         why = self._check_params(probe, out, params)
                         if why is not None:
                             return why
+                    else:
+                        value = self.twin.forward(probe, **self.kwargs)
+                        if not _close(value, out.detach()):
+                            return "its values differ from fn's"
+                        slope = self.twin.backward(ones, probe, value, **self.kwargs)
                 else:
                     slope = self.derivative(probe)
         except Exception as exc:  # noqa: BLE001 - the training step reports plugin errors

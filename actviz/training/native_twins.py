@@ -9,6 +9,10 @@ parameter values, on a probe that sweeps [-30, 30] and beyond (``act_units.py``)
 plugin that merely shares a name but computes something else fails the check and keeps
 its own code.
 
+A learnable activation's twin is the plugin's own ``torch.autograd.Function`` when the
+plugin names it (``fn.autograd_function``, see ``LearnableTwin``): its closed-form
+backward, run without autograd's graph, so the maths is written once, in the plugin.
+
 A twin is ``forward(z, **params) -> h`` and ``backward(grad, z, h, **params) -> dz``,
 both torch kernels with no Python scalars wrapped per call. torch's hardtanh, relu6,
 hardsigmoid, hardswish and the shrinks are left out: they keep NaN where the built-in
@@ -103,151 +107,63 @@ def twin_for(name: str, kwargs: dict[str, Any]) -> Twin | None:
 # -- learnable activations ---------------------------------------------------------------
 
 
+class _Context:
+    """What a ``torch.autograd.Function``'s forward and backward use of ``ctx``:
+    saved tensors, ``needs_input_grad`` and plain attributes. Anything else (say
+    ``mark_dirty``) raises, and the unit's check falls back to autograd."""
+
+    def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
+        self.needs_input_grad = needs_input_grad
+        self.saved_tensors: tuple[torch.Tensor, ...] = ()
+
+    def save_for_backward(self, *tensors: torch.Tensor) -> None:
+        self.saved_tensors = tensors
+
+
 @dataclass(frozen=True)
 class LearnableTwin:
-    """A learnable activation's forward and its backward to the input *and* to its
-    trained parameters: ``backward(grad, z, h, **params) -> (dz, {name: grad})``, each
-    parameter gradient already summed to that parameter's shape."""
+    """A learnable activation whose plugin computes it with a ``torch.autograd.Function``
+    and says so (``fn.autograd_function``, arguments after ``x`` in the order of its
+    params): the step calls that Function's own ``forward`` and ``backward`` (the
+    plugin's closed-form derivative, one implementation) without autograd's graph and
+    engine, which cost more than the arithmetic at race sizes."""
 
-    forward: Callable[..., torch.Tensor]
-    backward: Callable[..., tuple[torch.Tensor, dict[str, torch.Tensor]]]
+    function: type[torch.autograd.Function]
+    order: tuple[str, ...]
     learnable: tuple[str, ...]
 
+    def forward(self, z: torch.Tensor, **params: Any) -> tuple[torch.Tensor, _Context]:
+        """The activation of ``z`` and the context its backward needs."""
+        needs = (True, *(name in self.learnable for name in self.order))
+        ctx = _Context(needs)
+        h = self.function.forward(ctx, z, *(params[name] for name in self.order))
+        return h, ctx
 
-def _prelu_units(z: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
-    return torch.where(z >= 0, z, a * z)
-
-
-def _prelu_units_backward(g: torch.Tensor, z: torch.Tensor, h: torch.Tensor, a: torch.Tensor):
-    negative = z < 0
-    dz = torch.where(negative, g * a, g)
-    da = torch.where(negative, g * z, 0.0).sum_to_size(a.shape)
-    return dz, {"a": da}
-
-
-def _apl(z: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    out = torch.relu(z)
-    for s in range(a.shape[-1]):
-        out = out + a[..., s] * torch.relu(b[..., s] - z)
-    return out
-
-
-def _apl_backward(g: torch.Tensor, z: torch.Tensor, h: torch.Tensor, a, b):
-    dz = torch.where(z > 0, g, 0.0)
-    da, db = [], []
-    for s in range(a.shape[-1]):
-        a_s = a[..., s]
-        d = b[..., s] - z
-        gs = torch.where(d > 0, g, 0.0)
-        da.append((gs * d).sum_to_size(a_s.shape))
-        weighted = gs * a_s
-        db.append(weighted.sum_to_size(a_s.shape))
-        dz = dz - weighted
-    return dz, {"a": torch.stack(da, dim=-1), "b": torch.stack(db, dim=-1)}
-
-
-# -- Padé (plugins/learnable.py's safe rational) ----------------------------------------------
-
-_K5 = (1.0, 2.0, 3.0, 4.0, 5.0)
-_K4 = (1.0, 2.0, 3.0, 4.0)
-
-
-def _pade(z: torch.Tensor, p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
-    """``P5(z) / (1 + sum |q_k| |z|^k)`` scaled by ``m^5``, ``m = max(1, |z|)``, by Horner's
-    rule: the plugin's formula (the check compares them)."""
-    m = z.abs().clamp_min(1.0)
-    w = m.reciprocal()
-    u = z * w
-    w2 = w * w
-    w3 = w2 * w
-    num = p[..., 5] * u + p[..., 4] * w
-    num = num * u + p[..., 3] * w2
-    num = num * u + p[..., 2] * w3
-    num = num * u + p[..., 1] * (w2 * w2)
-    num = num * u + p[..., 0] * (w2 * w3)
-    a, b = u.abs(), q.abs()
-    den = b[..., 3] * a + b[..., 2] * w
-    den = den * a + b[..., 1] * w2
-    den = den * a + b[..., 0] * w3
-    return num / (w2 * w3 + a * w * den)
-
-
-def _pade_terms(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """``B_k = u^k w^(5-k)`` (``[6, *z.shape]``), ``C_j = |u|^(j+1) w^(4-j)``
-    (``[4, *z.shape]``) and ``w^5``: the scaled monomials, power axis first (sums over it
-    and over the points then run on contiguous memory)."""
-    m = z.abs().clamp_min(1.0)
-    w = m.reciprocal()
-    u = z * w
-    w2 = w * w
-    w4 = w2 * w2
-    u2 = u * u
-    u3 = u2 * u
-    u4 = u2 * u2
-    u2w3 = u2 * (w2 * w)
-    u4w = u4 * w
-    numerator = torch.stack([w4 * w, u * w4, u2w3, u3 * w2, u4w, u4 * u])
-    denominator = torch.stack([u.abs() * w4, u2w3, u3.abs() * w2, u4w])
-    return numerator, denominator, numerator[0]
-
-
-def _first(coefficients: torch.Tensor, ndim: int) -> torch.Tensor:
-    """``[..., k]`` coefficients as ``[k, 1.., ...]`` against terms stacked over ``ndim`` axes."""
-    batch = coefficients.shape[:-1]
-    shape = (coefficients.shape[-1], *[1] * (ndim - len(batch)), *batch)
-    return coefficients.movedim(-1, 0).reshape(shape)
-
-
-def _to_coefficients(terms: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    """Stacked ``[k, *z.shape]`` terms summed down to a coefficient tensor shaped ``like``."""
-    batch = like.shape[:-1]
-    shape = (like.shape[-1], *[1] * (terms.dim() - 1 - len(batch)), *batch)
-    return terms.sum_to_size(shape).reshape(like.shape[-1], *batch).movedim(0, -1)
-
-
-_CONSTANTS: dict[tuple, torch.Tensor] = {}
-
-
-def _constant(values: tuple[float, ...], like: torch.Tensor) -> torch.Tensor:
-    """``values`` as a tensor on ``like``'s device, made once: a copy from the host inside
-    a CUDA graph capture would break the capture."""
-    key = (values, like.dtype, like.device)
-    if key not in _CONSTANTS:
-        _CONSTANTS[key] = torch.tensor(values, dtype=like.dtype, device=like.device)
-    return _CONSTANTS[key]
-
-
-def _pade_backward(g: torch.Tensor, z: torch.Tensor, h: torch.Tensor, p, q):
-    """f' = (P'Q - PQ') / Q^2 in the scaled terms (w N1 = sum k p_k B_(k-1),
-    w D1 = sign(z) sum (j+1) |q_j| [w^5, C_0, C_1, C_2]_j); df/dp_k = B_k / D;
-    df/dq_j = -f C_j sign(q_j) / D."""
-    n = z.dim()
-    numerator, denominator, w5 = _pade_terms(z)
-    b = _first(q.abs(), n)
-    r = g / (w5 + (denominator * b).sum(0))
-    k5 = _constant(_K5, p).view(5, *[1] * n)
-    k4 = _constant(_K4, q).view(4, *[1] * n)
-    w_n1 = (numerator[:5] * (_first(p, n)[1:] * k5)).sum(0)
-    lower = torch.cat([w5.unsqueeze(0), denominator[:3]])
-    w_d1 = (lower * (b * k4)).sum(0) * z.sign()
-    dz = r * (w_n1 - h * w_d1)
-    dp = _to_coefficients(r * numerator, p)
-    dq = _to_coefficients((r * h) * denominator, q) * -q.sign()
-    return dz, {"p": dp, "q": dq}
-
-
-LEARNABLE_TWINS: dict[str, LearnableTwin] = {
-    "prelu_units": LearnableTwin(_prelu_units, _prelu_units_backward, ("a",)),
-    "apl": LearnableTwin(_apl, _apl_backward, ("a", "b")),
-    "pade": LearnableTwin(_pade, _pade_backward, ("p", "q")),
-}
+    def backward(
+        self, grad: torch.Tensor, ctx: _Context, **params: Any
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """The gradient at ``z`` and each learnable parameter's, shaped like it."""
+        found = self.function.backward(ctx, grad)
+        found = found if isinstance(found, tuple) else (found,)
+        grads = {}
+        for name, value in zip(self.order, found[1:], strict=False):
+            if name in self.learnable:
+                grads[name] = torch.zeros_like(params[name]) if value is None else value
+        return found[0], grads
 
 
 def learnable_twin_for(
-    name: str, kwargs: dict[str, Any], learnable: dict[str, torch.Tensor]
+    act: Any, kwargs: dict[str, Any], learnable: dict[str, torch.Tensor]
 ) -> LearnableTwin | None:
-    """The twin of a learnable activation, if exactly its parameters are trained."""
-    twin = LEARNABLE_TWINS.get(name)
-    if twin is None or set(learnable) != set(twin.learnable) or set(kwargs) != set(learnable):
+    """The plugin's own Function as a twin, if it declares one that takes exactly the
+    activation's params (classic ``forward(ctx, ...)`` style) and all trained ones are
+    among them."""
+    function = getattr(act.fn, "autograd_function", None)
+    if not (isinstance(function, type) and issubclass(function, torch.autograd.Function)):
         return None
-    return twin
+    if "setup_context" in vars(function):  # forward without ctx: not this protocol
+        return None
+    order = tuple(p.name for p in act.params)
+    if set(order) != set(kwargs) or not set(learnable) <= set(order):
+        return None
+    return LearnableTwin(function, order, tuple(n for n in order if n in learnable))

@@ -25,7 +25,8 @@ import torch
 
 from .act_units import Unit, blame, layer_units
 from .metrics import per_model_loss
-from .model import ModelStack
+from .model import ModelStack, check_output
+from .native_twins import LearnableTwin
 from .seeded_grad import grad as seeded_grad
 
 log = logging.getLogger(__name__)
@@ -155,14 +156,18 @@ class StackStep:
         for i, (unit, part, saved) in enumerate(zip(units, parts, keep, strict=True)):  # type: ignore[call-overload]
             if saved is None:  # failed, or an output that depends on nothing trained
                 grads.append(None)
+            elif unit.mode == "native" and isinstance(unit.twin, LearnableTwin):
+                # the plugin's own backward: the input's and its parameters' gradients
+                try:
+                    dz, params = unit.twin.backward(part, saved, **unit.kwargs)
+                except Exception as exc:  # noqa: BLE001 - stops only this activation
+                    raise blame(unit.name, exc) from exc
+                for name, grad in params.items():
+                    unit.kwargs[name].grad.copy_(grad)
+                grads.append(dz)
             elif unit.mode == "native":
                 z, h = saved
-                dz = unit.twin.backward(part, z, h, **unit.kwargs)  # type: ignore[union-attr]
-                if isinstance(dz, tuple):  # a learnable twin: its parameters' gradients too
-                    dz, params = dz
-                    for name, grad in params.items():
-                        unit.kwargs[name].grad.copy_(grad)  # type: ignore[union-attr]
-                grads.append(dz)
+                grads.append(unit.twin.backward(part, z, h, **unit.kwargs))  # type: ignore[union-attr]
             elif unit.mode == "declared":
                 grads.append(part.mul_(saved))
             else:
@@ -208,6 +213,13 @@ def keep_shape(unit: Unit, dh_part: torch.Tensor) -> tuple[int, ...]:
 def _unit_forward(unit: Unit, z: torch.Tensor) -> tuple[torch.Tensor, object]:
     if unit.seg.failed:  # an activation failed during the race
         unit.mode = "failed"
+    if unit.mode == "native" and isinstance(unit.twin, LearnableTwin):
+        try:  # the plugin's own Function: its output and the ctx its backward needs
+            h, ctx = unit.twin.forward(z, **unit.kwargs)
+        except Exception as exc:  # noqa: BLE001 - a plugin error stops only this activation
+            raise blame(unit.name, exc) from exc
+        check_output(unit.name, h, z, z.shape[1])
+        return h, ctx
     if unit.mode == "native":
         h = unit.twin.forward(z, **unit.kwargs)  # type: ignore[union-attr]
         return h, (z, h)

@@ -49,6 +49,9 @@ class Option:
             return None
         if isinstance(self.default, bool):
             return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
+        if isinstance(self.default, str):  # free text (a list of kernel sizes): the
+            # architecture's own check reads it
+            return None if isinstance(value, str) else f"must be text, got {value!r}"
         if isinstance(self.default, int) and not (
             isinstance(value, int) and not isinstance(value, bool)
         ):

@@ -129,6 +129,13 @@ def test_a_race_from_the_playground_trains_the_chosen_architecture(playground, q
     assert stored["config"]["arch"] == "resmlp"
     assert stored["config"]["arch_options"] == {"depth": 2, "width": 8}
     assert len(stored["runs"]) == 4 and stored["steps_done"] == 30
+    # its networks were kept: the views look back at them, same start is offered
+    assert panel.shown_snapshot() is not None and panel.same_button.isEnabled()
+    panel.views.setCurrentWidget(panel.inside)
+    view = panel.inside
+    view.redraw(panel.history, panel.shown_snapshot(), panel.colours)
+    for name in ("relu", "tanh"):  # the input layer and two residual blocks, 8 units each
+        assert [layer.units for layer in view.insides[name].layers] == [8, 8, 8]
 
 
 def test_a_handout_keeps_the_architecture_and_its_options(playground, tmp_path):

@@ -30,7 +30,17 @@ def _ln(d: int, name: str) -> dict[str, torch.Tensor]:
     return {f"gain{name}": torch.ones(d, 1), f"shift{name}": torch.zeros(d, 1)}
 
 
-def _init(shape: Shape, outputs: int, options: Mapping[str, Any], gen: torch.Generator):
+def _init(
+    shape: Shape,
+    outputs: int,
+    options: Mapping[str, Any],
+    gen: torch.Generator,
+    gated: bool = False,
+):
+    """One model's parameters. With ``gated`` (a GLU-family activation) every block's
+    first MLP layer has twice the units: its first half (the values) is what a plain
+    model draws, the second half (the gates) is drawn after everything else, so a gated
+    model shares every other weight with the plain models of its seed."""
     d, patch = int(options["width"]), int(options["patch"])
     hidden = d * int(options["mlp_ratio"])
     groups = []
@@ -49,6 +59,11 @@ def _init(shape: Shape, outputs: int, options: Mapping[str, Any], gen: torch.Gen
     out = _ln(d, "_f")
     out.update(linear_init(gen, d, outputs, "_out"))
     groups.append(out)
+    if gated:
+        for i, g in enumerate(groups[:-1]):
+            gates = linear_init(gen, d, hidden)
+            g[f"w_1#{i}"] = torch.cat([g[f"w_1#{i}"], gates["w"]])
+            g[f"b_1#{i}"] = torch.cat([g[f"b_1#{i}"], gates["b"]])
     return groups
 
 
@@ -90,7 +105,10 @@ TRANSFORMER = Architecture(
         "A small pre-norm transformer: the signal cut into patches (tokens) with learned "
         "positions, `blocks` blocks of self-attention and an MLP, a mean-token readout."
     ),
-    site="inside every block's MLP, W2 f(W1 LN(h)) (GELU in most transformers)",
+    site=(
+        "inside every block's MLP, W2 f(W1 LN(h)) (GELU in most transformers); a GLU-family "
+        "activation makes it a gated MLP, W2 GLU(W1 LN(h)) with W1 twice as wide"
+    ),
     inputs="signal",
     options=(
         Option("width", 32, 4, 1024, description="token width d"),
@@ -103,5 +121,5 @@ TRANSFORMER = Architecture(
     init=_init,
     forward=_forward,
     references=("arXiv:1706.03762", "arXiv:2010.11929"),
-    extra={"check": _check},
+    extra={"check": _check, "gated": True},
 )

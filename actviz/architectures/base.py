@@ -15,6 +15,10 @@ with the ``actviz_architectures`` hook exactly as it adds tasks:
   activations.
 
 ``build=None`` marks the engine's own stacked MLP (``mlp``), kept on its fast path.
+
+``extra={"gated": True}`` says the architecture takes GLU-family (gated) activations:
+their models are stacked apart and ``init`` is called with ``gated=True``, and must
+then give each activation site twice the pre-activations (values first, gates second).
 """
 
 from __future__ import annotations

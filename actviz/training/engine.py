@@ -363,7 +363,7 @@ class Race:
         self.pack.attach(self.optimizer)
         self._clamps = training_bounds(self.stacks)
         self._last_eval_step = -1
-        if self.snapshots and self.architecture is None:  # snapshots are of MLPs
+        if self.snapshots:  # an architecture's stack rebuilds its own one-model stacks
             self._snapshotter = Snapshotter(self.stacks)
 
     def _grid(self, data: TaskData) -> tuple[list[np.ndarray], torch.Tensor]:

@@ -181,6 +181,7 @@ def whole_race(arch, task, cat, acts, seeds, steps) -> float:
     cfg = RaceConfig(
         task=task.name, activations=acts, seeds=seeds, steps=steps, batch_size=100,
         eval_every=steps, boundary_grid=0, arch=arch, threads=1,
+        vary="init",  # one shared draw, as the loop it is compared with trains on
     )  # fmt: skip
     t0 = time.perf_counter()
     result = run_race(cfg, cat.activations, task, architecture=cat.architectures[arch])

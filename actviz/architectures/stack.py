@@ -20,7 +20,9 @@ from .base import Architecture, Shape
 from .sites import Sites
 
 #: Inputs per chunk when evaluating without gradients (bounds the evaluation's memory).
-EVAL_CHUNK = 1024
+#: Measured on 32 models x 5,000 MNIST-1D signals, one CPU thread: 256 ran a transformer's
+#: evaluation about 2x and a CNN's 1.6x faster than 1,024 (the chunk stays in cache).
+EVAL_CHUNK = 256
 #: ``record_points`` of a model rebuilt from a snapshot (the inside view wants them all).
 RECORD_ALL = 1 << 30
 

@@ -237,7 +237,7 @@ class Race:
     def _train(self) -> Iterator[Event]:
         cfg = self.config
         last_progress = last_losses = time.perf_counter()
-        loss_cost = 0.0
+        loss_cost = getattr(self, "_first_eval_s", 0.0)
         step = 0
         while step < cfg.steps:
             if self._stop_requested or (self.should_stop is not None and self.should_stop()):
@@ -589,6 +589,10 @@ class Race:
         while True:
             try:
                 rows, grids, bad = self._measure(step, with_grid)
+                if step == 0:
+                    # a loss row is a forward over the training set, as this was: the
+                    # first row's cost is known before it (a CNN's took many steps' time)
+                    self._first_eval_s = time.perf_counter() - now
                 break
             except ActivationError as err:
                 yield from self._fail(err, step)

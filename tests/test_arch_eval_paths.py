@@ -31,3 +31,32 @@ def test_evaluation_equals_the_training_forward(builtin_catalogue, arch, task, i
     for (z, h), (z2, h2) in zip(layers, recorded, strict=True):
         assert z2.shape == z.shape  # the first record_points points, as in one pass
         torch.testing.assert_close(h2, h.detach(), rtol=1e-4, atol=1e-5)
+
+
+def test_attention_is_softmax_of_scaled_scores_times_values():
+    """The fused attention equals the textbook formula, head by head, model by model."""
+    from actviz.architectures.attention import _attention
+
+    torch.manual_seed(0)
+    m, d, n, t, heads = 3, 8, 5, 6, 2
+    p = {
+        "w_qkv#0": torch.randn(m, 3 * d, d) / 3,
+        "b_qkv#0": torch.randn(m, 3 * d, 1),
+        "w_o#0": torch.randn(m, d, d) / 3,
+        "b_o#0": torch.randn(m, d, 1),
+    }
+    h = torch.randn(m, d, n, t)
+    out = _attention(p, h, 0, heads)
+    c = d // heads
+    for model in range(m):
+        for point in range(n):
+            tokens = h[model, :, point, :].t()  # [t, d]
+            qkv = tokens @ p["w_qkv#0"][model].t() + p["b_qkv#0"][model, :, 0]
+            q, k, v = qkv.split(d, dim=1)
+            mixed = []
+            for head in range(heads):
+                cols = slice(head * c, (head + 1) * c)
+                weights = torch.softmax(q[:, cols] @ k[:, cols].t() / c**0.5, dim=1)
+                mixed.append(weights @ v[:, cols])
+            expected = torch.cat(mixed, dim=1) @ p["w_o#0"][model].t() + p["b_o#0"][model, :, 0]
+            torch.testing.assert_close(out[model, :, point, :].t(), expected, rtol=1e-4, atol=1e-5)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import torch
 
 from actviz.gui.handout_setup import lockable
 from actviz.gui.settings import open_settings
@@ -136,6 +137,22 @@ def test_a_race_from_the_playground_trains_the_chosen_architecture(playground, q
     view.redraw(panel.history, panel.shown_snapshot(), panel.colours)
     for name in ("relu", "tanh"):  # the input layer and two residual blocks, 8 units each
         assert [layer.units for layer in view.insides[name].layers] == [8, 8, 8]
+
+    # "Same start again" with another learning rate: the very same initial networks
+    from actviz.storage.same_start import same_start
+
+    with RunStore() as store:
+        plan = same_start(store, run_id, {"lr": 0.05})
+    with qtbot.waitSignal(panel.raceFinished, timeout=120_000) as blocker:
+        assert panel.start_race(plan.config, initial=plan.initial, name=plan.name)
+    again = blocker.args[0]
+    with RunStore() as store:
+        first, second = store.initial_states(run_id), store.initial_states(again)
+        assert store.load_run(again)["config"]["arch"] == "resmlp"
+    assert set(first) == set(second) and len(first) == 4
+    for key, values in first.items():
+        for a, b in zip(values.weights, second[key].weights, strict=True):
+            assert torch.equal(a, b)
 
 
 def test_a_handout_keeps_the_architecture_and_its_options(playground, tmp_path):

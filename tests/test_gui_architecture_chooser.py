@@ -92,7 +92,7 @@ def test_options_out_of_range_or_inconsistent_are_named(playground):
     assert form.problems == ["arch: transformer heads: width 32 is not a multiple of 3 heads"]
 
 
-def test_memory_at_once_and_time_from_a_probe_before_run(playground):
+def test_memory_at_once_and_time_from_a_probe_before_run(playground, qtbot):
     _w, panel = playground
     form = panel.form
     choose(form, "resmlp")
@@ -110,6 +110,12 @@ def test_memory_at_once_and_time_from_a_probe_before_run(playground):
     assert shown.startswith("time ≈") and "30 steps" in shown and "probe of this race" in shown
     form.steps.setValue(40)  # any edit: the old answer no longer applies
     assert "press Estimate" in form.estimate.time.text()
+    form.estimate.button.click()
+    assert not form.estimate.button.isEnabled()  # probing
+    probe = form.estimate._stop  # the running probe's stop flag
+    with qtbot.waitSignal(panel.raceFinished, timeout=120_000):
+        panel.train_button.click()  # Run stops the probe: the race needs the CPU
+    assert probe.is_set() and form.estimate.button.isEnabled()
     choose(form, "cnn2d")  # a race that cannot start has no estimate
     assert not form.estimate.button.isEnabled()
     assert "once the race can start" in form.estimate.memory.text()

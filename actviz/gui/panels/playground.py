@@ -211,6 +211,7 @@ class PlaygroundPanel(Panel):
         except ValueError as exc:
             self._refuse(f"{name or 'this race'} cannot start: arch: {exc}")
             return False
+        self.form.estimate.invalidate()  # a running time probe stops: the race needs the CPU
 
         worker = RaceWorker(
             config,

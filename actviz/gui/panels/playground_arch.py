@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -83,7 +83,7 @@ class ArchitectureChooser(QWidget):
             arch = self._architectures.get(name)
             if arch is not None:
                 tip = f"{arch.description}\nactivation: {arch.site}".strip()
-                self.combo.setItemData(self.combo.count() - 1, tip, _TOOLTIP_ROLE)
+                self.combo.setItemData(self.combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         index = self.combo.findData(chosen)
         self.combo.setCurrentIndex(max(0, index))
         self.combo.blockSignals(False)
@@ -241,9 +241,6 @@ class EstimateRow(QWidget):
 
 class _Relay(QObject):
     done = Signal(int, str)  # queued to the GUI thread
-
-
-_TOOLTIP_ROLE = 3  # Qt.ItemDataRole.ToolTipRole
 
 
 def _rank(name: str) -> int:

@@ -196,6 +196,8 @@ def test_a_handout_naming_an_unknown_architecture_says_so(playground, tmp_path, 
     path.write_text(json.dumps(handout))
     w.handouts.open_file(path)
     assert any("'wavenet' is not a loaded architecture" in t for t in texts), texts
+    assert any("arch_options: not restored (its architecture was not)" in t for t in texts)
+    assert not any("has no option" in t for t in texts), texts
     assert panel.form.config().arch == "mlp"
 
 

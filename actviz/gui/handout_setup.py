@@ -93,6 +93,8 @@ def apply_setup(panel: PlaygroundPanel, setup: dict[str, Any]) -> list[str]:
                 problems.append(
                     f"{key}={value!r}: the Playground has no control for it; not restored"
                 )
+        elif key == "arch_options" and any(p.startswith("arch:") for p in problems):
+            problems.append("arch_options: not restored (its architecture was not)")
         else:
             reason = _set_field(form, key, value)
             if reason:

@@ -488,7 +488,8 @@ def search(
 ) -> SearchOutcome:
     """Search formulas for an activation that does well on ``tasks``; see ``actviz search``.
     ``settings`` are further :class:`actviz.discovery.SearchSettings` fields (``steps``,
-    ``seeds``, ``batch``, ``hidden``, ``max_races``, ``executor``, ...). Finished races are
+    ``seeds``, ``batch``, ``hidden``, ``arch``, ``arch_options``, ``max_races``,
+    ``executor``, ...). Finished races are
     kept in the run database (``store=False``: nowhere), so a repeated call resumes."""
     import_torch()
     from .discovery import run_search

@@ -3,6 +3,7 @@ model at a time, same sizes, data, batches, optimiser and steps.
 
     python bench/bench_architectures.py                 # 8 activations x 4 seeds, 20 steps
     python bench/bench_architectures.py --archs cnn1d,gru --steps 50
+    python bench/bench_architectures.py --race --repeats 3    # and the whole race, medians
 
 Both sides train every activation x seed for --steps Adam steps on minibatches of 100 and
 evaluate the test set at the end; both run with one CPU thread, in this process, one
@@ -18,6 +19,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from statistics import median
 
 import torch
 import torch.nn as nn
@@ -181,6 +183,7 @@ def whole_race(arch, task, cat, acts, seeds, steps) -> float:
     cfg = RaceConfig(
         task=task.name, activations=acts, seeds=seeds, steps=steps, batch_size=100,
         eval_every=steps, boundary_grid=0, arch=arch, threads=1,
+        vary="init",  # one shared draw, as the loop it is compared with trains on
     )  # fmt: skip
     t0 = time.perf_counter()
     result = run_race(cfg, cat.activations, task, architecture=cat.architectures[arch])
@@ -195,25 +198,39 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=4)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--race", action="store_true", help="also time the whole race")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="run loop, batched (and race) this many times, alternating; print medians and "
+        "the median of the per-repeat ratios (load on a shared machine drifts over minutes)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     cat = load_catalogue(use_user_dir=False, use_entry_points=False, use_env=False)
     acts = args.activations.split(",")
     n = len(acts) * args.seeds
     print(f"{len(acts)} activations x {args.seeds} seeds = {n} models, {args.steps} steps, "
-          "batch 100, 1 thread")  # fmt: skip
+          f"batch 100, 1 thread, median of {args.repeats} alternated repeat(s)")  # fmt: skip
     head = f"{'arch':12} {'torch.nn loop s':>16} {'actviz batched s':>17} {'ratio':>7}"
     print(head + (f" {'whole race s':>13} {'ratio':>7}" if args.race else ""))
     for arch in args.archs.split(","):
         task = cat.tasks[TASK.get(arch, "mnist1d")]
         task.generate()  # data generation is not timed
         torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # its first-use import either
-        slow = loop(arch, task, cat, acts, args.seeds, args.steps)
-        fast = batched(arch, task, cat, acts, args.seeds, args.steps)
-        line = f"{arch:12} {slow:16.2f} {fast:17.2f} {slow / fast:6.2f}x"
+        runs: dict[str, list[float]] = {"loop": [], "batched": [], "race": []}
+        for _ in range(max(1, args.repeats)):
+            runs["loop"].append(loop(arch, task, cat, acts, args.seeds, args.steps))
+            runs["batched"].append(batched(arch, task, cat, acts, args.seeds, args.steps))
+            if args.race:
+                runs["race"].append(whole_race(arch, task, cat, acts, args.seeds, args.steps))
+        slow, fast = median(runs["loop"]), median(runs["batched"])
+        ratio = median([a / b for a, b in zip(runs["loop"], runs["batched"], strict=True)])
+        line = f"{arch:12} {slow:16.2f} {fast:17.2f} {ratio:6.2f}x"
         if args.race:
-            full = whole_race(arch, task, cat, acts, args.seeds, args.steps)
-            line += f" {full:13.2f} {slow / full:6.2f}x"
+            full = median(runs["race"])
+            ratio = median([a / b for a, b in zip(runs["loop"], runs["race"], strict=True)])
+            line += f" {full:13.2f} {ratio:6.2f}x"
         print(line, flush=True)
 
 

@@ -15,6 +15,10 @@ with the ``actviz_architectures`` hook exactly as it adds tasks:
   activations.
 
 ``build=None`` marks the engine's own stacked MLP (``mlp``), kept on its fast path.
+
+``extra={"gated": True}`` says the architecture takes GLU-family (gated) activations:
+their models are stacked apart and ``init`` is called with ``gated=True``, and must
+then give each activation site twice the pre-activations (values first, gates second).
 """
 
 from __future__ import annotations
@@ -49,6 +53,9 @@ class Option:
             return None
         if isinstance(self.default, bool):
             return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
+        if isinstance(self.default, str):  # free text (a list of kernel sizes): the
+            # architecture's own check reads it
+            return None if isinstance(value, str) else f"must be text, got {value!r}"
         if isinstance(self.default, int) and not (
             isinstance(value, int) and not isinstance(value, bool)
         ):

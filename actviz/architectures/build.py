@@ -80,14 +80,22 @@ def problems(
         shape = input_shape(architecture, task)
         if shape is not None and min(lengths(shape, resolved)) < 1:
             found.append(f"arch: {name}'s layers shrink a length-{shape[-1]} signal to nothing")
+    gated_ok = bool(architecture.extra.get("gated"))
     for act_name, act in (activations or {}).items():
-        kinds = [p.kind for p in getattr(act, "parts", ())] or [act.kind]
-        if "gated" in kinds:
+        parts = list(getattr(act, "parts", ()))
+        kinds = [p.kind for p in parts] or [act.kind]
+        if "gated" in kinds and (parts or not gated_ok):
+            takes = "gated ones whole, as gated MLPs" if gated_ok else "vector activations"
             found.append(
                 f"activations: {act_name} is gated (it halves a layer's width); "
-                f"{name} takes elementwise and vector activations"
+                f"{name} takes elementwise and {takes}"
             )
     return found
+
+
+def is_gated(act: Activation) -> bool:
+    """Whether ``act`` halves its layer (GLU): its models need twice the pre-activations."""
+    return getattr(act, "kind", "") == "gated"
 
 
 def build_stack(
@@ -108,10 +116,14 @@ def build_stack(
     per_model: list[list[dict[str, torch.Tensor]]] = []
     segments: list[Segment] = []
     start = 0
+    gated = {is_gated(act) for act, *_ in group}
+    if len(gated) > 1:
+        raise ValueError("a stack holds gated or plain activations, not both (see stacks())")
+    extra = {"gated": True} if True in gated else {}
     for act, seeds, ids, chosen in group:
         for seed in seeds:
             gen = torch.Generator().manual_seed(int(seed))
-            per_model.append(architecture.init(shape, outputs, resolved, gen))
+            per_model.append(architecture.init(shape, outputs, resolved, gen, **extra))
         fixed, constants, learnable = segment_params(act, seeds, widths, chosen, device)
         stop = start + len(seeds)
         segments.append(Segment(act, start, stop, list(ids), fixed, learnable, constants))

@@ -33,11 +33,13 @@ def linear(w: torch.Tensor, b: torch.Tensor | None, h: torch.Tensor) -> torch.Te
 
 def layer_norm(h: torch.Tensor, gain: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
     """Layer normalisation over the units axis of ``[models, units, ...]``."""
-    mean = h.mean(dim=1, keepdim=True)
-    var = h.var(dim=1, keepdim=True, unbiased=False)
+    # centred first, then the mean square: measured 1.3-1.7x faster than h.var over this
+    # strided axis on a CPU (bench/bench_architectures.py), and as stable
+    centred = h - h.mean(dim=1, keepdim=True)
+    var = centred.square().mean(dim=1, keepdim=True)
     g = gain.reshape(*gain.shape[:2], *([1] * (h.ndim - 2)))
     b = bias.reshape(*bias.shape[:2], *([1] * (h.ndim - 2)))
-    return (h - mean) * torch.rsqrt(var + 1e-5) * g + b
+    return centred * torch.rsqrt(var + 1e-5) * g + b
 
 
 def conv(
@@ -53,6 +55,18 @@ def conv(
     kernel = w.reshape(models * w.shape[1], c_in, *w.shape[3:])
     groups = 1 if x.shape[1] == c_in else models
     fn = F.conv1d if w.ndim == 4 else F.conv2d
+    if groups > 1 and x.device.type == "cpu" and not torch.is_grad_enabled():
+        # evaluation on a CPU: one plain convolution per model ran about 2x faster than
+        # one grouped convolution on 256 and 1,024 points (same numbers; training keeps
+        # grouped, where the two measured alike)
+        parts = x.split(c_in, dim=1)
+        return torch.cat(
+            [
+                fn(p, w[i], b[i].reshape(-1), stride=stride, padding=padding)
+                for i, p in enumerate(parts)
+            ],
+            dim=1,
+        )
     return fn(x, kernel, b.reshape(-1), stride=stride, padding=padding, groups=groups)
 
 

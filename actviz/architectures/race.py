@@ -13,7 +13,7 @@ import torch
 
 from ..api import Activation
 from .base import Architecture
-from .build import build_stack, problems
+from .build import build_stack, is_gated, problems
 
 
 def lookup(name: str, catalogue: Any) -> Architecture | None:
@@ -54,8 +54,6 @@ def check(
         return [f"arch: the config names {name!r} but the architecture is {architecture.name!r}"]
     raced = {a: activations[a] for a in config.activations if a in activations}
     found = problems(architecture, options, task, raced, getattr(config, "features", ()))
-    if initial is not None and not architecture.native:
-        found.append(f"arch: stored initial networks are for the mlp, not {name}")
     if not found and not architecture.native and task is not None and raced:
         found += _memory(config, architecture, task, raced)
     if not architecture.native and config.init != "default":
@@ -98,6 +96,13 @@ def stacks(
         ]
     else:
         groups = [entries]
+    # gated activations (GLU) need twice the pre-activations: their own stacks
+    groups = [
+        part
+        for g in groups
+        for part in ([e for e in g if not is_gated(e[0])], [e for e in g if is_gated(e[0])])
+        if part
+    ]
     options = getattr(config, "arch_options", {}) or {}
     return [build_stack(architecture, options, task, g, device, n_train) for g in groups]
 

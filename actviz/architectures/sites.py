@@ -5,7 +5,8 @@ two layouts; the models of one activation are contiguous (a *segment*), so each 
 gets its own slice:
 
 * :meth:`Sites.units` takes ``[models, units, points, *positions]`` (units first, as the
-  MLP stack lays them out); per-unit parameters then have one value per unit.
+  MLP stack lays them out); per-unit parameters then have one value per unit. A gated
+  activation (GLU) returns half the units: values first, gates second, as in the MLP.
 * :meth:`Sites.channels` takes a grouped convolution's ``[points, models * channels,
   *positions]``; a segment whose function is elementwise with plain-number parameters is
   applied in place, others go through :meth:`units` (a copy each way).
@@ -54,7 +55,7 @@ class Sites:
             h = torch.cat(
                 [s.call(p, layer, self.train) for s, p in zip(self.segments, parts, strict=True)]
             )
-        h = h.reshape(shape)
+        h = h.reshape(shape[0], h.shape[1], *shape[2:])  # a gated activation halves the units
         if self.record:
             self._keep(layer, z, h)
         return h
@@ -91,8 +92,8 @@ class Sites:
 
     def _keep(self, layer: int, z: torch.Tensor, h: torch.Tensor) -> None:
         r = min(z.shape[2], self.record_points)
-        m, u = z.shape[0], z.shape[1]
-        pair = (z[:, :, :r].reshape(m, u, -1), h[:, :, :r].reshape(m, u, -1))
+        m = z.shape[0]
+        pair = (z[:, :, :r].reshape(m, z.shape[1], -1), h[:, :, :r].reshape(m, h.shape[1], -1))
         self._records.setdefault(layer, []).append(pair)
 
     def recorded(self) -> list[tuple[torch.Tensor, torch.Tensor]]:

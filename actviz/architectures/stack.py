@@ -9,7 +9,8 @@ stacked on a leading models axis.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import torch
@@ -19,7 +20,11 @@ from .base import Architecture, Shape
 from .sites import Sites
 
 #: Inputs per chunk when evaluating without gradients (bounds the evaluation's memory).
-EVAL_CHUNK = 1024
+#: Measured on 32 models x 5,000 MNIST-1D signals, one CPU thread: 256 ran a transformer's
+#: evaluation about 2x and a CNN's 1.6x faster than 1,024 (the chunk stays in cache).
+EVAL_CHUNK = 256
+#: ``record_points`` of a model rebuilt from a snapshot (the inside view wants them all).
+RECORD_ALL = 1 << 30
 
 
 class ArchStack(ModelStack):
@@ -69,6 +74,14 @@ class ArchStack(ModelStack):
     def biases(self) -> list[torch.Tensor]:  # type: ignore[override]
         return [t for g in self.groups for name, t in g.items() if not name.startswith("w")]
 
+    def remaker(self) -> Callable[..., ArchStack]:
+        """``(segment, weights, biases) -> one-model ArchStack``, the weights and biases in
+        the order of :attr:`weights` and :attr:`biases` with a models axis of one: how a
+        snapshot (the timeline, a stored race's initial networks) is rebuilt. It keeps the
+        stack's shape and names only, never its live tensors."""
+        names = [list(g) for g in self.groups]
+        return partial(_one_model, self.architecture, self.options, self.shape, names)
+
     def parameters(self) -> list[torch.Tensor]:
         params = [t for g in self.groups for t in g.values()]
         for seg in self.segments:
@@ -92,11 +105,17 @@ class ArchStack(ModelStack):
         points = x.t().reshape(x.shape[1], *self.shape)
         if torch.is_grad_enabled() or points.shape[0] <= EVAL_CHUNK:
             return self._forward(points, train, record)
-        outs, layers = [], []
+        outs, parts = [], []
         for i, chunk in enumerate(points.split(EVAL_CHUNK)):
-            out, recorded = self._forward(chunk, train, record and i == 0)
+            keep = record and i * EVAL_CHUNK < self.record_points
+            out, recorded = self._forward(chunk, train, keep)
             outs.append(out)
-            layers = layers or recorded
+            if recorded:
+                parts.append(recorded)
+        layers = [
+            (torch.cat([p[k][0] for p in parts], dim=2), torch.cat([p[k][1] for p in parts], dim=2))
+            for k in range(len(parts[0]) if parts else 0)
+        ]
         return torch.cat(outs, dim=2), layers
 
     def _forward(self, points: torch.Tensor, train: bool, record: bool):
@@ -123,3 +142,18 @@ class ArchStack(ModelStack):
             self.groups[group][name] = tensor
         else:
             super().replace(kind, key, tensor)
+
+
+def _one_model(
+    architecture: Architecture,
+    options: Mapping[str, Any],
+    shape: Shape,
+    names: list[list[str]],
+    segment: Segment,
+    weights: Sequence[torch.Tensor],
+    biases: Sequence[torch.Tensor],
+) -> ArchStack:
+    w, b = iter(weights), iter(biases)
+    groups = [{n: next(w) if n.startswith("w") else next(b) for n in g} for g in names]
+    # a rebuilt model is looked inside: it records every point it is given
+    return ArchStack(architecture, options, shape, [segment], groups, RECORD_ALL)

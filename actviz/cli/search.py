@@ -27,7 +27,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         "are kept in the run database: the same command after a kill resumes.",
     )
     p.add_argument("--tasks", help="comma-separated tasks (commas inside (...) stay in a formula)")
-    p.add_argument("--arch", default="8,8", help="hidden widths of the student (default 8,8)")
+    p.add_argument(
+        "--arch",
+        default="8,8",
+        help="the student: hidden widths of an mlp (default 8,8) or an architecture name "
+        "(resmlp, cnn1d, cnn2d, gru, transformer, or a plugin's) with its options below",
+    )
+    p.add_argument("--depth", type=int, default=None, help="resmlp: residual blocks")
+    p.add_argument("--width", type=int, default=None, help="resmlp/transformer: layer width")
+    p.add_argument("--channels", type=int, default=None, help="cnn1d/cnn2d: conv channels")
+    p.add_argument(
+        "--arch-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any other architecture option, e.g. hidden=6, kernels=5,3,3",
+    )
     p.add_argument("--budget-minutes", type=float, default=8.0, help="time budget (default 8)")
     p.add_argument("--strategy", default="evolution", help="random, halving or evolution")
     p.add_argument("--seed", type=int, default=0, help="the search's random seed (default 0)")
@@ -70,13 +85,37 @@ def split_tasks(text: str) -> list[str]:
     return [t for t in out if t]
 
 
+def student_from_args(args: argparse.Namespace) -> tuple[tuple[int, ...], str, dict[str, Any]]:
+    """``--arch``: hidden widths of an mlp (``8,8``, ``16x16``) or an architecture name
+    (``resmlp``, ``mlp``...) with ``--depth/--width/--channels/--arch-option``."""
+    from ._arch import options_from_args
+
+    text = (args.arch or "").strip()
+    options = options_from_args(args)
+    if text and text[0].isdigit():
+        try:
+            hidden = tuple(int(w) for w in text.replace("x", ",").split(",") if w.strip())
+        except ValueError:
+            raise ValueError(
+                f"--arch must be hidden widths like 8,8 or an architecture name, not {text!r}"
+            ) from None
+        if options:
+            raise ValueError(
+                f"--arch {text} is an mlp's hidden widths; options such as "
+                f"{', '.join(options)} need an architecture name (e.g. --arch resmlp)"
+            )
+        return hidden, "mlp", {}
+    if not text.replace("_", "").replace("-", "").isalnum():
+        raise ValueError(
+            f"--arch must be hidden widths like 8,8 or an architecture name, not {text!r}"
+        )
+    return (8, 8), text.lower(), options
+
+
 def settings_from_args(args: argparse.Namespace) -> Any:
     from ..discovery import SearchSettings
 
-    try:
-        hidden = tuple(int(w) for w in args.arch.replace("x", ",").split(",") if w.strip())
-    except ValueError:
-        raise ValueError(f"--arch must be hidden widths like 8,8, not {args.arch!r}") from None
+    hidden, arch, options = student_from_args(args)
     return SearchSettings(
         tasks=split_tasks(args.tasks or ""),
         strategy=args.strategy,
@@ -86,6 +125,8 @@ def settings_from_args(args: argparse.Namespace) -> Any:
         seeds=args.seeds,
         batch=args.batch,
         hidden=hidden,
+        arch=arch,
+        arch_options=options,
         max_races=args.max_races,
         verify_top=args.verify_top,
         verify_seeds=args.verify_seeds,

@@ -64,8 +64,21 @@ def _check_tasks(settings: SearchSettings, plugin_dirs: Sequence[str]) -> None:
     from .teacher import resolve_task
 
     catalogue = _catalogue(tuple(str(p) for p in plugin_dirs))
-    for task in settings.tasks:
-        resolve_task(task, catalogue.tasks, catalogue.activations)
+    resolved = [resolve_task(t, catalogue.tasks, catalogue.activations) for t in settings.tasks]
+    if settings.arch != "mlp" or settings.arch_options:
+        from ..architectures.build import problems
+        from ..architectures.race import lookup
+
+        architecture = lookup(settings.arch, catalogue)  # ValueError: unknown, did you mean
+        if architecture is None:
+            raise ValueError("arch: the mlp takes its widths from --arch 8,8, not options")
+        found: list[str] = []
+        for task in resolved:
+            found += [
+                p for p in problems(architecture, settings.arch_options, task) if p not in found
+            ]
+        if found:
+            raise ValueError("; ".join(found))
     missing = [b for b in settings.baselines if b not in catalogue.activations]
     if missing:
         raise ValueError(f"baselines: unknown activation(s) {', '.join(missing)}")

@@ -59,7 +59,14 @@ def run_job(job: RaceJob) -> dict[str, Any]:
         name: activation_from(name, formula_from_parts(parts))
         for name, parts in job.formulas.items()
     }
-    needs_catalogue = bool(job.baselines) or not is_teacher(job.task) or not _formula_teacher(job)
+    options = {**DEFAULT_OPTIONS, **job.options}
+    arch = options.get("arch", "mlp")
+    needs_catalogue = (
+        bool(job.baselines)
+        or arch != "mlp"
+        or not is_teacher(job.task)
+        or not _formula_teacher(job)
+    )
     catalogue = _catalogue(job.plugin_dirs) if needs_catalogue else None
     if catalogue is not None:
         for name in job.baselines:
@@ -69,7 +76,11 @@ def run_job(job: RaceJob) -> dict[str, Any]:
         catalogue.tasks if catalogue is not None else {},
         catalogue.activations if catalogue is not None else {},
     )
-    options = {**DEFAULT_OPTIONS, **job.options}
+    architecture = None
+    if arch != "mlp":
+        from ..architectures.race import lookup
+
+        architecture = lookup(arch, catalogue)
     config = RaceConfig(
         task=job.task,
         activations=[*job.formulas, *job.baselines],
@@ -84,7 +95,7 @@ def run_job(job: RaceJob) -> dict[str, Any]:
     )
     torch.manual_seed(0)
     start = time.perf_counter()
-    result = run_race(config, activations, task)
+    result = run_race(config, activations, task, architecture=architecture)
     seconds = time.perf_counter() - start
     scores: dict[str, list[float | None]] = {name: [] for name in config.activations}
     status: dict[str, str] = {}

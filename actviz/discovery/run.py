@@ -131,6 +131,8 @@ class Search:
                 "hidden": list(s.hidden),
                 "lr": s.lr,
                 "versions": versions(),
+                # only when not the default mlp: races stored before stay found
+                **{k: v for k, v in s.race_options().items() if k.startswith("arch")},
             }
         )
 
@@ -190,7 +192,7 @@ class Search:
                 formulas={c.name: c.parts for c in chunk},
                 seeds=tuple(range(seeds)),
                 steps=steps,
-                options={"hidden": s.hidden, "lr": s.lr},
+                options=s.race_options(),
                 plugin_dirs=self.plugin_dirs,
             )
             for chunk in chunks

@@ -29,6 +29,9 @@ class SearchSettings:
     #: candidates per race shard (shards go to workers; see Search.evaluate)
     shard_size: int = 16
     hidden: tuple[int, ...] = (8, 8)
+    #: the student's architecture (``actviz.architectures``); ``hidden`` is the mlp's
+    arch: str = "mlp"
+    arch_options: dict[str, Any] = field(default_factory=dict)
     lr: float = 0.01
     max_races: int | None = None
     verify_top: int = 3
@@ -42,6 +45,8 @@ class SearchSettings:
     def __post_init__(self) -> None:
         self.tasks = list(self.tasks)
         self.hidden = tuple(int(w) for w in self.hidden)
+        self.arch = self.arch or "mlp"
+        self.arch_options = dict(self.arch_options or {})
         self.baselines = tuple(self.baselines)
 
     def problems(self) -> list[str]:
@@ -62,7 +67,16 @@ class SearchSettings:
             out.append(f"max_races: must be a positive integer, not {self.max_races!r}")
         if not self.hidden or any(w < 1 for w in self.hidden):
             out.append("arch: hidden widths must be positive")
+        if not isinstance(self.arch, str) or not self.arch.strip():
+            out.append(f"arch: name an architecture (mlp, resmlp, cnn1d, ...), not {self.arch!r}")
         return out
+
+    def race_options(self) -> dict[str, Any]:
+        """What every race of the search sets: the student network and learning rate."""
+        options: dict[str, Any] = {"hidden": self.hidden, "lr": self.lr}
+        if self.arch != "mlp" or self.arch_options:
+            options.update(arch=self.arch, arch_options=dict(self.arch_options))
+        return options
 
     def identity(self) -> dict[str, Any]:
         """What decides the search's results (not its budget or where races run)."""
@@ -70,6 +84,9 @@ class SearchSettings:
         for name in ("budget_s", "executor", "workers", "cluster", "max_races", "sandboxed"):
             # (shard_size stays: it decides each candidate's race mates)
             data.pop(name)
+        if data["arch"] == "mlp" and not data["arch_options"]:
+            # searches stored before architectures keep their identity (and resume)
+            del data["arch"], data["arch_options"]
         return data
 
     def to_dict(self) -> dict[str, Any]:

@@ -39,7 +39,7 @@ def verify(search: Search, top: list[Candidate]) -> list[dict[str, Any]]:
             seeds=seeds,
             steps=s.steps,
             data_seed=FRESH_DATA,
-            options={"hidden": s.hidden, "lr": s.lr},
+            options=s.race_options(),
             baselines=tuple(s.baselines),
             plugin_dirs=search.plugin_dirs,
         )

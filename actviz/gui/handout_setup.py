@@ -31,8 +31,9 @@ from .panels.playground_form import PlaygroundForm
 
 #: Fields that share a widget with another (params are edited with the activations).
 ALIASES = {"params": "activations"}
-#: Applied first: choosing a task resets points, noise and split to its defaults.
-FIRST = ("task",)
+#: Applied first: choosing a task resets points, noise and split to its defaults;
+#: choosing an architecture shows its options at their defaults.
+FIRST = ("task", "arch")
 
 
 def lockable(form: PlaygroundForm) -> dict[str, str]:
@@ -46,6 +47,9 @@ def lockable(form: PlaygroundForm) -> dict[str, str]:
 
 
 def _label(widget: QWidget) -> str:
+    named = widget.property("lockLabel")  # a control inside a compound widget names itself
+    if isinstance(named, str) and named:
+        return named
     parent = widget.parentWidget()
     layouts = [parent.layout()] if parent is not None and parent.layout() is not None else []
     while layouts:  # the row's label, in the parent's layout or one nested in it
@@ -89,6 +93,8 @@ def apply_setup(panel: PlaygroundPanel, setup: dict[str, Any]) -> list[str]:
                 problems.append(
                     f"{key}={value!r}: the Playground has no control for it; not restored"
                 )
+        elif key == "arch_options" and any(p.startswith("arch:") for p in problems):
+            problems.append("arch_options: not restored (its architecture was not)")
         else:
             reason = _set_field(form, key, value)
             if reason:
@@ -111,6 +117,11 @@ def _set_field(form: PlaygroundForm, key: str, value: Any) -> str | None:
     widget = form.fields.get(key)
     if widget is None:
         return "the Playground has no control for it; not restored"
+    if key == "arch":
+        return form.arch.set_arch(str(value))
+    if key == "arch_options":
+        problems = form.arch.set_options(value if isinstance(value, dict) else {})
+        return "; ".join(p.partition(":")[2].strip() for p in problems) or None
     if key == "hidden":
         form.hidden.setText(", ".join(str(w) for w in value))
     elif key == "seeds":
@@ -164,6 +175,8 @@ def _differences(form: PlaygroundForm, setup: dict[str, Any], named: list[str]) 
             continue
         if key in ("points", "noise", "test_fraction") and value is None:
             continue
+        if key == "arch_options" and isinstance(value, dict):
+            value = form.arch.normalised(value)  # an option at its default reads back as unset
         if not _same(now[key], value):
             out.append(f"{key}: the form shows {now[key]!r}, the handout has {value!r}")
     return out

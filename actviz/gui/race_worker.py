@@ -48,6 +48,7 @@ class RaceWorker(QObject):
         note: str = "",
         versions: Mapping[str, Any] | None = None,
         initial: Mapping[tuple[str, int], Any] | None = None,
+        architecture: Any = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -60,6 +61,8 @@ class RaceWorker(QObject):
         self.versions = dict(versions or {})
         #: start from these networks (``RunStore.initial_states``) instead of drawn ones
         self.initial = initial
+        #: the :class:`actviz.Architecture` that ``config.arch`` names (``None``: the MLP)
+        self.architecture = architecture
         self.race = None
         self.run_id: int | None = None
         self._cond = threading.Condition()
@@ -143,7 +146,12 @@ class RaceWorker(QObject):
             # snapshots: the recorder keeps the initial networks ("Same start again")
             # and the Playground's timeline shows any recorded step
             current = race(
-                self.config, self.activations, self.task, snapshots=True, initial=self.initial
+                self.config,
+                self.activations,
+                self.task,
+                snapshots=True,
+                initial=self.initial,
+                architecture=self.architecture,
             )
             with self._cond:
                 self.race = current

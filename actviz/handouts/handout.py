@@ -34,17 +34,10 @@ SUFFIX = ".actviz-handout"
 OLD_FORMAT = "actviz-lesson"
 OLD_SUFFIX = ".actviz-lesson"
 SUFFIXES = (SUFFIX, OLD_SUFFIX)
-#: Race settings the Playground has no control for: restored only when at their default
-#: (a handout naming another architecture is refused field by field, with the reason).
-NOT_IN_FORM = (
-    "eval_every",
-    "boundary_grid",
-    "strategy",
-    "threads",
-    "arch",
-    "arch_options",
-    "inits_per_draw",
-)
+#: Race settings with no control in the Playground's form: kept in the file, restored
+#: only where they hold their default (else named as not restored). The architecture
+#: and its options have controls (the Playground's architecture chooser).
+NOT_IN_FORM = ("eval_every", "boundary_grid", "strategy", "threads", "inits_per_draw")
 
 
 def _is_bool(v: Any) -> bool:

@@ -238,7 +238,7 @@ class Race:
     def _train(self) -> Iterator[Event]:
         cfg = self.config
         last_progress = last_losses = time.perf_counter()
-        loss_cost = 0.0
+        loss_cost = getattr(self, "_first_eval_s", 0.0)
         step = 0
         while step < cfg.steps:
             if self._stop_requested or (self.should_stop is not None and self.should_stop()):
@@ -365,7 +365,7 @@ class Race:
         self._clamps = training_bounds(self.stacks)
         self._groups = param_groups(cfg.lr, self.pack, self.stacks)
         self._last_eval_step = -1
-        if self.snapshots and self.architecture is None:  # snapshots are of MLPs
+        if self.snapshots:  # an architecture's stack rebuilds its own one-model stacks
             self._snapshotter = Snapshotter(self.stacks)
 
     def _grid(self, data: TaskData) -> tuple[list[np.ndarray], torch.Tensor]:
@@ -595,6 +595,10 @@ class Race:
         while True:
             try:
                 rows, grids, bad = self._measure(step, with_grid)
+                if step == 0:
+                    # a loss row is a forward over the training set, as this was: the
+                    # first row's cost is known before it (a CNN's took many steps' time)
+                    self._first_eval_s = time.perf_counter() - now
                 break
             except ActivationError as err:
                 yield from self._fail(err, step)

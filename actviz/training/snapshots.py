@@ -14,7 +14,7 @@ gives each hidden layer's pre-activations and outputs).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -47,6 +47,9 @@ class StackState:
     learnable: list[dict[str, list[torch.Tensor]]]
     #: the same for fixed tensor parameters (shared by every snapshot of a race)
     constants: list[dict[str, list[torch.Tensor]]]
+    #: ``(segment, weights, biases) -> one-model stack`` for a stack that is not the
+    #: engine's MLP (an architecture's ``ArchStack.remaker()``); ``None``: the MLP
+    remake: Callable[[Segment, list[torch.Tensor], list[torch.Tensor]], ModelStack] | None = None
 
     def nbytes(self) -> int:
         tensors = [*self.weights, *self.biases]
@@ -105,6 +108,8 @@ class Snapshot:
         )
         weights = [w[local : local + 1] for w in state.weights]
         biases = [b[local : local + 1] for b in state.biases]
+        if state.remake is not None:
+            return state.remake(one, weights, biases)
         return ModelStack([one], weights, biases)
 
 
@@ -135,6 +140,7 @@ class Snapshotter:
                         for seg in stack.segments
                     ],
                     constants=constants,
+                    remake=stack.remaker() if hasattr(stack, "remaker") else None,
                 )
             )
         return Snapshot(step, states)

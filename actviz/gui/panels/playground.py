@@ -203,7 +203,15 @@ class PlaygroundPanel(Panel):
             task = self.form.tasks()[config.task]
         usable = self.state.usable()
         acts = {n: usable[n] for n in plugin_names(config.activations)}  # relu>tanh: its parts
+        from ...architectures.race import lookup
         from ...storage import run_versions
+
+        try:
+            architecture = lookup(config.arch, self.state.catalogue)
+        except ValueError as exc:
+            self._refuse(f"{name or 'this race'} cannot start: arch: {exc}")
+            return False
+        self.form.estimate.invalidate()  # a running time probe stops: the race needs the CPU
 
         worker = RaceWorker(
             config,
@@ -212,6 +220,7 @@ class PlaygroundPanel(Panel):
             versions=run_versions(config.activations, self.state.catalogue),
             initial=initial,
             name=name,
+            architecture=architecture,
         )
         self.colours = distinct_colours(config.activations, self.state.theme.dark)
         self.task = task

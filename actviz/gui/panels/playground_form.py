@@ -37,6 +37,7 @@ from ..pens import mkpen
 from ..plots import make_plot, restyle
 from ..settings import read_json, write_json
 from ..state import AppState
+from .playground_arch import ArchitectureChooser, EstimateRow
 from .playground_import import IMPORT_ITEM, ask_and_import
 
 #: Class colours of the data and of decision regions (orange, blue, green, as in
@@ -115,6 +116,8 @@ class PlaygroundForm(QWidget):
         self.data_seed = QSpinBox()
         self.data_seed.setRange(0, 2**31 - 1)
 
+        self.arch = ArchitectureChooser()
+        self.estimate = EstimateRow()
         self.hidden = QLineEdit("8, 8")
         self.hidden.setToolTip("hidden layer widths, e.g. 8, 8 (two layers of 8 units)")
         self.init = QComboBox()
@@ -187,6 +190,7 @@ class PlaygroundForm(QWidget):
         data.addRow(self.features_box)  # the whole width: three check boxes a row
         net_box = QGroupBox("Network and training")
         net = QFormLayout(net_box)
+        net.addRow("Architecture", self.arch)
         net.addRow("Hidden", self.hidden)
         net.addRow("Init", self.init)
         net.addRow("Optimiser", self.optimizer)
@@ -198,6 +202,7 @@ class PlaygroundForm(QWidget):
         net.addRow("Device", self.device)
         net.addRow("L1 penalty", self.l1)
         net.addRow("L2 penalty", self.l2)
+        net.addRow(self.estimate)  # the whole width: memory, time and its button
         act_box = QGroupBox("Activations (checked in the list)")
         act_layout = QVBoxLayout(act_box)
         act_layout.addWidget(self.activations)
@@ -219,6 +224,8 @@ class PlaygroundForm(QWidget):
             "noise": self.noise,
             "test_fraction": self.split,
             "data_seed": self.data_seed,
+            "arch": self.arch.combo,
+            "arch_options": self.arch.options_box,
             "hidden": self.hidden,
             "init": self.init,
             "optimizer": self.optimizer,
@@ -254,6 +261,10 @@ class PlaygroundForm(QWidget):
         state.selectionChanged.connect(self._edited)
         state.paramsChanged.connect(lambda _n: self._edited())
         state.catalogueChanged.connect(self.fill_tasks)
+        state.catalogueChanged.connect(self.fill_architectures)
+        self.arch.changed.connect(self._edited)
+        self.estimate.button.clicked.connect(self.measure_time)
+        self.fill_architectures()
         state.themeChanged.connect(self.apply_theme)
         self._task_changed()
 
@@ -346,7 +357,9 @@ class PlaygroundForm(QWidget):
 
     def _edited(self, *_args: Any) -> None:
         self._config, self.problems = self._read()
+        self.hidden.setEnabled(self.arch.arch() == "mlp" and "hidden" not in self._locks)
         self._show_problems()
+        self._show_estimate()
         self._describe_activations()
         self.changed.emit()
 
@@ -414,11 +427,15 @@ class PlaygroundForm(QWidget):
             l1=self.l1.value(),
             l2=self.l2.value(),
             features=self.chosen_features(),
+            arch=self.arch.arch(),
+            arch_options=self.arch.options(),
         )
         fields_with_parse_problems = {p.split(":", 1)[0] for p in problems}
         for problem in config.validate(state.usable(), self.tasks()):
             if problem.split(":", 1)[0] not in fields_with_parse_problems:
                 problems.append(problem)
+        if not problems:
+            problems += self._arch_problems(config)
         if not problems and config.device != "auto":
             from ...training.device import pick_device
 
@@ -427,6 +444,63 @@ class PlaygroundForm(QWidget):
             except ValueError as exc:
                 problems.append(f"device: {exc}")
         return (None if problems else config), problems
+
+    # -- architecture -----------------------------------------------------------------
+
+    def fill_architectures(self) -> None:
+        """List the loaded architectures (again after a reload)."""
+        self.arch.set_architectures(getattr(self.state.catalogue, "architectures", {}) or {})
+
+    def _arch_problems(self, config: RaceConfig) -> list[str]:
+        """What the race's own check says of this architecture with this task and these
+        activations (a 2-D CNN on a table, sizes out of range, not enough memory), one line
+        each, keyed by field like every other problem."""
+        from ...architectures.race import check
+
+        task = self.current_task()
+        return check(config, self.arch.architecture(), task, self.state.usable())
+
+    def _show_estimate(self) -> None:
+        """Memory of the race now (cheap); the time line waits for Estimate."""
+        from ...architectures.estimate import memory_estimate
+
+        self.estimate.invalidate()
+        self.estimate.button.setEnabled(self._config is not None)
+        found = None
+        if self._config is not None:
+            try:
+                from ...training.device import pick_device
+
+                device = pick_device(self._config.device)
+                found = memory_estimate(
+                    self._config,
+                    self.arch.architecture(),
+                    self.current_task(),
+                    self.state.usable(),
+                    device,
+                )
+            except Exception:  # noqa: BLE001 - an estimate must never stop editing
+                found = None
+        if found is None:
+            self.estimate.show_memory("memory: shown once the race can start", True, "")
+        else:
+            self.estimate.show_memory(found.text(), found.fits, self.state.theme.error)
+
+    def measure_time(self) -> None:
+        """Probe the race the form describes for a few steps, in a worker thread."""
+        from ...architectures.estimate import probe_time
+
+        config, task = self._config, self.current_task()
+        if config is None or task is None:
+            return
+        architecture = self.arch.architecture()
+        activations = dict(self.state.usable())
+
+        def work(should_stop: Any) -> str:
+            found = probe_time(config, activations, task, architecture, should_stop)
+            return "time: probe stopped" if found is None else found.text()
+
+        self.estimate.start(work)
 
     def _show_problems(self) -> None:
         by_field: dict[str, list[str]] = {}
@@ -540,6 +614,8 @@ class PlaygroundForm(QWidget):
                 "l2": self.l2.value(),
                 "features": [fid for fid, box in self.features.items() if box.isChecked()],
                 "per_layer": self.per_layer.text(),
+                "arch": self.arch.arch(),
+                "arch_options": self.arch.options(),
             },
         )
 
@@ -576,6 +652,9 @@ class PlaygroundForm(QWidget):
                 box.setChecked(fid in chosen)
         if isinstance(saved.get("per_layer"), str):
             self.per_layer.setText(saved["per_layer"])
+        if isinstance(saved.get("arch"), str) and self.arch.set_arch(saved["arch"]) is None:
+            if isinstance(saved.get("arch_options"), dict):
+                self.arch.set_options(saved["arch_options"])
 
 
 def _penalty_box(tip: str) -> QDoubleSpinBox:

@@ -180,8 +180,10 @@ def analyse(
 ) -> dict[str, Any]:
     """The benchmark's JSON: per-task summaries (Holm over every test of the benchmark),
     ranking, Friedman and Iman-Davenport, Nemenyi's CD only when Iman-Davenport rejects,
-    IQM with a stratified-bootstrap interval and a Bayesian signed-rank test with a ROPE."""
-    from ..stats import across
+    IQM, mean and optimality gap with stratified-bootstrap intervals, performance
+    profiles, pairwise Wilcoxon tests with Holm (next to Nemenyi) and a Bayesian
+    signed-rank test with a ROPE."""
+    from ..stats import across, posthoc
 
     per_task = {task: stats.summarise(race, baseline, alpha=alpha) for task, race in races.items()}
     n_tests = across.holm_over_benchmark(per_task, alpha) if baseline is not None else 0
@@ -206,6 +208,7 @@ def analyse(
         "friedman": test,
         "iman_davenport": omnibus,
         "aggregates": across.aggregates(races, list(spec.activations), baseline),
+        "pairwise_wilcoxon": posthoc.pairwise_wilcoxon(means, alpha),
     }
     if "skipped" not in test:
         test["significant"] = test["p_value"] < alpha

@@ -8,6 +8,9 @@ Agarwal et al. 2021).
   tasks and seeds, with a stratified bootstrap (seeds resampled within each task) for
   its 95% interval, computed here with numpy (``rliable`` does the same but needs arch,
   seaborn and absl; scipy's bootstrap does not stratify).
+- The mean and the optimality gap with the same kind of interval, and performance
+  profiles with bootstrap bands (:mod:`.stratified`); pairwise Wilcoxon signed-rank
+  tests with Holm as the post-hoc alternative to Nemenyi (:mod:`.posthoc`).
 - A Bayesian signed-rank test with a region of practical equivalence (``baycomp``):
   P(better), P(equivalent), P(worse) of each activation against the baseline over tasks.
 """
@@ -116,19 +119,38 @@ def aggregates(
     baseline: str | None,
     rope: float = ROPE,
 ) -> dict[str, Any]:
-    """IQM with interval per activation; with a baseline, the Bayesian signed-rank test
-    of each other activation against it over the tasks' means."""
+    """IQM, mean and optimality gap with intervals and the performance profile per
+    activation (:mod:`.stratified`); with a baseline, the Bayesian signed-rank test of
+    each other activation against it over the tasks' means."""
     from .paired import values_by_seed
 
     per_task = {
         task: values_by_seed(race.get("runs", []), race.get("metric", "accuracy"))
         for task, race in races.items()
     }
-    out: dict[str, Any] = {"iqm": {}}
+    from . import stratified
+
+    scores = {
+        name: {task: list(v.get(name, {}).values()) for task, v in per_task.items()}
+        for name in names
+    }
+    taus = stratified.tau_grid(
+        [x for by_task in scores.values() for v in by_task.values() for x in v]
+    )
+    out: dict[str, Any] = {
+        "normalisation": stratified.NORMALISATION,
+        "gamma": stratified.GAMMA,
+        "iqm": {},
+        "mean": {},
+        "optimality_gap": {},
+        "profiles": {"taus": taus, "activations": {}},
+    }
     for name in names:
-        out["iqm"][name] = iqm_interval(
-            {task: list(v.get(name, {}).values()) for task, v in per_task.items()}
-        )
+        out["iqm"][name] = iqm_interval(scores[name])
+        both = stratified.aggregate_intervals(scores[name])
+        out["mean"][name] = both["mean"]
+        out["optimality_gap"][name] = both["optimality_gap"]
+        out["profiles"]["activations"][name] = stratified.performance_profile(scores[name], taus)
     if baseline is not None:
         bayes = {}
         tasks = [t for t, v in per_task.items() if v.get(baseline)]

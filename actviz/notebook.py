@@ -413,12 +413,14 @@ def bench(
     seed_batch: int | None = None,
     plugins: str | Iterable[str] = (),
     progress: Any = None,
+    gamma: float | None = None,
     **options: Any,
 ) -> BenchOutcome:
     """Every activation on every task with ``seeds`` paired seeds; see ``actviz bench``.
     With ``store=True`` (or a ``db`` path) finished shards are kept in the run database
     and a repeated call trains only what is missing. ``progress=True`` shows a bar over
-    the shards; a function receives each progress line as the work happens."""
+    the shards; a function receives each progress line as the work happens. ``gamma``:
+    the score the optimality gap is measured from (default 1, a perfect score)."""
     from .benchmark import BenchSpec, run_benchmark
     from .jupyter.progress import Reporter
     from .training.config import RaceConfig
@@ -454,7 +456,9 @@ def bench(
 
         shards = ShardStore(db)
     try:
-        data = run_benchmark(spec, catalogue, shards=shards, baseline=baseline, progress=say)
+        data = run_benchmark(
+            spec, catalogue, shards=shards, baseline=baseline, progress=say, gamma=gamma
+        )
     finally:
         reporter.close()
         if shards is not None:

@@ -9,6 +9,7 @@ Nemenyi's critical difference (:mod:`actviz.stats.ranks`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,6 +178,7 @@ def analyse(
     races: Mapping[str, Mapping[str, Any]],
     baseline: str | None = None,
     alpha: float = stats.ALPHA,
+    gamma: float | None = None,
 ) -> dict[str, Any]:
     """The benchmark's JSON: per-task summaries (Holm over every test of the benchmark),
     ranking, Friedman and Iman-Davenport, Nemenyi's CD only when Iman-Davenport rejects,
@@ -207,7 +209,7 @@ def analyse(
         "ranking": rows,
         "friedman": test,
         "iman_davenport": omnibus,
-        "aggregates": across.aggregates(races, list(spec.activations), baseline),
+        "aggregates": across.aggregates(races, list(spec.activations), baseline, gamma=gamma),
         "pairwise_wilcoxon": posthoc.pairwise_wilcoxon(means, alpha),
     }
     if "skipped" not in test:
@@ -239,9 +241,15 @@ def run_benchmark(
     baseline: str | None = None,
     progress: Callable[[str], None] | None = None,
     executor: Any | None = None,
+    gamma: float | None = None,
 ) -> dict[str, Any]:
-    """Validate, train or load every shard, and analyse; :class:`ValueError` on bad input."""
+    """Validate, train or load every shard, and analyse; :class:`ValueError` on bad input.
+    ``gamma``: the score the optimality gap is measured from (default 1)."""
     problems = spec.validate(catalogue)
+    if gamma is not None and not (isinstance(gamma, int | float) and math.isfinite(gamma)):
+        problems.append(
+            f"--gamma must be a finite number (the optimality gap's target), not {gamma!r}"
+        )
     if baseline is not None and baseline not in spec.activations:
         problems.append(f"--baseline {baseline!r} is not among --activations")
     if problems:
@@ -250,6 +258,6 @@ def run_benchmark(
     failed = races.pop(FAILED, {}).get("failed", [])
     if not races:
         raise RuntimeError("every shard failed: " + "; ".join(f["error"] for f in failed[:3]))
-    result = analyse(spec, races, baseline)
+    result = analyse(spec, races, baseline, gamma=gamma)
     result["failed_shards"] = failed
     return result

@@ -38,6 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="what each seed resamples: all (data draw and initial weights; default), init or data",
     )
     p.add_argument("--baseline", default=None, metavar="NAME", help="paired comparisons with it")
+    p.add_argument(
+        "--gamma",
+        type=float,
+        default=None,
+        help="optimality gap target: mean shortfall of scores below it (default 1, perfect)",
+    )
     p.add_argument("--json", metavar="PATH", help="write the result as JSON ('-' for stdout)")
     p.add_argument("--out", metavar="DIR", help="write bench.csv, bench.tex and cd.png/svg/pdf")
     p.add_argument("--db", type=Path, default=None, help="run database (default: user data)")
@@ -127,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
             baseline=args.baseline,
             progress=say,
             executor=executor,
+            gamma=args.gamma,
         )
     except (ValueError, RuntimeError) as exc:
         return fail(str(exc))

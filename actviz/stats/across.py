@@ -118,10 +118,12 @@ def aggregates(
     names: Sequence[str],
     baseline: str | None,
     rope: float = ROPE,
+    gamma: float | None = None,
 ) -> dict[str, Any]:
     """IQM, mean and optimality gap with intervals and the performance profile per
     activation (:mod:`.stratified`); with a baseline, the Bayesian signed-rank test of
-    each other activation against it over the tasks' means."""
+    each other activation against it over the tasks' means. ``gamma``: the score the
+    optimality gap measures the shortfall from (default 1, a perfect score)."""
     from .paired import values_by_seed
 
     per_task = {
@@ -130,6 +132,7 @@ def aggregates(
     }
     from . import stratified
 
+    gap_at = stratified.GAMMA if gamma is None else float(gamma)
     scores = {
         name: {task: list(v.get(name, {}).values()) for task, v in per_task.items()}
         for name in names
@@ -139,7 +142,7 @@ def aggregates(
     )
     out: dict[str, Any] = {
         "normalisation": stratified.NORMALISATION,
-        "gamma": stratified.GAMMA,
+        "gamma": gap_at,
         "iqm": {},
         "mean": {},
         "optimality_gap": {},
@@ -147,7 +150,7 @@ def aggregates(
     }
     for name in names:
         out["iqm"][name] = iqm_interval(scores[name])
-        both = stratified.aggregate_intervals(scores[name])
+        both = stratified.aggregate_intervals(scores[name], gamma=gap_at)
         out["mean"][name] = both["mean"]
         out["optimality_gap"][name] = both["optimality_gap"]
         out["profiles"]["activations"][name] = stratified.performance_profile(scores[name], taus)

@@ -1,0 +1,47 @@
+"""Coverage of the across-task 95% intervals (IQM, mean, optimality gap at gamma 0.9,
+performance profile at tau 0.8), by simulation where the truth is known.
+
+Simulated benchmarks with 3, 5 or 10 tasks and 3, 5 or 10 seeds per task, normal or
+failure-prone scores (actviz/stats/across_check.py); every interval is actviz's own
+stratified bootstrap. Prints a Markdown table (docs/comparisons.md shows it).
+
+    nice python bench/bench_across_coverage.py                    # the table in the docs
+    nice python bench/bench_across_coverage.py --experiments 200  # quicker, noisier
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from actviz.stats import across_check  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--experiments", type=int, default=500)
+    parser.add_argument("--tasks", default="3,5,10")
+    parser.add_argument("--seeds", default="3,5,10")
+    parser.add_argument("--scenarios", default=",".join(across_check.SCENARIOS))
+    args = parser.parse_args()
+    start = time.perf_counter()
+    keys = ("iqm", "mean", "optimality_gap", "profile")
+    print("| scenario | tasks | seeds | IQM | mean | optimality gap | profile (tau 0.8) |")
+    print("|---|---|---|---|---|---|---|")
+    for scenario in args.scenarios.split(","):
+        for tasks in (int(t) for t in args.tasks.split(",")):
+            for seeds in (int(n) for n in args.seeds.split(",")):
+                row = across_check.coverage(scenario, tasks, seeds, args.experiments)
+                cells = " | ".join(f"{row[f'{k}_cover']:.3f}" for k in keys)
+                print(f"| {scenario} | {tasks} | {seeds} | {cells} |", flush=True)
+    mc = (0.95 * 0.05 / args.experiments) ** 0.5
+    print(f"\n{args.experiments} experiments per row; Monte-Carlo error at 95%: ±{mc:.3f}")
+    print(f"{time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

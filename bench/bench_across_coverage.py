@@ -1,5 +1,6 @@
 """Coverage of the across-task 95% intervals (IQM, mean, optimality gap at gamma 0.9,
-performance profile at tau 0.8), by simulation where the truth is known.
+performance profile at tau 0.8), by simulation where the truth is known: actviz's
+expanded percentile next to rliable's plain percentile.
 
 Simulated benchmarks with 3, 5 or 10 tasks and 3, 5 or 10 seeds per task, normal or
 failure-prone scores (actviz/stats/across_check.py); every interval is actviz's own
@@ -27,16 +28,22 @@ def main() -> None:
     parser.add_argument("--tasks", default="3,5,10")
     parser.add_argument("--seeds", default="3,5,10")
     parser.add_argument("--scenarios", default=",".join(across_check.SCENARIOS))
+    parser.add_argument("--methods", default="expanded,percentile")
     args = parser.parse_args()
     start = time.perf_counter()
     keys = ("iqm", "mean", "optimality_gap", "profile")
-    print("| scenario | tasks | seeds | IQM | mean | optimality gap | profile (tau 0.8) |")
-    print("|---|---|---|---|---|---|---|")
+    methods = args.methods.split(",")
+    head = " | ".join(f"{k} ({m})" for k in ("IQM", "mean", "gap", "profile") for m in methods)
+    print(f"| scenario | tasks | seeds | {head} |")
+    print("|---|---|---|" + "---|" * (4 * len(methods)))
     for scenario in args.scenarios.split(","):
         for tasks in (int(t) for t in args.tasks.split(",")):
             for seeds in (int(n) for n in args.seeds.split(",")):
-                row = across_check.coverage(scenario, tasks, seeds, args.experiments)
-                cells = " | ".join(f"{row[f'{k}_cover']:.3f}" for k in keys)
+                rows = {
+                    m: across_check.coverage(scenario, tasks, seeds, args.experiments, method=m)
+                    for m in methods
+                }
+                cells = " | ".join(f"{rows[m][f'{k}_cover']:.3f}" for k in keys for m in methods)
                 print(f"| {scenario} | {tasks} | {seeds} | {cells} |", flush=True)
     mc = (0.95 * 0.05 / args.experiments) ** 0.5
     print(f"\n{args.experiments} experiments per row; Monte-Carlo error at 95%: ±{mc:.3f}")

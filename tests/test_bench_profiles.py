@@ -76,6 +76,21 @@ def test_stratified_bootstrap_keeps_tasks_and_resamples_seeds_within_them():
         assert drawn.shape == (50, source.size) and set(drawn.ravel()) <= set(source)
 
 
+def test_expanded_percentile_reads_further_tails_than_rlibles_percentile():
+    groups = [np.array([0.1, 0.2, 0.3])] * 3  # 3 tasks x 3 seeds: df 6, n 3
+    z = np.sqrt(3 / 2) * sps.t.ppf(0.975, 6)
+    assert stratified.tail(groups, 0.95) == pytest.approx(sps.norm.sf(z))
+    assert stratified.tail(groups, 0.95, "percentile") == pytest.approx(0.025)
+    wide = stratified.aggregate_intervals({"p": [0.1, 0.5, 0.9], "q": [0.2, 0.3, 0.7]})
+    plain = stratified.aggregate_intervals(
+        {"p": [0.1, 0.5, 0.9], "q": [0.2, 0.3, 0.7]}, method="percentile"
+    )
+    assert wide["mean"]["ci_low"] < plain["mean"]["ci_low"]
+    assert wide["mean"]["ci_high"] > plain["mean"]["ci_high"]
+    with pytest.raises(ValueError, match="method must be one of"):
+        stratified.tail(groups, 0.95, "bca")
+
+
 def test_at_gamma_one_the_gap_is_one_minus_the_mean_and_below_it_is_not():
     by_task = {"p": [0.95, 0.97, 0.99], "q": [0.85, 0.9, 0.99]}
     at_one = stratified.aggregate_intervals(by_task)
@@ -124,7 +139,7 @@ def test_pairwise_wilcoxon_recomputed_with_scipy_from_the_json(seven_tasks):
 def test_pairwise_wilcoxon_says_when_no_pair_can_be_decided():
     means = {t: {"a": 0.9 + i / 100, "b": 0.8, "c": 0.8} for i, t in enumerate("pqrst")}
     got = posthoc.pairwise_wilcoxon(means)
-    assert "smallest possible p is 0.0625" in got["note"]
+    assert "smallest possible Holm p is 0.188" in got["note"] and "(7 tasks" in got["note"]
     same = next(p for p in got["pairs"] if (p["a"], p["b"]) == ("b", "c"))
     assert same["p_value"] == 1.0 and same["n_nonzero"] == 0 and not same["decided"]
     assert "skipped" in posthoc.pairwise_wilcoxon({"p": {"a": 0.9, "b": 0.8}})
@@ -223,7 +238,7 @@ def test_the_cli_prints_writes_and_reports_every_addition(tmp_path):
     assert "optimality gap (mean shortfall from 0.95" in text
     assert "performance profile: fraction of runs" in text
     assert "pairwise Wilcoxon signed-rank over the tasks' means, Holm over the 3 pairs" in text
-    assert "with 2 tasks the smallest possible p is 0.5" in text
+    assert "with 2 tasks and 3 pairs the smallest possible Holm p is 1" in text
     data = json.loads(js.read_text())
     assert data["aggregates"]["gamma"] == 0.95 and data["pairwise_wilcoxon"]["pairs"]
     assert {"profiles.svg", "pairwise.csv", "aggregates.csv"} <= {p.name for p in out.iterdir()}

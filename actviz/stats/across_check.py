@@ -52,7 +52,8 @@ def coverage(
     experiments: int,
     gamma: float = 0.9,
     seed: int = 0,
-    resamples: int = 2000,
+    resamples: int = 4000,
+    method: str = "expanded",
 ) -> dict[str, Any]:
     """Fraction of experiments whose 95% interval holds the truth, per aggregate; the
     profile is checked at tau = 0.8 (a point on its slope)."""
@@ -67,9 +68,9 @@ def coverage(
     for _ in range(experiments):
         scores = draw(scenario, means, seeds, rng)
         by_task = {f"t{i}": list(row) for i, row in enumerate(scores)}
-        iqm = iqm_interval(by_task)
-        both = aggregate_intervals(by_task, gamma=gamma, resamples=resamples)
-        prof = performance_profile(by_task, [tau], resamples=resamples)
+        iqm = iqm_interval(by_task, method=method, resamples=resamples)
+        both = aggregate_intervals(by_task, gamma=gamma, resamples=resamples, method=method)
+        prof = performance_profile(by_task, [tau], resamples=resamples, method=method)
         found = {
             "iqm": (iqm["ci_low"], iqm["ci_high"]),
             "mean": (both["mean"]["ci_low"], both["mean"]["ci_high"]),
@@ -83,6 +84,7 @@ def coverage(
             hits[key] += low <= true[key] <= high
     return {
         "scenario": scenario,
+        "method": method,
         "tasks": tasks,
         "seeds": seeds,
         "experiments": experiments,

@@ -7,8 +7,9 @@ are in the benchmark; the Wilcoxon test of a pair looks only at that pair's per-
 differences and uses their sizes, not just their order. Holm over the k(k-1)/2 pairs
 keeps the family-wise error rate at alpha on its own, so it needs no omnibus gate and
 is always reported next to Nemenyi. With n tasks the smallest two-sided p-value the
-exact test can give is 2 / 2^n: below 6 tasks no pair can reach 0.05, and the result
-says so.
+exact test can give is 2 / 2^n, so the smallest Holm p over m pairs is m * 2 / 2^n: 3
+activations (3 pairs) need 7 tasks to decide anything at 0.05, 4 activations (6 pairs)
+need 8; the result says so when the benchmark has too few.
 """
 
 from __future__ import annotations
@@ -91,10 +92,12 @@ def pairwise_wilcoxon(
         "test": "scipy.stats.wilcoxon over the tasks' means, "
         + ", ".join(f"{k}={v}" for k, v in OPTIONS.items()),
     }
-    floor = smallest_p(len(tasks))
+    m = max(1, sum(p["p_value"] is not None for p in pairs))
+    floor = min(1.0, m * smallest_p(len(tasks)))
     if floor >= alpha:
+        needed = next(n for n in range(1, 64) if m * smallest_p(n) < alpha)
         out["note"] = (
-            f"with {len(tasks)} tasks the smallest possible p is {floor:.3g} >= {alpha:g}: "
-            "no pair can be decided (6 tasks or more can)"
+            f"with {len(tasks)} tasks and {m} pairs the smallest possible Holm p is "
+            f"{floor:.3g} >= {alpha:g}: no pair can be decided ({needed} tasks or more can)"
         )
     return out

@@ -76,7 +76,7 @@ def test_stratified_bootstrap_keeps_tasks_and_resamples_seeds_within_them():
         assert drawn.shape == (50, source.size) and set(drawn.ravel()) <= set(source)
 
 
-def test_expanded_percentile_reads_further_tails_than_rlibles_percentile():
+def test_expanded_percentile_reads_further_tails_than_rliables_percentile():
     groups = [np.array([0.1, 0.2, 0.3])] * 3  # 3 tasks x 3 seeds: df 6, n 3
     z = np.sqrt(3 / 2) * sps.t.ppf(0.975, 6)
     assert stratified.tail(groups, 0.95) == pytest.approx(sps.norm.sf(z))

@@ -20,12 +20,13 @@ run). Intervals: seeds are resampled within each task, tasks are kept (the strat
 bootstrap, rliable's default), 4000 resamples with a fixed generator (the expanded
 tails below read percentiles as far out as 0.1%). rliable reads the
 95% interval off the 2.5% and 97.5% percentiles; at 3-10 seeds per task that covered
-only 80-92% in simulation (``bench/bench_across_coverage.py``): the bootstrap spread of
+79-94% in simulation (``bench/bench_across_coverage.py``): the bootstrap spread of
 a mean of n values is sqrt((n-1)/n) of the truth, and a z quantile stands in for a t.
 actviz uses Hesterberg's *expanded percentile* interval instead (Hesterberg 2015, "What
 teachers should know about the bootstrap"): the percentiles at the tail
 ``Phi(-sqrt(n/(n-1)) * t_{df})`` with n the mean seeds per task and df = sum(n_task - 1),
-which reaches 91-95%; ``method="percentile"`` gives rliable's numbers. Runs that
+which covered 92-96% at 5-10 seeds (87-95% at 3); ``method="percentile"`` gives
+rliable's numbers. Runs that
 diverged (no finite score) are left out, as in the per-task tables.
 """
 

@@ -252,3 +252,11 @@ def test_intervals_cover_the_truth_in_simulation():
     row = across_check.coverage("normal", tasks=5, seeds=10, experiments=150, resamples=500)
     for key in ("iqm", "mean", "optimality_gap"):
         assert row[f"{key}_cover"] >= 0.88, row
+
+
+def test_pairwise_wilcoxon_keeps_its_family_wise_error_and_finds_a_real_gap():
+    """Small version of the pairwise table in bench/bench_across_coverage.py."""
+    null = across_check.pairwise_error(tasks=10, activations=4, experiments=300)
+    assert null["wilcoxon_any_decided"] <= 0.05 + 2 * (0.05 * 0.95 / 300) ** 0.5, null
+    real = across_check.pairwise_error(tasks=10, activations=4, experiments=60, shift=0.05)
+    assert real["wilcoxon_any_decided"] >= 0.8, real

@@ -97,3 +97,44 @@ def table(
 ) -> list[dict[str, Any]]:
     """One :func:`coverage` row per scenario x task count x seed count."""
     return [coverage(s, t, n, experiments) for s in scenarios for t in tasks for n in seeds]
+
+
+def pairwise_error(
+    tasks: int, activations: int, experiments: int, shift: float = 0.0, seed: int = 0
+) -> dict[str, Any]:
+    """How often the post-hoc tests call some pair different. Each task has its own
+    level (shared by every activation: the pairing) and each activation's task mean
+    adds noise (sd 0.02); with ``shift = 0`` every activation is the same, so any
+    decided pair is a false one (the family-wise error rate); with a shift the first
+    activation is that much better on every task (the rate is then power for its pairs).
+    Nemenyi is counted as the report uses it: only when Iman-Davenport rejects."""
+    from .across import iman_davenport
+    from .posthoc import pairwise_wilcoxon
+    from .ranks import friedman, nemenyi_cd, ranking
+
+    rng = np.random.default_rng(seed)
+    names = [f"a{i}" for i in range(activations)]
+    wilcoxon_any = nemenyi_any = 0
+    for _ in range(experiments):
+        level = rng.uniform(0.7, 0.95, tasks)
+        noise = 0.02 * rng.standard_normal((tasks, activations))
+        noise[:, 0] += shift
+        means = {
+            f"t{t}": {n: float(level[t] + noise[t, i]) for i, n in enumerate(names)}
+            for t in range(tasks)
+        }
+        wilcoxon_any += any(p["decided"] for p in pairwise_wilcoxon(means)["pairs"])
+        omnibus = iman_davenport(friedman(means))
+        if omnibus.get("p_value", 1.0) < 0.05:
+            rows = ranking(means)
+            cd = nemenyi_cd(activations, tasks)["cd"]
+            spread = rows[-1]["mean_rank"] - rows[0]["mean_rank"]
+            nemenyi_any += spread > cd
+    return {
+        "tasks": tasks,
+        "activations": activations,
+        "shift": shift,
+        "experiments": experiments,
+        "wilcoxon_any_decided": wilcoxon_any / experiments,
+        "nemenyi_any_decided": nemenyi_any / experiments,
+    }

@@ -136,6 +136,24 @@ def test_pairwise_wilcoxon_recomputed_with_scipy_from_the_json(seven_tasks):
     assert "note" not in seven_tasks["pairwise_wilcoxon"]
 
 
+def test_probability_of_improvement_is_mann_whitney_averaged_over_tasks(seven_tasks):
+    runs = seven_tasks["runs"]
+    for name in ("tanh", "gelu"):
+        per_task = []
+        for rs in runs.values():
+            x = [r["test_accuracy"] for r in rs if r["activation"] == name]
+            y = [r["test_accuracy"] for r in rs if r["activation"] == "relu"]
+            u = sps.mannwhitneyu(x, y, alternative="greater").statistic
+            per_task.append(u / (len(x) * len(y)))
+        got = seven_tasks["aggregates"]["probability_of_improvement"][name]
+        assert got["value"] == pytest.approx(np.mean(per_task))
+        assert got["ci_low"] <= got["value"] <= got["ci_high"]
+    assert "relu" not in seven_tasks["aggregates"]["probability_of_improvement"]
+    tie = stratified.improvement_interval({"p": [0.5, 0.7]}, {"p": [0.5, 0.7]})
+    assert tie["value"] == pytest.approx(0.5)  # ties count half
+    assert stratified.improvement_interval({"p": [0.5]}, {})["value"] is None
+
+
 def test_pairwise_wilcoxon_says_when_no_pair_can_be_decided():
     means = {t: {"a": 0.9 + i / 100, "b": 0.8, "c": 0.8} for i, t in enumerate("pqrst")}
     got = posthoc.pairwise_wilcoxon(means)
@@ -218,7 +236,7 @@ def test_notebook_outcome_shows_the_aggregates(seven_tasks):
     assert len(board.to_pandas("profiles")) == 3 * stratified.TAU_POINTS
     assert len(board.to_pandas("pairwise")) == 3
     assert board.figure(kind="profiles").axes
-    assert len(board.figure(kind="aggregates").axes) == 4  # IQM, mean, gap, Bayes
+    assert len(board.figure(kind="aggregates").axes) == 5  # IQM, mean, gap, P(impr.), Bayes
     with pytest.raises(ValueError, match="kind must be"):
         board.figure(kind="violin")
     with pytest.raises(ValueError, match="'pairwise'"):
@@ -238,6 +256,7 @@ def test_the_cli_prints_writes_and_reports_every_addition(tmp_path):
     assert "optimality gap (mean shortfall from 0.95" in text
     assert "performance profile: fraction of runs" in text
     assert "pairwise Wilcoxon signed-rank over the tasks' means, Holm over the 3 pairs" in text
+    assert "probability of improvement over relu" in text
     assert "with 2 tasks and 3 pairs the smallest possible Holm p is 1" in text
     data = json.loads(js.read_text())
     assert data["aggregates"]["gamma"] == 0.95 and data["pairwise_wilcoxon"]["pairs"]

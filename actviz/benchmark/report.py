@@ -117,7 +117,8 @@ def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
 
 
 def aggregate_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One row per activation: IQM, mean and optimality gap with their 95% intervals."""
+    """One row per activation: IQM, mean and optimality gap with their 95% intervals
+    (and, with a baseline, the probability of improvement over it; empty for itself)."""
     agg = result.get("aggregates") or {}
     rows = []
     for name, iqm in (agg.get("iqm") or {}).items():
@@ -128,6 +129,11 @@ def aggregate_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
             row[key] = part.get("value")
             row[f"{key}_low"] = part.get("ci_low")
             row[f"{key}_high"] = part.get("ci_high")
+        if agg.get("probability_of_improvement") is not None:
+            part = agg["probability_of_improvement"].get(name) or {}
+            row["p_improvement"] = part.get("value")
+            row["p_improvement_low"] = part.get("ci_low")
+            row["p_improvement_high"] = part.get("ci_high")
         rows.append(row)
     return rows
 

@@ -234,6 +234,16 @@ def _print_aggregates(result: dict[str, Any], out: TextIO) -> None:
         if agg.get("normalisation"):
             print(f"  normalisation: {agg['normalisation']}", file=out)
     _print_profiles(agg.get("profiles") or {}, out)
+    improve = agg.get("probability_of_improvement") or {}
+    if improve:
+        print(
+            f"probability of improvement over {result.get('baseline')} (a run beats one of "
+            f"{result.get('baseline')}'s on the same task; mean over tasks) [95% CI]",
+            file=out,
+        )
+        for name, row in improve.items():
+            shown = format_ci(row["value"], row["ci_low"], row["ci_high"], digits=3)
+            print(f"  {name:14} {shown}", file=out)
     bayes = agg.get("bayes_signed_rank") or {}
     if bayes:
         rope = next((b["rope"] for b in bayes.values() if "rope" in b), None)

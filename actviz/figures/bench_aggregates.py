@@ -1,8 +1,9 @@
 """The benchmark's aggregates as one figure: the IQM, mean and optimality gap of each
-activation with their 95% stratified-bootstrap intervals (rliable's layout), and the
-Bayesian signed-rank probabilities against the baseline as stacked bars (better /
-equivalent / worse). matplotlib's object API, like
-the critical-difference diagram, so SVG and PDF look the same in every viewer."""
+activation with their 95% stratified-bootstrap intervals (rliable's layout), the
+probability of improvement over the baseline, and the Bayesian signed-rank
+probabilities against the baseline as stacked bars (better / equivalent / worse).
+matplotlib's object API, like the critical-difference diagram, so SVG and PDF look the
+same in every viewer."""
 
 from __future__ import annotations
 
@@ -28,13 +29,22 @@ def aggregates_figure(result: Mapping[str, Any], dark: bool = False) -> Any:
         rows = agg.get(key) or {}
         if all(rows.get(n, {}).get("value") is not None for n in names) and rows:
             panels.append((key, label, rows))
+    improve = {
+        n: r
+        for n, r in (agg.get("probability_of_improvement") or {}).items()
+        if r.get("value") is not None
+    }
+    if improve:
+        panels.append(("poi", f"P(improvement over {result.get('baseline')})", improve))
     width = len(panels) + (1.4 if bayes else 0)
     fig = Figure(figsize=(2.6 * width, 0.8 + 0.4 * max(1, len(iqm))), layout="constrained")
     grid = fig.add_gridspec(1, len(panels) + (1 if bayes else 0))
     for i, (_key, label, rows) in enumerate(panels):
         ax = fig.add_subplot(grid[0, i])
         for y, name in enumerate(names):
-            row = rows[name]
+            row = rows.get(name)
+            if row is None:  # the baseline has no improvement over itself
+                continue
             ax.plot([row["ci_low"], row["ci_high"]], [y, y], color=colour_for(name, dark), lw=2)
             ax.plot([row["value"]], [y], "o", color=colour_for(name, dark))
         ax.set_yticks(range(len(names)), names if i == 0 else [""] * len(names))

@@ -125,8 +125,9 @@ def aggregates(
     gamma: float | None = None,
 ) -> dict[str, Any]:
     """IQM, mean and optimality gap with intervals and the performance profile per
-    activation (:mod:`.stratified`); with a baseline, the Bayesian signed-rank test of
-    each other activation against it over the tasks' means. ``gamma``: the score the
+    activation (:mod:`.stratified`); with a baseline, each other activation's
+    probability of improvement over it (with interval) and the Bayesian signed-rank test
+    against it over the tasks' means. ``gamma``: the score the
     optimality gap measures the shortfall from (default 1, a perfect score)."""
     from .paired import values_by_seed
 
@@ -159,6 +160,11 @@ def aggregates(
         out["optimality_gap"][name] = both["optimality_gap"]
         out["profiles"]["activations"][name] = stratified.performance_profile(scores[name], taus)
     if baseline is not None:
+        out["probability_of_improvement"] = {
+            name: stratified.improvement_interval(scores[name], scores[baseline])
+            for name in names
+            if name != baseline
+        }
         bayes = {}
         tasks = [t for t, v in per_task.items() if v.get(baseline)]
         base = [float(np.mean(list(per_task[t][baseline].values()))) for t in tasks]

@@ -166,3 +166,39 @@ def performance_profile(
         "n": int(sum(g.size for g in groups)),
         "method": METHOD_TEXT[method],
     }
+
+
+def improvement(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray]) -> np.ndarray:
+    """Mean over tasks of P(X > Y) + P(X = Y)/2 over every pair of runs of the task
+    (Mann-Whitney's U over n*m; rliable's probability of improvement)."""
+    per_task = []
+    for x, y in zip(xs, ys, strict=True):
+        a, b = x[..., :, None], y[..., None, :]
+        per_task.append(((a > b) + 0.5 * (a == b)).mean(axis=(-2, -1)))
+    return np.mean(per_task, axis=0)
+
+
+def improvement_interval(
+    candidate: Mapping[str, Sequence[float]],
+    baseline: Mapping[str, Sequence[float]],
+    confidence: float = 0.95,
+    resamples: int = RESAMPLES,
+    seed: int = RNG_SEED,
+    method: str = "expanded",
+) -> dict[str, Any]:
+    """P(candidate's run beats the baseline's on a task), averaged over the tasks both
+    have runs on, with a stratified-bootstrap interval (each side's seeds resampled
+    within each task, independently: rliable's independent stratified bootstrap)."""
+    tasks = [t for t in candidate if len(candidate[t]) and len(baseline.get(t, []))]
+    if not tasks:
+        return {"value": None, "ci_low": None, "ci_high": None, "n_tasks": 0}
+    xs = [np.asarray(candidate[t], dtype=float) for t in tasks]
+    ys = [np.asarray(baseline[t], dtype=float) for t in tasks]
+    boot_x = resample(xs, resamples, seed)
+    boot_y = resample(ys, resamples, seed + 1)
+    level = tail(xs + ys, confidence, method)
+    return {
+        **_interval(improvement(xs, ys), improvement(boot_x, boot_y), level),
+        "n_tasks": len(tasks),
+        "method": METHOD_TEXT[method],
+    }

@@ -305,12 +305,28 @@ class BenchOutcome:
         """``{task: runs}``, one entry per activation and seed."""
         return self.data["runs"]
 
+    @property
+    def aggregates(self) -> dict[str, Any]:
+        """Across tasks: ``iqm``, ``mean``, ``optimality_gap`` (with 95% stratified-bootstrap
+        intervals), ``profiles`` (performance profiles with bands), ``bayes_signed_rank``."""
+        return self.data.get("aggregates") or {}
+
+    @property
+    def pairwise(self) -> dict[str, Any]:
+        """Pairwise Wilcoxon signed-rank tests over the tasks' means, Holm over the pairs."""
+        return self.data.get("pairwise_wilcoxon") or {}
+
     def to_pandas(self, table: str = "summary") -> Any:
         """``"summary"``: one row per task x activation (with ranks); ``"ranking"``: one
-        row per activation; ``"runs"``: one per task x activation x seed."""
+        row per activation; ``"runs"``: one per task x activation x seed;
+        ``"aggregates"``: IQM, mean, optimality gap with intervals per activation;
+        ``"profiles"``: one row per activation x tau; ``"pairwise"``: one per pair."""
         pd = _pandas()
-        from .benchmark.report import table_rows
+        from .benchmark.report import aggregate_rows, pairwise_rows, profile_rows, table_rows
 
+        across = {"aggregates": aggregate_rows, "profiles": profile_rows, "pairwise": pairwise_rows}
+        if table in across:
+            return pd.DataFrame(across[table](self.data))
         if table == "summary":
             return pd.DataFrame(table_rows(self.data))
         if table == "ranking":
@@ -322,14 +338,31 @@ class BenchOutcome:
             )
         if table == "runs":
             return pd.DataFrame([{"task": t, **r} for t, runs in self.runs.items() for r in runs])
-        raise ValueError(f"table must be 'summary', 'ranking' or 'runs', not {table!r}")
+        raise ValueError(
+            "table must be 'summary', 'ranking', 'runs', 'aggregates', 'profiles' or "
+            f"'pairwise', not {table!r}"
+        )
 
-    def figure(self, dark: bool = False, ax: Any = None) -> Any:
-        """The critical-difference diagram (mean ranks, Nemenyi CD); ``ax``: draw into
-        your own matplotlib Axes (returned instead of a new figure)."""
-        from .figures.critical_difference import cd_figure
+    def figure(self, dark: bool = False, ax: Any = None, kind: str = "cd") -> Any:
+        """``kind="cd"``: the critical-difference diagram (mean ranks, Nemenyi CD);
+        ``"profiles"``: the performance profiles with 95% bands; ``"aggregates"``: IQM,
+        mean, optimality gap and the Bayesian comparison (a whole figure, no ``ax``).
+        ``ax``: draw into your own matplotlib Axes (returned instead of a new figure)."""
+        if kind == "cd":
+            from .figures.critical_difference import cd_figure
 
-        return cd_figure(self.data, dark=dark, ax=ax)
+            return cd_figure(self.data, dark=dark, ax=ax)
+        if kind == "profiles":
+            from .figures.profiles import profiles_figure
+
+            return profiles_figure(self.data, dark=dark, ax=ax)
+        if kind == "aggregates":
+            if ax is not None:
+                raise ValueError("kind='aggregates' draws several panels: it takes no ax")
+            from .figures.bench_aggregates import aggregates_figure
+
+            return aggregates_figure(self.data, dark=dark)
+        raise ValueError(f"kind must be 'cd', 'profiles' or 'aggregates', not {kind!r}")
 
     def _ranking_rows(self) -> tuple[list[str], list[list[str]]]:
         tasks = list(self.data.get("tasks", []))
@@ -364,7 +397,9 @@ class BenchOutcome:
         return table(header, rows, self._caption())
 
     def save(self, folder: str) -> list[Any]:
-        """Write ``bench.csv``, ``bench.tex`` and ``cd.png/svg/pdf`` into ``folder``."""
+        """Write what ``actviz bench --out`` writes into ``folder``: ``bench.csv``,
+        ``bench.tex``, the ``cd``, ``aggregates`` and ``profiles`` figures, the
+        ``aggregates``, ``profiles`` and ``pairwise`` CSVs."""
         from .benchmark.report import write_outputs
 
         return write_outputs(self.data, folder)
@@ -382,12 +417,14 @@ def bench(
     seed_batch: int | None = None,
     plugins: str | Iterable[str] = (),
     progress: Any = None,
+    gamma: float | None = None,
     **options: Any,
 ) -> BenchOutcome:
     """Every activation on every task with ``seeds`` paired seeds; see ``actviz bench``.
     With ``store=True`` (or a ``db`` path) finished shards are kept in the run database
     and a repeated call trains only what is missing. ``progress=True`` shows a bar over
-    the shards; a function receives each progress line as the work happens."""
+    the shards; a function receives each progress line as the work happens. ``gamma``:
+    the score the optimality gap is measured from (default 1, a perfect score)."""
     import_torch()
     from .benchmark import BenchSpec, run_benchmark
     from .jupyter.progress import Reporter
@@ -424,7 +461,9 @@ def bench(
 
         shards = ShardStore(db)
     try:
-        data = run_benchmark(spec, catalogue, shards=shards, baseline=baseline, progress=say)
+        data = run_benchmark(
+            spec, catalogue, shards=shards, baseline=baseline, progress=say, gamma=gamma
+        )
     finally:
         reporter.close()
         if shards is not None:

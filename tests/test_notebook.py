@@ -108,6 +108,7 @@ def test_bench_api_ranks_and_resumes(tmp_path):
     assert second.ranking == first.ranking
     written = second.save(str(tmp_path / "out"))
     assert sorted(p.name for p in written) == [
-        "aggregates.pdf", "aggregates.png", "aggregates.svg",
-        "bench.csv", "bench.tex", "cd.pdf", "cd.png", "cd.svg",
+        "aggregates.csv", "aggregates.pdf", "aggregates.png", "aggregates.svg",
+        "bench.csv", "bench.tex", "cd.pdf", "cd.png", "cd.svg", "pairwise.csv",
+        "profiles.csv", "profiles.pdf", "profiles.png", "profiles.svg",
     ]  # fmt: skip

@@ -1,5 +1,6 @@
-"""What a benchmark writes: a LaTeX table, CSV and the critical-difference diagram
-(drawn by :mod:`actviz.figures.critical_difference`)."""
+"""What a benchmark writes: a LaTeX table, CSV, the critical-difference diagram
+(drawn by :mod:`actviz.figures.critical_difference`) and the across-task aggregates,
+performance profiles and pairwise tests as figures and CSV."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ from ..figures.critical_difference import FIGURE_FORMATS, cd_figure, save_figure
 from ..figures.files import ExportError, export_table, write_bytes
 from ..figures.tables import escape, tabular
 
-__all__ = ["FIGURE_FORMATS", "cd_figure", "latex_results", "table_rows", "write_outputs"]
+__all__ = [
+    "FIGURE_FORMATS",
+    "aggregate_rows",
+    "cd_figure",
+    "latex_results",
+    "pairwise_rows",
+    "profile_rows",
+    "table_rows",
+    "write_outputs",
+]
 
 
 def table_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -69,8 +79,10 @@ def latex_results(result: Mapping[str, Any], digits: int = 3) -> str:
 
 
 def write_outputs(result: Mapping[str, Any], folder: str | Path) -> list[Path]:
-    """``bench.csv``, ``bench.tex``, ``cd.png/.svg/.pdf`` and ``aggregates.png/.svg/.pdf``
-    (IQM with intervals, Bayesian signed-rank) in ``folder`` (created)."""
+    """``bench.csv``, ``bench.tex``, ``cd.png/.svg/.pdf``, ``aggregates.png/.svg/.pdf/.csv``
+    (IQM, mean, optimality gap with intervals; Bayesian signed-rank),
+    ``profiles.png/.svg/.pdf/.csv`` (performance profiles with bands) and ``pairwise.csv``
+    (Wilcoxon signed-rank with Holm) in ``folder`` (created)."""
     folder = Path(folder).expanduser()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -82,9 +94,71 @@ def write_outputs(result: Mapping[str, Any], folder: str | Path) -> list[Path]:
     paths.append(tex)
     fig = cd_figure(result)
     paths += [save_figure(fig, folder / f"cd.{fmt}") for fmt in FIGURE_FORMATS]
-    if (result.get("aggregates") or {}).get("iqm"):
+    agg = result.get("aggregates") or {}
+    if agg.get("iqm"):
         from ..figures.bench_aggregates import aggregates_figure
 
         fig = aggregates_figure(result)
         paths += [save_figure(fig, folder / f"aggregates.{fmt}") for fmt in FIGURE_FORMATS]
+        paths.append(export_table(_columns(aggregate_rows(result)), folder / "aggregates.csv"))
+    if (agg.get("profiles") or {}).get("taus"):
+        from ..figures.profiles import profiles_figure
+
+        fig = profiles_figure(result)
+        paths += [save_figure(fig, folder / f"profiles.{fmt}") for fmt in FIGURE_FORMATS]
+        paths.append(export_table(_columns(profile_rows(result)), folder / "profiles.csv"))
+    if (result.get("pairwise_wilcoxon") or {}).get("pairs"):
+        paths.append(export_table(_columns(pairwise_rows(result)), folder / "pairwise.csv"))
     return paths
+
+
+def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    return {key: [r.get(key) for r in rows] for key in rows[0]} if rows else {}
+
+
+def aggregate_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per activation: IQM, mean and optimality gap with their 95% intervals
+    (and, with a baseline, the probability of improvement over it; empty for itself)."""
+    agg = result.get("aggregates") or {}
+    rows = []
+    for name, iqm in (agg.get("iqm") or {}).items():
+        row = {"activation": name, "n_runs": iqm.get("n")}
+        row.update(iqm=iqm["iqm"], iqm_low=iqm["ci_low"], iqm_high=iqm["ci_high"])
+        for key in ("mean", "optimality_gap"):
+            part = (agg.get(key) or {}).get(name) or {}
+            row[key] = part.get("value")
+            row[f"{key}_low"] = part.get("ci_low")
+            row[f"{key}_high"] = part.get("ci_high")
+        if agg.get("probability_of_improvement") is not None:
+            part = agg["probability_of_improvement"].get(name) or {}
+            row["p_improvement"] = part.get("value")
+            row["p_improvement_low"] = part.get("ci_low")
+            row["p_improvement_high"] = part.get("ci_high")
+        rows.append(row)
+    return rows
+
+
+def profile_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per activation and tau: fraction of runs >= tau and its 95% band."""
+    profiles = (result.get("aggregates") or {}).get("profiles") or {}
+    taus = profiles.get("taus") or []
+    return [
+        {
+            "activation": name,
+            "tau": tau,
+            "fraction": row["fraction"][i],
+            "ci_low": row["ci_low"][i],
+            "ci_high": row["ci_high"][i],
+        }
+        for name, row in (profiles.get("activations") or {}).items()
+        if row.get("fraction")
+        for i, tau in enumerate(taus)
+    ]
+
+
+def pairwise_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per pair: the Wilcoxon signed-rank test and its Holm-adjusted p-value."""
+    keys = ("a", "b", "n_tasks", "n_nonzero", "mean_diff", "median_diff", "statistic")
+    keys += ("p_value", "p_holm", "decided", "better")
+    pairs = (result.get("pairwise_wilcoxon") or {}).get("pairs") or []
+    return [{k: pair.get(k) for k in keys} for pair in pairs]

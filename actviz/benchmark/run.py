@@ -9,6 +9,7 @@ Nemenyi's critical difference (:mod:`actviz.stats.ranks`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,11 +178,14 @@ def analyse(
     races: Mapping[str, Mapping[str, Any]],
     baseline: str | None = None,
     alpha: float = stats.ALPHA,
+    gamma: float | None = None,
 ) -> dict[str, Any]:
     """The benchmark's JSON: per-task summaries (Holm over every test of the benchmark),
     ranking, Friedman and Iman-Davenport, Nemenyi's CD only when Iman-Davenport rejects,
-    IQM with a stratified-bootstrap interval and a Bayesian signed-rank test with a ROPE."""
-    from ..stats import across
+    IQM, mean and optimality gap with stratified-bootstrap intervals, performance
+    profiles, pairwise Wilcoxon tests with Holm (next to Nemenyi) and a Bayesian
+    signed-rank test with a ROPE."""
+    from ..stats import across, posthoc
 
     per_task = {task: stats.summarise(race, baseline, alpha=alpha) for task, race in races.items()}
     n_tests = across.holm_over_benchmark(per_task, alpha) if baseline is not None else 0
@@ -205,7 +209,8 @@ def analyse(
         "ranking": rows,
         "friedman": test,
         "iman_davenport": omnibus,
-        "aggregates": across.aggregates(races, list(spec.activations), baseline),
+        "aggregates": across.aggregates(races, list(spec.activations), baseline, gamma=gamma),
+        "pairwise_wilcoxon": posthoc.pairwise_wilcoxon(means, alpha),
     }
     if "skipped" not in test:
         test["significant"] = test["p_value"] < alpha
@@ -236,9 +241,15 @@ def run_benchmark(
     baseline: str | None = None,
     progress: Callable[[str], None] | None = None,
     executor: Any | None = None,
+    gamma: float | None = None,
 ) -> dict[str, Any]:
-    """Validate, train or load every shard, and analyse; :class:`ValueError` on bad input."""
+    """Validate, train or load every shard, and analyse; :class:`ValueError` on bad input.
+    ``gamma``: the score the optimality gap is measured from (default 1)."""
     problems = spec.validate(catalogue)
+    if gamma is not None and not (isinstance(gamma, int | float) and math.isfinite(gamma)):
+        problems.append(
+            f"--gamma must be a finite number (the optimality gap's target), not {gamma!r}"
+        )
     if baseline is not None and baseline not in spec.activations:
         problems.append(f"--baseline {baseline!r} is not among --activations")
     if problems:
@@ -247,6 +258,6 @@ def run_benchmark(
     failed = races.pop(FAILED, {}).get("failed", [])
     if not races:
         raise RuntimeError("every shard failed: " + "; ".join(f["error"] for f in failed[:3]))
-    result = analyse(spec, races, baseline)
+    result = analyse(spec, races, baseline, gamma=gamma)
     result["failed_shards"] = failed
     return result

@@ -38,6 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="what each seed resamples: all (data draw and initial weights; default), init or data",
     )
     p.add_argument("--baseline", default=None, metavar="NAME", help="paired comparisons with it")
+    p.add_argument(
+        "--gamma",
+        type=float,
+        default=None,
+        help="optimality gap target: mean shortfall of scores below it (default 1, perfect)",
+    )
     p.add_argument("--json", metavar="PATH", help="write the result as JSON ('-' for stdout)")
     p.add_argument("--out", metavar="DIR", help="write bench.csv, bench.tex and cd.png/svg/pdf")
     p.add_argument("--db", type=Path, default=None, help="run database (default: user data)")
@@ -127,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
             baseline=args.baseline,
             progress=say,
             executor=executor,
+            gamma=args.gamma,
         )
     except (ValueError, RuntimeError) as exc:
         return fail(str(exc))
@@ -202,6 +209,7 @@ def print_tables(result: dict[str, Any], out: TextIO) -> None:
                 f"not significantly different: {groups}",
                 file=out,
             )
+    _print_pairwise(result, out)
     _print_aggregates(result, out)
 
 
@@ -211,9 +219,30 @@ def _print_aggregates(result: dict[str, Any], out: TextIO) -> None:
 
     agg = result.get("aggregates") or {}
     if agg.get("iqm"):
-        print("interquartile mean over every task and seed [95% stratified bootstrap CI]", file=out)
+        print(
+            "over every task and seed [95% stratified bootstrap CI]: interquartile mean, mean, "
+            f"optimality gap (mean shortfall from {agg.get('gamma', 1.0):g}, lower is better)",
+            file=out,
+        )
         for name, row in agg["iqm"].items():
-            shown = format_ci(row["iqm"], row["ci_low"], row["ci_high"])
+            cells = [format_ci(row["iqm"], row["ci_low"], row["ci_high"])]
+            for key in ("mean", "optimality_gap"):
+                part = (agg.get(key) or {}).get(name)
+                if part is not None:
+                    cells.append(format_ci(part["value"], part["ci_low"], part["ci_high"]))
+            print(f"  {name:14} " + "  ".join(f"{c:>27}" for c in cells), file=out)
+        if agg.get("normalisation"):
+            print(f"  normalisation: {agg['normalisation']}", file=out)
+    _print_profiles(agg.get("profiles") or {}, out)
+    improve = agg.get("probability_of_improvement") or {}
+    if improve:
+        print(
+            f"probability of improvement over {result.get('baseline')} (a run beats one of "
+            f"{result.get('baseline')}'s on the same task; mean over tasks) [95% CI]",
+            file=out,
+        )
+        for name, row in improve.items():
+            shown = format_ci(row["value"], row["ci_low"], row["ci_high"], digits=3)
             print(f"  {name:14} {shown}", file=out)
     bayes = agg.get("bayes_signed_rank") or {}
     if bayes:
@@ -231,3 +260,49 @@ def _print_aggregates(result: dict[str, Any], out: TextIO) -> None:
                     f"  {name:14} {b['p_better']:.3f} / {b['p_rope']:.3f} / {b['p_worse']:.3f}",
                     file=out,
                 )
+
+
+def _print_profiles(profiles: dict[str, Any], out: TextIO, columns: int = 6) -> None:
+    """The performance profile at a few thresholds: fraction of runs >= tau [95% band]."""
+    taus = profiles.get("taus") or []
+    rows = profiles.get("activations") or {}
+    if not taus or not rows:
+        return
+    picks = sorted({round(i * (len(taus) - 1) / (columns - 1)) for i in range(columns)})
+    print("performance profile: fraction of runs (tasks x seeds) with score >= tau", file=out)
+    header = "".join(f"  tau={taus[i]:<16.3g}" for i in picks)
+    print(f"  {'':14} {header}".rstrip(), file=out)
+    for name, row in rows.items():
+        cells = [
+            f"{row['fraction'][i]:.2f} [{row['ci_low'][i]:.2f},{row['ci_high'][i]:.2f}]"
+            for i in picks
+        ]
+        print(f"  {name:14} " + "".join(f"  {c:<20}" for c in cells).rstrip(), file=out)
+
+
+def _print_pairwise(result: dict[str, Any], out: TextIO) -> None:
+    """Pairwise Wilcoxon signed-rank tests over the tasks' means, Holm over the pairs."""
+    from ..stats import format_p
+
+    found = result.get("pairwise_wilcoxon") or {}
+    if "skipped" in found:
+        print(f"pairwise Wilcoxon tests skipped: {found['skipped']}", file=out)
+        return
+    if not found.get("pairs"):
+        return
+    print(
+        f"pairwise Wilcoxon signed-rank over the tasks' means, {found['correction']}:",
+        file=out,
+    )
+    for pair in found["pairs"]:
+        verdict = f"{pair['better']} better" if pair["decided"] else "not decided"
+        diff = pair.get("mean_diff")
+        shown = "-" if diff is None else f"{diff:+.4f}"
+        names = f"{pair['a']} vs {pair['b']}"
+        print(
+            f"  {names:28} mean diff {shown:>8}  p {format_p(pair['p_value']):>6}"
+            f"  p(Holm) {format_p(pair['p_holm']):>6}  {verdict}",
+            file=out,
+        )
+    if found.get("note"):
+        print(f"  {found['note']}", file=out)

@@ -3,8 +3,10 @@
 - :mod:`.paired`: per-race summaries (mean and CI per activation, paired comparisons
   with a baseline, Holm), what the results table, JSON and figures show.
 - :mod:`.intervals`: the interval and test they use (smoothed bootstrap-t), P(A > B).
-- :mod:`.ranks` and :mod:`.across`: across tasks (mean ranks, Friedman, Iman-Davenport,
-  Nemenyi's critical difference, Holm over the benchmark, IQM, Bayesian signed-rank).
+- :mod:`.ranks`, :mod:`.across`, :mod:`.stratified`, :mod:`.posthoc`: across tasks (mean
+  ranks, Friedman, Iman-Davenport, Nemenyi's critical difference, Holm over the
+  benchmark, IQM, mean, optimality gap, performance profiles, pairwise Wilcoxon,
+  Bayesian signed-rank).
 - :mod:`.until_decided` and :mod:`.sequential`: adding seed batches until every
   comparison is decided, with group-sequential levels.
 - :mod:`.power`: seeds needed for a difference (``actviz plan``).

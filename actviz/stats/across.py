@@ -6,8 +6,12 @@ Agarwal et al. 2021).
 - Holm over every paired test of the benchmark (all tasks together), not per task.
 - An aggregate with an interval: the interquartile mean (IQM) of every run's metric over
   tasks and seeds, with a stratified bootstrap (seeds resampled within each task) for
-  its 95% interval, computed here with numpy (``rliable`` does the same but needs arch,
+  its 95% interval (expanded percentile: :mod:`.stratified` says why), computed here
+  with numpy (``rliable`` gives the same with ``method="percentile"`` but needs arch,
   seaborn and absl; scipy's bootstrap does not stratify).
+- The mean and the optimality gap with the same kind of interval, and performance
+  profiles with bootstrap bands (:mod:`.stratified`); pairwise Wilcoxon signed-rank
+  tests with Holm as the post-hoc alternative to Nemenyi (:mod:`.posthoc`).
 - A Bayesian signed-rank test with a region of practical equivalence (``baycomp``):
   P(better), P(equivalent), P(worse) of each activation against the baseline over tasks.
 """
@@ -21,7 +25,7 @@ from typing import Any
 import numpy as np
 
 ROPE = 0.01
-IQM_RESAMPLES = 2000
+IQM_RESAMPLES = 4000
 RNG_SEED = 0
 
 
@@ -63,28 +67,31 @@ def iqm(values: Sequence[float]) -> float:
 
 
 def iqm_interval(
-    by_task: Mapping[str, Sequence[float]], confidence: float = 0.95
+    by_task: Mapping[str, Sequence[float]],
+    confidence: float = 0.95,
+    method: str = "expanded",
+    resamples: int = IQM_RESAMPLES,
 ) -> dict[str, Any]:
-    """IQM over every run of every task and its stratified-bootstrap percentile interval."""
+    """IQM over every run of every task and its stratified-bootstrap interval
+    (:mod:`.stratified`: expanded percentile by default, ``"percentile"`` as rliable)."""
     from scipy.stats import trim_mean
+
+    from .stratified import METHOD_TEXT, resample, tail
 
     groups = [np.asarray(v, dtype=float) for v in by_task.values() if len(v)]
     if not groups:
         return {"iqm": None, "ci_low": None, "ci_high": None, "n": 0}
     everything = np.concatenate(groups)
-    rng = np.random.default_rng(RNG_SEED)
-    resampled = np.concatenate(
-        [g[rng.integers(0, g.size, size=(IQM_RESAMPLES, g.size))] for g in groups], axis=1
-    )
+    resampled = np.concatenate(resample(groups, resamples, RNG_SEED), axis=1)
     stats = trim_mean(resampled, 0.25, axis=1)
-    tail = (1 - confidence) / 2
-    low, high = np.quantile(stats, [tail, 1 - tail])
+    level = tail(groups, confidence, method)
+    low, high = np.quantile(stats, [level, 1 - level])
     return {
         "iqm": float(trim_mean(everything, 0.25)),
         "ci_low": float(low),
         "ci_high": float(high),
         "n": int(everything.size),
-        "method": "stratified bootstrap (seeds within tasks), percentile, 2000 resamples",
+        "method": METHOD_TEXT[method],
     }
 
 
@@ -115,21 +122,49 @@ def aggregates(
     names: Sequence[str],
     baseline: str | None,
     rope: float = ROPE,
+    gamma: float | None = None,
 ) -> dict[str, Any]:
-    """IQM with interval per activation; with a baseline, the Bayesian signed-rank test
-    of each other activation against it over the tasks' means."""
+    """IQM, mean and optimality gap with intervals and the performance profile per
+    activation (:mod:`.stratified`); with a baseline, each other activation's
+    probability of improvement over it (with interval) and the Bayesian signed-rank test
+    against it over the tasks' means. ``gamma``: the score the
+    optimality gap measures the shortfall from (default 1, a perfect score)."""
     from .paired import values_by_seed
 
     per_task = {
         task: values_by_seed(race.get("runs", []), race.get("metric", "accuracy"))
         for task, race in races.items()
     }
-    out: dict[str, Any] = {"iqm": {}}
+    from . import stratified
+
+    gap_at = stratified.GAMMA if gamma is None else float(gamma)
+    scores = {
+        name: {task: list(v.get(name, {}).values()) for task, v in per_task.items()}
+        for name in names
+    }
+    taus = stratified.tau_grid(
+        [x for by_task in scores.values() for v in by_task.values() for x in v]
+    )
+    out: dict[str, Any] = {
+        "normalisation": stratified.NORMALISATION,
+        "gamma": gap_at,
+        "iqm": {},
+        "mean": {},
+        "optimality_gap": {},
+        "profiles": {"taus": taus, "activations": {}},
+    }
     for name in names:
-        out["iqm"][name] = iqm_interval(
-            {task: list(v.get(name, {}).values()) for task, v in per_task.items()}
-        )
+        out["iqm"][name] = iqm_interval(scores[name])
+        both = stratified.aggregate_intervals(scores[name], gamma=gap_at)
+        out["mean"][name] = both["mean"]
+        out["optimality_gap"][name] = both["optimality_gap"]
+        out["profiles"]["activations"][name] = stratified.performance_profile(scores[name], taus)
     if baseline is not None:
+        out["probability_of_improvement"] = {
+            name: stratified.improvement_interval(scores[name], scores[baseline])
+            for name in names
+            if name != baseline
+        }
         bayes = {}
         tasks = [t for t, v in per_task.items() if v.get(baseline)]
         base = [float(np.mean(list(per_task[t][baseline].values()))) for t in tasks]

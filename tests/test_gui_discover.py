@@ -107,3 +107,18 @@ def test_save_as_plugin_writes_a_plugin_that_checks(qtbot, panel, monkeypatch, t
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
     assert panel.save_selected("found_swish") is None  # exists: refused, said why
     assert warned and "exists" in warned[0]
+
+
+def test_verify_races_the_selected_candidate_on_fresh_seeds(qtbot, panel):
+    panel.leaders = [
+        {"formula": "tanh(x)", "score": 0.9, "cost": 2.0, "origin": "random", "parents": []}
+    ]
+    panel._show_leaders()
+    assert not panel.verify_button.isEnabled()  # nothing selected yet
+    panel.table.selectRow(0)
+    assert panel.verify_button.isEnabled()
+    panel.verify_selected()
+    _wait_idle(qtbot, panel)
+    text = panel.verdicts.text()
+    assert "On fresh seeds" in text and "tanh(x)" in text
+    assert all(base in text for base in ("relu:", "gelu:", "silu:"))

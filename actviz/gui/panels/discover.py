@@ -6,8 +6,8 @@ everything done and Start with the same settings goes on where it stopped. While
 the leaderboard (best score so far, cost relative to ReLU, where each candidate came
 from and its parents), the quality-against-cost plot and the curves of the best three
 fill in; at the end the top candidates' fresh-seed verdicts against the baselines are
-shown. Any candidate can be saved as a plugin (the same file ``actviz new-plugin
---formula`` writes).
+shown. Any candidate can be verified the same way (Verify) and saved as a plugin (the
+same file ``actviz new-plugin --formula`` writes).
 """
 
 from __future__ import annotations
@@ -71,9 +71,13 @@ class SearchWorker(QObject):
     failed = Signal(str)  # one message for the user
     stopped = Signal()
 
-    def __init__(self, settings: SearchSettings, plugin_dirs: list[str]) -> None:
+    def __init__(
+        self, settings: SearchSettings, plugin_dirs: list[str], verify: str | None = None
+    ) -> None:
         super().__init__()
         self.settings, self.plugin_dirs = settings, plugin_dirs
+        #: a formula to race again on fresh seeds instead of searching
+        self.verify = verify
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -81,6 +85,9 @@ class SearchWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        if self.verify is not None:
+            self._run_verify(self.verify)
+            return
         from ...discovery.driver import run_search
 
         try:
@@ -98,6 +105,23 @@ class SearchWorker(QObject):
             self.failed.emit(f"the search failed: {type(exc).__name__}: {exc}")
         else:
             self.finished.emit(report)
+
+    def _run_verify(self, formula: str) -> None:
+        from ...discovery.verify import verify_formulas
+        from ...formula import FormulaError
+        from ...formula.build import formula_parts
+
+        try:
+            parts = formula_parts(formula)
+            verified, _ = verify_formulas(
+                self.settings, {"candidate": (formula, parts)}, self.plugin_dirs
+            )
+        except (FormulaError, ValueError) as exc:
+            self.failed.emit(f"cannot verify {formula}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a failed check must not end the window
+            self.failed.emit(f"verifying {formula} failed: {type(exc).__name__}: {exc}")
+        else:
+            self.finished.emit({"verified": verified, "verify_only": True})
 
 
 class DiscoverPanel(Panel):
@@ -163,11 +187,17 @@ class DiscoverPanel(Panel):
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("stop after the race in progress (Ctrl+.); nothing is lost")
         self.stop_button.clicked.connect(self.stop_action)
+        self.verify_button = QPushButton("Verify")
+        self.verify_button.setToolTip(
+            "race the selected candidate again on fresh seeds and fresh data against the "
+            "baselines (relu, gelu, silu), with the paired statistics"
+        )
+        self.verify_button.clicked.connect(self.verify_selected)
         self.save_button = QPushButton("Save as plugin…")
         self.save_button.setToolTip("write the selected candidate as an activation plugin")
         self.save_button.clicked.connect(self.save_selected)
         buttons = QHBoxLayout()
-        for b in (self.start_button, self.stop_button, self.save_button):
+        for b in (self.start_button, self.stop_button, self.verify_button, self.save_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.progress = QProgressBar()
@@ -266,8 +296,26 @@ class DiscoverPanel(Panel):
         self.leaders, self.report = [], None
         self._show_leaders()
         self.verdicts.setText("")
-        folders = [str(f) for f in self.state.host.folders() if f.is_dir()]
-        worker = SearchWorker(settings, folders)
+        self._start(SearchWorker(settings, self._folders()))
+        self._say("starting: checking the tasks and compiling the first candidates…")
+
+    def verify_selected(self) -> None:
+        """Race the selected candidate on fresh seeds and data against the baselines."""
+        formula = self.selected_formula()
+        if formula is None or self.running:
+            return
+        try:
+            settings = self.settings()
+        except (TypeError, ValueError) as exc:
+            self._say(f"Cannot verify: {exc}", error=True)
+            return
+        self._start(SearchWorker(settings, self._folders(), verify=formula))
+        self._say(f"verifying {formula} on fresh seeds and data…")
+
+    def _folders(self) -> list[str]:
+        return [str(f) for f in self.state.host.folders() if f.is_dir()]
+
+    def _start(self, worker: SearchWorker) -> None:
         thread = QThread()
         thread.setObjectName("actviz-search")
         worker.moveToThread(thread)
@@ -278,7 +326,6 @@ class DiscoverPanel(Panel):
         thread.started.connect(worker.run)
         self._thread, self._worker = thread, worker
         self.progress.setValue(0)
-        self._say("starting: checking the tasks and compiling the first candidates…")
         thread.start()
         self._update_buttons()
 
@@ -317,6 +364,12 @@ class DiscoverPanel(Panel):
         self._show_leaders()
 
     def _finished(self, report: dict[str, Any]) -> None:
+        if report.get("verify_only"):
+            self.progress.setValue(1000)
+            self.verdicts.setText(_verdict_text(report["verified"]))
+            self._say("verified on fresh seeds and data (below)")
+            self._end_thread()
+            return
         self.report = report
         self.progress.setValue(1000)
         rows = report.get("candidates", [])
@@ -351,7 +404,9 @@ class DiscoverPanel(Panel):
         running = self.running
         self.start_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
-        self.save_button.setEnabled(bool(self.table.selectedItems()))
+        chosen = bool(self.table.selectedItems())
+        self.save_button.setEnabled(chosen)
+        self.verify_button.setEnabled(chosen and not running)
 
     def _show_leaders(self) -> None:
         self.table.setRowCount(len(self.leaders))

@@ -9,7 +9,9 @@ Views: ``playground`` (a race on moons, 6 activations x 3 seeds, started by itse
 ``playground-held`` (a circles race with x1², x2², L2 and relu>tanh, held after 150
 steps by Step N, then the timeline scrubbed back to step 50),
 ``playground-presentation`` (the race, then presentation mode), ``compare`` (two
-stored runs overlaid) and ``sweep`` (leaky_relu's slope swept). Settings and runs go
+stored runs overlaid), ``sweep`` (leaky_relu's slope swept), ``discover`` (a
+search of about a minute on the swish teacher) and ``discover-presentation`` (the same in
+presentation mode). Settings and runs go
 to a fresh temporary folder, so the pictures do not depend on who takes them. The
 window fills the virtual screen (``XVFB_SIZE``); ``ACTVIZ_SHOT_INSPECTOR=1`` keeps the
 Inspector dock open.
@@ -127,6 +129,18 @@ def main(view: str) -> int:
             _held(window, panel)
         else:
             QTimer.singleShot(500, panel.start_race)
+    elif view.startswith("discover"):
+        window.show_panel("discover")
+        panel = window.panel("discover")
+        panel.tasks.setText("teacher:x*sigmoid(x)")
+        panel.strategy.setCurrentText("evolution")
+        panel.budget.setValue(1.5)
+        panel.steps.setValue(100)
+        # a search of about a minute: small batches, a few dozen races
+        panel.extra = {"batch": 8, "shard_size": 8, "max_races": 16, "verify_seeds": 4}
+        if view == "discover-presentation":
+            QTimer.singleShot(400, window.presentation.enter)
+        QTimer.singleShot(500, panel.primary_action)
     else:
         window.show_panel("compare")
         panel = window.panel("compare")

@@ -122,3 +122,18 @@ def test_verify_races_the_selected_candidate_on_fresh_seeds(qtbot, panel):
     text = panel.verdicts.text()
     assert "On fresh seeds" in text and "tanh(x)" in text
     assert all(base in text for base in ("relu:", "gelu:", "silu:"))
+
+
+def test_a_selected_row_shows_its_lineage(qtbot, panel):
+    panel.leaders = [
+        {"formula": "x*sigmoid(2*x)", "score": 0.95, "cost": 2.0, "origin": "mutation",
+         "parents": ["x*sigmoid(x)"]},
+        {"formula": "tanh(x)", "score": 0.9, "cost": 1.5, "origin": "random", "parents": []},
+    ]  # fmt: skip
+    panel._show_leaders()
+    panel.table.selectRow(0)
+    assert "x*sigmoid(2*x)" in panel.lineage.text() and "a mutation of" in panel.lineage.text()
+    assert "x*sigmoid(x)" in panel.lineage.text()
+    assert panel.table.item(0, 1).toolTip() == "x*sigmoid(2*x)"
+    panel.table.selectRow(1)
+    assert "drawn at random" in panel.lineage.text()

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...discovery.settings import STRATEGIES, SearchSettings
-from ...figures.palette import styles_for
+from ...figures.palette import distinct_colours
 from ..measurements import Measurements
 from ..pens import mkpen
 from ..plots import PlotExport, add_legend, make_plot, restyle
@@ -55,12 +55,17 @@ COLUMNS = (
     ("formula", "formula", "the candidate, in the syntax actviz new-plugin --formula reads"),
     ("score", "score", "mean final test metric over the search's tasks and seeds"),
     ("cost (x ReLU)", "cost", "forward and backward time per element relative to ReLU"),
-    ("from", "origin", "how the search made it: random, mutation or crossover"),
-    ("parents", "parents", "the formulas it was mutated or crossed from"),
+    (
+        "from",
+        "origin",
+        "how the search made it: random, mutation or crossover (select a row for its parents)",
+    ),
 )
 #: Where the best candidates' curves are drawn.
 CURVE_X = np.linspace(-4.0, 4.0, 161)
 TOP_CURVES = 3
+#: Longest formula a legend entry shows (the table's tooltip has all of it).
+LEGEND_CHARS = 28
 
 
 class SearchWorker(QObject):
@@ -213,10 +218,16 @@ class DiscoverPanel(Panel):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)  # one line per candidate; the full formula in a tooltip
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.itemSelectionChanged.connect(self._show_lineage)
+        self.lineage = QLabel("")
+        self.lineage.setWordWrap(True)
+        self.lineage.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.verdicts = QLabel("")
         self.verdicts.setWordWrap(True)
         self.verdicts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -246,6 +257,7 @@ class DiscoverPanel(Panel):
         left_box.addWidget(self.progress)
         left_box.addWidget(self.status)
         left_box.addWidget(self.table, 1)
+        left_box.addWidget(self.lineage)
         left_box.addWidget(self.verdicts)
         plots = QSplitter(Qt.Orientation.Vertical)
         plots.addWidget(self.front)
@@ -412,10 +424,29 @@ class DiscoverPanel(Panel):
         self.table.setRowCount(len(self.leaders))
         for row, leader in enumerate(self.leaders):
             for col, (_, key, _) in enumerate(COLUMNS):
-                self.table.setItem(row, col, QTableWidgetItem(_cell(leader, key, row)))
+                item = QTableWidgetItem(_cell(leader, key, row))
+                if key == "formula":
+                    item.setToolTip(item.text())
+                self.table.setItem(row, col, item)
         self._draw_front()
         self._draw_curves()
         self._update_buttons()
+
+    def _show_lineage(self) -> None:
+        """The selected candidate in full, and what it was made from."""
+        rows = {i.row() for i in self.table.selectedItems()}
+        if len(rows) != 1 or min(rows) >= len(self.leaders):
+            self.lineage.setText("")
+            return
+        leader = self.leaders[min(rows)]
+        parents = leader.get("parents") or []
+        made = {"mutation": "a mutation of", "crossover": "a cross of"}.get(
+            str(leader.get("origin")), "drawn at random"
+        )
+        text = f"<b>{_esc(leader['formula'])}</b>: {made}"
+        if parents:
+            text += " " + " and ".join(f"<i>{_esc(p)}</i>" for p in parents)
+        self.lineage.setText(text)
 
     def _draw_front(self) -> None:
         plot = self.front.getPlotItem()
@@ -439,10 +470,12 @@ class DiscoverPanel(Panel):
         plot.clear()
         self.curve_legend.clear()
         shown = self.shown_curves()
-        styles = styles_for(list(shown), self.state.theme.dark)
-        for name, y in shown.items():
-            pen = mkpen(styles[name].colour, width=2)
-            plot.addItem(pg.PlotDataItem(CURVE_X, y, pen=pen, name=name))
+        ranks = [f"#{i + 1}" for i in range(len(shown))]
+        colours = distinct_colours(ranks, self.state.theme.dark)
+        for rank, (formula, y) in zip(ranks, shown.items(), strict=True):
+            pen = mkpen(colours[rank], width=2)
+            label = f"{rank} {_elide(formula, LEGEND_CHARS)}"
+            plot.addItem(pg.PlotDataItem(CURVE_X, y, pen=pen, name=label))
 
     def shown_curves(self) -> dict[str, np.ndarray]:
         """The best candidates' curves on :data:`CURVE_X` (formulas that fail to compile
@@ -554,11 +587,17 @@ def _cell(leader: dict[str, Any], key: str | None, row: int) -> str:
     if key is None:
         return str(row + 1)
     value = leader.get(key)
-    if key == "parents":
-        return "; ".join(value or []) or "-"
     if key in ("score", "cost"):
         return f"{value:.4g}" if isinstance(value, float) and math.isfinite(value) else "-"
     return str(value) if value is not None else "-"
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _elide(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _finite(*values: Any) -> bool:

@@ -99,10 +99,10 @@ class InsideView(QWidget):
         )
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setBackground(theme.background)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.canvas)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(self.canvas)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
         top = QHBoxLayout()
         top.addWidget(QLabel("show"))
         top.addWidget(self.which)
@@ -111,7 +111,7 @@ class InsideView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
         layout.addWidget(self.info)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         #: what is drawn: activation -> its network at the shown step
         self.insides: dict[str, Inside] = {}
         #: activation -> why it has no picture (no snapshot yet, a plugin error…)

@@ -229,7 +229,7 @@ class LessonsPanel(Panel):
         lower.addWidget(plot_box)
         lower.setStretchFactor(0, 2)
         lower.setStretchFactor(1, 3)
-        self.lower = lower
+        self.lower_split = lower
         self._sized = False
 
         # The controls sit above the description, so Run stays put whatever its length.
@@ -572,10 +572,10 @@ class LessonsPanel(Panel):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
-        if not self._sized and self.lower.width() > 100:
+        if not self._sized and self.lower_split.width() > 100:
             self._sized = True  # numbers : plot = 9 : 11 once the real width is known
-            width = self.lower.width()
-            self.lower.setSizes([width * 9 // 20, width - width * 9 // 20])
+            width = self.lower_split.width()
+            self.lower_split.setSizes([width * 9 // 20, width - width * 9 // 20])
         self._show_lesson()  # the window (and its other panels) exists by now
 
     def apply_theme(self) -> None:

@@ -28,7 +28,7 @@ class RaceControls(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.form = PlaygroundForm(state)
-        self.scroll = scroll = QScrollArea()
+        self.scroll_area = scroll = QScrollArea()
         scroll.setWidget(self.form)
         scroll.setWidgetResizable(True)
         # Narrower than the form on a small window: it scrolls sideways rather than

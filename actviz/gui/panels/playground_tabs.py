@@ -75,7 +75,7 @@ class PlaygroundTabs(QTabWidget):
 
     def step_plots(self) -> list:
         """The plots with a step axis, which carry the timeline's cursor."""
-        plots = [self.curves.loss.getPlotItem(), self.curves.metric.getPlotItem()]
+        plots = [self.curves.loss.getPlotItem(), self.curves.metric_plot.getPlotItem()]
         plots += self.diagnostics.grad_plots
         plots += [self.diagnostics.dead.getPlotItem(), self.diagnostics.params.getPlotItem()]
         return plots

@@ -127,8 +127,8 @@ class CurvesView(QWidget):
         bar.addWidget(self.smoothing, 1, 1)
         bar.setColumnStretch(2, 1)
         self.loss = make_plot(theme, left="loss", bottom="step")
-        self.metric = make_plot(theme, left="metric", bottom="step")
-        for w in (self.loss, self.metric):
+        self.metric_plot = make_plot(theme, left="metric", bottom="step")
+        for w in (self.loss, self.metric_plot):
             w.getPlotItem().hideButtons()
         # A caption above the plots, not a plot title: a title wider than a narrow plot
         # widens its scene past the widget and cuts the plot on the right.
@@ -136,13 +136,13 @@ class CurvesView(QWidget):
         caption.setWordWrap(True)
         caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         caption.setStyleSheet("font-size: 8pt;")
-        self.metric.getPlotItem().setXLink(self.loss.getPlotItem())
-        self.legend = add_legend(self.metric, theme, offset=(-8, -8))
+        self.metric_plot.getPlotItem().setXLink(self.loss.getPlotItem())
+        self.legend = add_legend(self.metric_plot, theme, offset=(-8, -8))
         self.loss_bands = BandPlot(self.loss.getPlotItem())
-        self.metric_bands = BandPlot(self.metric.getPlotItem(), self.legend)
+        self.metric_bands = BandPlot(self.metric_plot.getPlotItem(), self.legend)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.loss)
-        split.addWidget(self.metric)
+        split.addWidget(self.metric_plot)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -208,8 +208,8 @@ class CurvesView(QWidget):
         train = self.show_train.isChecked()
         keys = set()
         metric = METRIC_NAMES.get(history.metric, history.metric)
-        if self.metric.getPlotItem().getAxis("left").labelText != metric:
-            self.metric.getPlotItem().setLabel("left", metric)
+        if self.metric_plot.getPlotItem().getAxis("left").labelText != metric:
+            self.metric_plot.getPlotItem().setLabel("left", metric)
         plots = [
             (bands, key)
             for bands, key in ((self.loss_bands, "loss"), (self.metric_bands, "metric"))
@@ -247,18 +247,21 @@ class CurvesView(QWidget):
         """While live, y ranges only widen in round steps; afterwards they fit the data."""
         self.live = live
         if not live:
-            for w in (self.loss, self.metric):
+            for w in (self.loss, self.metric_plot):
                 w.getPlotItem().enableAutoRange(y=True)
 
     def apply_theme(self, theme: Theme) -> None:
         restyle(self.loss, theme)
-        restyle(self.metric, theme)
+        restyle(self.metric_plot, theme)
 
     def exports(self) -> list[PlotExport]:
         return [
             PlotExport("playground-loss", "Playground: loss", self.loss, self.loss_bands.columns),
             PlotExport(
-                "playground-metric", "Playground: metric", self.metric, self.metric_bands.columns
+                "playground-metric",
+                "Playground: metric",
+                self.metric_plot,
+                self.metric_bands.columns,
             ),
         ]
 

@@ -7,7 +7,7 @@ sum pushed a panel wider than its window. A flow row needs only its widest contr
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLayout, QLayoutItem, QWidget, QWidgetItem
 
 
@@ -45,30 +45,59 @@ class FlowLayout(QLayout):
         return Qt.Orientation(0)
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt's name)
-        return True
+        """No: the minimum height follows the width the row was last given instead.
+        A box layout that mixes height-for-width rows with a stretching table squeezed
+        the wrapped lines under the table; a plain minimum it respects."""
+        return False
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt's name)
         return self._arrange(QRect(0, 0, width, 0), move=False)
 
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802 (Qt's name)
         super().setGeometry(rect)
-        self._arrange(rect, move=True)
+        self._width = rect.width()
+        height = self._arrange(rect, move=True)
+        if height != getattr(self, "_height", None):
+            self._height = height
+            # the minimum height follows the number of lines; asked again after this
+            # layout pass (an invalidation inside it is dropped by Qt)
+            QTimer.singleShot(0, self._relayout)
+
+    def _relayout(self) -> None:
+        try:
+            holder = self.parentWidget()
+            if holder is None:
+                return
+            self.invalidate()
+            top = holder.layout()
+            if top is not None:  # the whole layout of the holder asks its rows again
+                top.invalidate()
+            holder.updateGeometry()
+        except RuntimeError:  # deleted meanwhile
+            return
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
-        """All items on one line."""
+        """All items on one line, as tall as the lines need at the present width."""
         shown = self._shown()
         width = sum(i.sizeHint().width() for i in shown) + self._spacing * max(0, len(shown) - 1)
         height = max((i.sizeHint().height() for i in shown), default=0)
         m = self.contentsMargins()
-        return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
+        hint = QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
+        return hint.expandedTo(QSize(0, self.minimumSize().height()))
 
     def minimumSize(self) -> QSize:  # noqa: N802 (Qt's name)
-        """The widest item alone on its line."""
+        """The widest item alone on its line; as tall as the lines need at the present
+        width (a splitter or a box layout that ignores height-for-width must not squeeze
+        the wrapped lines under the widgets below)."""
         size = QSize()
         for item in self._shown():
             size = size.expandedTo(item.minimumSize())
         m = self.contentsMargins()
-        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+        size += QSize(m.left() + m.right(), m.top() + m.bottom())
+        width = getattr(self, "_width", 0)  # geometry() is emptied by an invalidation
+        if width > 0:
+            size.setHeight(max(size.height(), self.heightForWidth(width)))
+        return size
 
     def _shown(self) -> list[QLayoutItem]:
         return [i for i in self._items if not i.isEmpty()]

@@ -14,6 +14,7 @@ from ..plots import PlotExport
 from ..theme import Theme
 from .inside_view import InsideView
 from .learned_view import LearnedShapesView
+from .playground_fit import StackWhenNarrow
 from .playground_views import BoundaryView, CurvesView, DiagnosticsView
 
 
@@ -40,6 +41,7 @@ class PlaygroundTabs(QTabWidget):
         overview.setStretchFactor(1, 5)
         overview.setSizes([400, 500])
         self.overview = overview
+        self.overview_stacker = StackWhenNarrow(overview, self.curves.split)
         self.addTab(overview, "Curves and boundaries")
         self.addTab(self.diagnostics, "Gradients, dead units, parameters")
         self.learned = LearnedShapesView(theme, activation, notify, colour)

@@ -140,7 +140,7 @@ class CurvesView(QWidget):
         self.legend = add_legend(self.metric_plot, theme, offset=(-8, -8))
         self.loss_bands = BandPlot(self.loss.getPlotItem())
         self.metric_bands = BandPlot(self.metric_plot.getPlotItem(), self.legend)
-        split = QSplitter(Qt.Orientation.Vertical)
+        self.split = split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.loss)
         split.addWidget(self.metric_plot)
         layout = QVBoxLayout(self)
@@ -266,6 +266,10 @@ class CurvesView(QWidget):
         ]
 
 
+#: A decision-boundary cell smaller than this (width, height in px) hides its axes.
+SMALL_CELL = (170, 130)
+
+
 class BoundaryView(pg.GraphicsLayoutWidget):
     """One small plot per activation: the median seed's decision regions (2-D tasks) or
     fitted curve (1-D tasks), with the training data drawn on top."""
@@ -307,6 +311,13 @@ class BoundaryView(pg.GraphicsLayoutWidget):
         space = (x1 - x0) / max(y1 - y0, 1e-12)
         for cell in self.cells.values():
             plot = cell["plot"]
+            # a small cell gives its axes' room to the data (their numbers would take
+            # a third of it); the domain is the same in every cell and in the form's preview
+            whole = plot.geometry()
+            small = whole.width() < SMALL_CELL[0] or whole.height() < SMALL_CELL[1]
+            for axis in ("left", "bottom"):
+                if plot.getAxis(axis).isVisible() == small:
+                    (plot.hideAxis if small else plot.showAxis)(axis)
             box = plot.getViewBox().sceneBoundingRect()
             if box.height() <= 0:
                 continue

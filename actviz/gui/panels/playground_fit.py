@@ -8,7 +8,7 @@ sizes stand.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QTableView, QWidget
 
 #: The most of the views-and-results column the results table takes on its own.
@@ -74,6 +74,20 @@ class ResultsRoom(QObject):
         want = max(want, self.box.minimumSizeHint().height())
         if abs(sizes[1] - want) > 2:
             self.splitter.setSizes([total - want, want])
+
+
+class StackingSplitter(QSplitter):
+    """A splitter that asks only for its widest pane's width: side by side it is
+    wide (``StackWhenNarrow`` stacks the panes below ``STACK_BELOW``), so a narrow
+    window never needs the sum of both panes' widths."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        hint = super().minimumSizeHint()
+        if self.orientation() != Qt.Orientation.Horizontal:
+            return hint
+        shown = [self.widget(i) for i in range(self.count()) if not self.widget(i).isHidden()]
+        widest = max((max(w.minimumSizeHint().width(), w.minimumWidth()) for w in shown), default=0)
+        return QSize(min(hint.width(), widest), hint.height())
 
 
 class StackWhenNarrow(QObject):

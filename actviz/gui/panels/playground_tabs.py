@@ -8,13 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from ..plots import PlotExport
 from ..theme import Theme
 from .inside_view import InsideView
 from .learned_view import LearnedShapesView
-from .playground_fit import StackWhenNarrow
+from .playground_fit import StackingSplitter, StackWhenNarrow
 from .playground_views import BoundaryView, CurvesView, DiagnosticsView
 
 
@@ -34,7 +34,7 @@ class PlaygroundTabs(QTabWidget):
         self.curves = CurvesView(theme)
         self.boundaries = BoundaryView(theme)
         self.diagnostics = DiagnosticsView(theme)
-        overview = QSplitter(Qt.Orientation.Horizontal)
+        overview = StackingSplitter(Qt.Orientation.Horizontal)
         overview.addWidget(self.curves)
         overview.addWidget(self.boundaries)
         overview.setStretchFactor(0, 4)

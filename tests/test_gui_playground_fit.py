@@ -63,4 +63,7 @@ def test_a_dragged_results_splitter_stays_where_the_user_put_it(open_playground,
     splitter.setSizes([total - 60, 60])
     wanted = splitter.sizes()[1]  # as small as the results box allows
     _race(qtbot, window, panel, (1024, 700))
-    assert splitter.sizes()[1] == wanted  # six rows came, the results kept their height
+    # six rows came and the results did not grow to show them (only the box's own
+    # minimum, which its wrapped title row sets, may move it by a few pixels)
+    assert splitter.sizes()[1] <= max(wanted, splitter.widget(1).minimumSizeHint().height())
+    assert splitter.sizes()[1] < panel.results_room.wanted() - 40

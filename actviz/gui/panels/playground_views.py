@@ -75,7 +75,9 @@ def heat_lut(loss: str, classes: int, theme: Theme) -> tuple[np.ndarray, tuple[f
 
 
 #: The narrowest a small multiple may be: its axis and title ("sigmoid  0.875") need it.
-MIN_CELL_WIDTH = 140
+MIN_CELL_WIDTH = 110
+#: Width over height of a cell's picture of a typical 2-D task's input space.
+CELL_ASPECT = 1.3
 
 
 #: A boundary cell keeps the input space's shape unless it is this many times flatter
@@ -84,14 +86,16 @@ MAX_ASPECT_STRETCH = 2.5
 
 
 def best_columns(n: int, width: float, height: float) -> int:
-    """Columns of a grid of ``n`` small multiples that make each cell as large as can be
-    (and never narrower than :data:`MIN_CELL_WIDTH`, which would cut the cells)."""
+    """Columns of a grid of ``n`` small multiples that make each cell's picture of the
+    input space (about :data:`CELL_ASPECT` wide for 1 high) as large as can be, and never
+    narrower than :data:`MIN_CELL_WIDTH`, which would cut the cells. (Comparing plain
+    cell sides chose two wide, flat columns for six cells in a narrow pane.)"""
     if n <= 1:
         return 1
     most = max(1, min(n, int(width // MIN_CELL_WIDTH)))
     return max(
         range(1, most + 1),
-        key=lambda c: min(width / c, height / math.ceil(n / c)),
+        key=lambda c: min(width / c / CELL_ASPECT, height / math.ceil(n / c)),
     )
 
 

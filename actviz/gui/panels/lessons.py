@@ -200,8 +200,13 @@ class LessonsPanel(Panel):
         self.numbers.verticalHeader().setVisible(False)
         self.numbers.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.numbers.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # the values keep their whole width (they are short numbers); the names take
+        # what is left and elide in the middle, whole in their tooltip. (Names sized to
+        # their contents left a narrow window only a leading "0" of each value.)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        self.numbers.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.numbers.setWordWrap(False)
         self.numbers.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
@@ -381,17 +386,20 @@ class LessonsPanel(Panel):
     def _fill_numbers(self, result: LessonResult) -> None:
         rows = list(result.verdict.numbers.items()) if result.verdict else []
         notes = result.measurements.notes if result.measurements else []
+        self.numbers.clearSpans()
         self.numbers.setRowCount(len(rows) + len(notes))
         for r, (key, value) in enumerate(rows):
-            self.numbers.setItem(r, 0, QTableWidgetItem(key.replace("_", " ")))
+            name = QTableWidgetItem(key.replace("_", " "))
+            name.setToolTip(name.text())
+            self.numbers.setItem(r, 0, name)
             item = QTableWidgetItem(_fmt(value))
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.numbers.setItem(r, 1, item)
-        for i, note in enumerate(notes):
-            cell = QTableWidgetItem(note)
+        for i, note in enumerate(notes):  # across both columns: a note is no value
+            cell = QTableWidgetItem(f"note: {note}")
             cell.setToolTip(note)
-            self.numbers.setItem(len(rows) + i, 0, QTableWidgetItem("note"))
-            self.numbers.setItem(len(rows) + i, 1, cell)
+            self.numbers.setItem(len(rows) + i, 0, cell)
+            self.numbers.setSpan(len(rows) + i, 0, 1, 2)
 
     def _draw(self, result: LessonResult) -> None:
         plot = result.measurements.plot if result.measurements else None

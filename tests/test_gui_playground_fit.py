@@ -67,3 +67,17 @@ def test_a_dragged_results_splitter_stays_where_the_user_put_it(open_playground,
     # minimum, which its wrapped title row sets, may move it by a few pixels)
     assert splitter.sizes()[1] <= max(wanted, splitter.widget(1).minimumSizeHint().height())
     assert splitter.sizes()[1] < panel.results_room.wanted() - 40
+
+
+def test_presenting_gives_the_plots_the_room_the_results_had(open_playground, qtbot):
+    window, panel = open_playground(SIX)
+    _race(qtbot, window, panel, (1024, 700))
+    splitter = panel.right_splitter
+    qtbot.waitUntil(lambda: splitter.sizes()[1] > 0, timeout=3000)
+    window.presentation.enter()
+    try:
+        qtbot.waitUntil(
+            lambda: splitter.sizes()[1] <= 0.25 * sum(splitter.sizes()) + 2, timeout=3000
+        )
+    finally:
+        window.presentation.leave()

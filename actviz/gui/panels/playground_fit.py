@@ -11,8 +11,12 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QTableView, QWidget
 
+from ..pens import emphasis
+
 #: The most of the views-and-results column the results table takes on its own.
 RESULTS_SHARE = 0.42
+#: The same in presentation mode (F5).
+RESULTS_SHARE_PRESENTING = 0.25
 #: Rows the results table shows at least (before a race it has none).
 MIN_ROWS = 3
 #: Below this width (px) the curves and the boundaries stack instead of side by side.
@@ -29,6 +33,7 @@ class ResultsRoom(QObject):
         self.dragged = False
         splitter.splitterMoved.connect(self._dragged)
         splitter.installEventFilter(self)
+        table.installEventFilter(self)  # presentation mode changes its font: refit
         model = table.model()
         for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
             signal.connect(self.schedule)
@@ -45,6 +50,8 @@ class ResultsRoom(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is self.splitter and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self.schedule()
+        elif watched is self.table and event.type() == QEvent.Type.FontChange:
             self.schedule()
         return False
 
@@ -70,7 +77,9 @@ class ResultsRoom(QObject):
         total = sum(sizes)
         if self.dragged or total <= 0 or len(sizes) != 2:
             return
-        want = min(self.wanted(), int(total * RESULTS_SHARE))
+        # presenting, the plots are what the room looks at: the table gets less
+        share = RESULTS_SHARE_PRESENTING if emphasis().font_pt else RESULTS_SHARE
+        want = min(self.wanted(), int(total * share))
         want = max(want, self.box.minimumSizeHint().height())
         if abs(sizes[1] - want) > 2:
             self.splitter.setSizes([total - want, want])

@@ -313,12 +313,15 @@ class BoundaryView(pg.GraphicsLayoutWidget):
             return
         (x0, x1), (y0, y1) = domain
         space = (x1 - x0) / max(y1 - y0, 1e-12)
+        # small cells give their axes' room to the data (their numbers would take a
+        # third of it); the domain is the same in every cell and in the form's preview.
+        # Decided for the grid as a whole, so every cell looks the same.
+        count = len(getattr(self, "ci", None).items) if getattr(self, "ci", None) else 0
+        cols = max(1, self._cols or 1)
+        rows = max(1, math.ceil(max(count, 1) / cols))
+        small = self.width() / cols < SMALL_CELL[0] or self.height() / rows < SMALL_CELL[1]
         for cell in self.cells.values():
             plot = cell["plot"]
-            # a small cell gives its axes' room to the data (their numbers would take
-            # a third of it); the domain is the same in every cell and in the form's preview
-            whole = plot.geometry()
-            small = whole.width() < SMALL_CELL[0] or whole.height() < SMALL_CELL[1]
             for axis in ("left", "bottom"):
                 if plot.getAxis(axis).isVisible() == small:
                     (plot.hideAxis if small else plot.showAxis)(axis)

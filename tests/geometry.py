@@ -97,6 +97,21 @@ def _plot_problems(view: pg.GraphicsView, window: QWidget) -> list[str]:
     return problems
 
 
+def _covering_buttons(view: QAbstractItemView, window: QWidget) -> list[str]:
+    """Buttons drawn over ``view`` (a wrapped tool row squeezed onto a table)."""
+    area = window_rect(view, window).intersected(visible_area(view, window))
+    found = []
+    for button in window.findChildren(QAbstractButton):
+        if not button.isVisible() or button.window() is not window or view.isAncestorOf(button):
+            continue
+        if isinstance(button.parentWidget(), QTabBar) or button.width() < 4:
+            continue
+        shown = window_rect(button, window).intersected(visible_area(button, window))
+        if shown.intersects(area) and shown.intersected(area).height() > 2:
+            found.append(f"{_describe(button)} at {shown} covers {_describe(view)} at {area}")
+    return found
+
+
 def layout_problems(window: QWidget) -> list[str]:
     """Everything a user must see that lies (partly) outside the visible area."""
     problems = []
@@ -121,6 +136,8 @@ def layout_problems(window: QWidget) -> list[str]:
         elif isinstance(widget, QAbstractItemView):
             if not _inside(window_rect(widget, window), visible_area(widget, window)):
                 problems.append(f"{_describe(widget)} at {window_rect(widget, window)} is cut")
+        if isinstance(widget, QAbstractItemView):
+            problems += _covering_buttons(widget, window)
         if isinstance(widget, QToolBar):
             for action in widget.actions():
                 shown = widget.widgetForAction(action)

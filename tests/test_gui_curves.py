@@ -206,6 +206,7 @@ def test_peak_decimation_keeps_jumps_and_extremes():
 
 def test_moving_the_mouse_over_a_plot_moves_the_crosshair(make_window, qtbot):
     w = make_window(select=["sigmoid"])
+    qtbot.wait(50)  # the readout takes its width first; the plots' geometry then stands
     plot = w.curves.widgets["d1"].getPlotItem()
     scene_pos = plot.vb.mapViewToScene(QPointF(1.5, 0.1))
     plot.scene().sigMouseMoved.emit(scene_pos)

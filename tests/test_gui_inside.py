@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from test_inside import with_dead_unit
 
 from actviz.gui.export_plots import export_all
@@ -244,3 +244,29 @@ def test_a_new_race_of_the_same_shape_reuses_the_pictures(playground, qtbot):
     panel.form.hidden.setText("4")
     _race(qtbot, panel)
     assert len(view.blocks["relu"]) == 1 and len(view.blocks["relu"][0]["cells"]) == 4
+
+
+def _unit_pixels(inside) -> tuple[float, float, float]:
+    """(a unit picture's width, the span of a layer's pictures, the strip's width) in
+    pixels, for the widest layer of the first activation."""
+    layers = next(iter(inside.blocks.values()))
+    items = max(layers, key=lambda it: len(it["cells"]))
+    strip = items["strip"]
+    first = strip.mapViewToDevice(QRectF(0, 0, 1, 1)).boundingRect()
+    last_x0 = items["cells"][-1]["x0"]
+    last = strip.mapViewToDevice(QRectF(last_x0, 0, 1, 1)).boundingRect()
+    return first.width(), last.right() - first.left(), strip.sceneBoundingRect().width()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (2560, 1440)])
+def test_unit_pictures_fill_the_strip_at_every_window_width(playground, qtbot, size):
+    """At 1024 px the pictures were 16 px; at 2560 they left a 400 px gap."""
+    window, panel = playground(["relu", "tanh"], hidden="8,8")
+    window.resize(*size)
+    _race(qtbot, panel)
+    inside = _show_inside(panel)
+    qtbot.waitUntil(lambda: bool(inside.blocks), timeout=10_000)
+    qtbot.wait(100)
+    unit, span, strip = _unit_pixels(inside)
+    assert unit >= 24, f"unit pictures {unit:.0f} px"
+    assert span >= 0.75 * strip, f"pictures span {span:.0f} of {strip:.0f} px"

@@ -112,12 +112,6 @@ def test_properties_names_stay_while_scrolling_right(window, qtbot):
     assert frozen.geometry().width() == table.columnWidth(0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known (issue 25): at 16 pt on the 800x800 offscreen screen, Properties, "
-    "Compare and Plugins overflow (buttons, tables, deep-signal plots cut); remove this "
-    "mark when presentation mode re-lays those panels out",
-)
 def test_every_panel_fits_in_presentation_mode(window, qtbot):
     """F5 with every text at 16 pt: each panel still fits the (full-screen) window."""
     window.resize(1600, 1000)

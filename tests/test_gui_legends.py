@@ -40,3 +40,40 @@ def test_a_legend_sits_where_no_curve_runs_and_hides_when_empty(qtbot):
     plot.clear()
     legend.clear()
     assert not legend.isVisible()
+
+
+def _crowded_plot(qtbot, width: int, height: int, curves: int):
+    """Curves through every corner: no corner of the view is free for a legend."""
+    widget = pg.PlotWidget()
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    plot = widget.getPlotItem()
+    legend = add_legend(widget, LIGHT, offset=(8, 8))
+    x = np.linspace(-1, 1, 400)
+    for i in range(curves):
+        plot.plot(x, x * (1 if i % 2 else -1) * (1 - 0.05 * i), name=f"curve {i}")
+    qtbot.wait(400)
+    return widget, plot, legend
+
+
+def test_a_legend_with_no_free_corner_stands_beside_the_plot_whole(qtbot):
+    widget, plot, legend = _crowded_plot(qtbot, 700, 300, 6)
+    qtbot.waitUntil(lambda: legend.outside, timeout=3000)
+    qtbot.wait(300)
+    assert legend.isVisible()
+    shown = widget.mapFromScene(legend.sceneBoundingRect()).boundingRect()
+    box = widget.mapFromScene(plot.getViewBox().sceneBoundingRect()).boundingRect()
+    assert not shown.intersects(box), f"legend {shown} over the data {box}"
+    assert widget.rect().contains(shown), f"legend {shown} cut by the plot {widget.rect()}"
+    for _sample, label in legend.items:  # every entry, none cut
+        entry = widget.mapFromScene(label.sceneBoundingRect()).boundingRect()
+        assert widget.rect().contains(entry), f"{label.text} at {entry} is cut"
+
+
+def test_a_legend_too_big_for_a_small_crowded_plot_hides_rather_than_cover_data(qtbot):
+    _widget, _plot, legend = _crowded_plot(qtbot, 160, 90, 6)
+    qtbot.waitUntil(lambda: legend.outside, timeout=3000)
+    qtbot.wait(300)
+    assert not legend.isVisible()

@@ -156,3 +156,24 @@ def test_another_lesson_starts_from_a_clean_panel_and_run_stays_put(window, qtbo
         lengths[name] = (lengths[name], origin.y())
     assert len({n for n, _y in lengths.values()}) == 3  # descriptions of different lengths
     assert len({y for _n, y in lengths.values()}) == 1  # Run does not move
+
+
+def test_every_measured_value_shows_whole_in_a_1024x700_window(window, qtbot):
+    """The values keep their width; long names elide (whole in the tooltip). Names sized
+    to their contents used to leave only a leading "0" of each value."""
+    window.resize(1024, 700)
+    panel = window.panel("lessons")
+    run_and_wait(qtbot, panel, "step_cannot_learn")
+    qtbot.wait(50)
+    table = panel.numbers
+    metrics = table.fontMetrics()
+    viewport = table.viewport().rect()
+    assert table.rowCount() > 0
+    for row in range(table.rowCount()):
+        if table.columnSpan(row, 0) > 1:  # a note across both columns
+            continue
+        value = table.item(row, 1)
+        rect = table.visualRect(table.model().index(row, 1))
+        assert viewport.left() <= rect.left() and rect.right() <= viewport.right() + 1
+        assert metrics.horizontalAdvance(value.text()) <= rect.width(), value.text()
+        assert table.item(row, 0).toolTip() == table.item(row, 0).text()

@@ -142,7 +142,7 @@ def test_closing_the_window_mid_race_stops_the_worker_cleanly(make_window, qtbot
     panel.train_button.click()
     qtbot.waitUntil(lambda: panel.step > 0, timeout=30_000)
     worker = panel.runner.worker
-    thread = panel.runner.thread
+    thread = panel.runner.qthread
     started = time.perf_counter()
     w.close()
     took = time.perf_counter() - started

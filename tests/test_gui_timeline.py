@@ -197,7 +197,7 @@ def test_closing_the_window_while_held_stores_the_run_at_that_step(make_window, 
     panel.step_n.setValue(12)
     panel.step_n_button.click()
     _held_at(qtbot, panel, 12)
-    worker, thread = panel.runner.worker, panel.runner.thread
+    worker, thread = panel.runner.worker, panel.runner.qthread
     w.close()
     assert not thread.isRunning()
     with RunStore() as store:

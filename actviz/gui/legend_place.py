@@ -4,12 +4,17 @@ while it has no entries (an empty legend box is clutter)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QGraphicsWidget
 
 #: Pixels between a legend and the edges of its plot.
 MARGIN = 8
+#: The most of its plot's width a legend standing beside the plot may take.
+OUTSIDE_SHARE = 0.35
 #: Points sampled per curve when counting what a corner would cover.
 SAMPLES = 1500
 
@@ -80,16 +85,60 @@ class PlacedLegend(pg.LegendItem):
         return count
 
     def place(self) -> None:
-        """Move to the emptiest corner (staying put when the present one is as good)."""
+        """Move to the emptiest corner (staying put when the present one is as good);
+        when every corner would cover drawn points, stand beside the plot instead."""
         if not self.items or self.plot.getViewBox().width() < 10:
             return
         counts = [self.covered(c) for c in range(4)]
         current = getattr(self, "_corner", 1)
         best = min(range(4), key=lambda c: (counts[c], c != current))
-        if best != current or not hasattr(self, "_corner"):
-            self._corner = best
-            anchor, offset = _corners(MARGIN)[best]
-            self.anchor(itemPos=anchor, parentPos=anchor, offset=offset)
+        if counts[best] > 0:
+            self._stand_outside()
+            return
+        if self.outside:
+            self._come_inside()
+        elif best == current and hasattr(self, "_corner"):
+            return
+        self._corner = best
+        anchor, offset = _corners(MARGIN)[best]
+        self.anchor(itemPos=anchor, parentPos=anchor, offset=offset)
+
+    @property
+    def outside(self) -> bool:
+        """Whether the legend stands beside the plot (or hides, where it cannot)."""
+        return getattr(self, "_room", None) is not None
+
+    def _stand_outside(self) -> None:
+        """Right of the view box, in a column the plot's layout keeps free for it, with
+        as many columns as keep it no taller than the plot. Where that column would take
+        more than ``OUTSIDE_SHARE`` of the plot's width, the legend hides instead (the
+        plot is too small for one; the Playground's cells name each colour)."""
+        box = self.plot.getViewBox()
+        if not self.outside:
+            self._room = QGraphicsWidget()
+            self.plot.layout.addItem(self._room, 2, 3)
+            self.setParentItem(self.plot)
+        entry = max((label.height() for _sample, label in self.items), default=20)
+        rows = max(1, int(box.height() // max(entry, 1)))
+        columns = max(1, math.ceil(len(self.items) / rows))
+        if columns != self.columnCount:
+            self.setColumnCount(columns)
+        width = self.layout.preferredWidth() + MARGIN
+        fits = width <= OUTSIDE_SHARE * self.plot.width()
+        self._room.setMinimumWidth(width if fits else 0)
+        self._room.setMaximumWidth(width if fits else 0)
+        self.setVisible(fits)
+        self.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-2, box.geometry().top()))
+
+    def _come_inside(self) -> None:
+        room, self._room = self._room, None
+        self.plot.layout.removeItem(room)
+        room.setParentItem(None)
+        if room.scene() is not None:
+            room.scene().removeItem(room)
+        self.setParentItem(self.plot.getViewBox())
+        self.setColumnCount(1)
+        self.setVisible(bool(self.items))
 
 
 def placed_legend(plot: pg.PlotItem, **options) -> PlacedLegend:

@@ -86,9 +86,8 @@ class Presentation(QObject):
         """Every text widget of the window (tables, buttons, tabs, labels, fields,
         menus, the status bar) in a ``point_size`` font; their fonts are kept to restore.
 
-        Widget by widget: a font set on the whole window would also reach the
-        Playground's curve view, and that font change crashes Qt (a segmentation fault,
-        seen with PySide6 6.x)."""
+        Widget by widget, so that plots keep the fonts their emphasis gives them and
+        leaving restores each widget's own font exactly."""
         w = self.window
         self._fonts = []
         for widget in [w.menuBar(), w.statusBar(), *w.findChildren(QWidget)]:

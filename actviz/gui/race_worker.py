@@ -238,12 +238,12 @@ class RaceRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.thread: QThread | None = None
+        self.qthread: QThread | None = None
         self.worker: RaceWorker | None = None
 
     @property
     def running(self) -> bool:
-        return self.thread is not None and self.thread.isRunning()
+        return self.qthread is not None and self.qthread.isRunning()
 
     @property
     def paused(self) -> bool:
@@ -262,7 +262,7 @@ class RaceRunner(QObject):
         worker.storeProblem.connect(self.storeProblem)
         worker.finished.connect(self._worker_done)
         thread.started.connect(worker.run)
-        self.thread, self.worker = thread, worker
+        self.qthread, self.worker = thread, worker
         thread.start()
 
     def pause(self) -> None:
@@ -284,17 +284,17 @@ class RaceRunner(QObject):
     def shutdown(self, timeout_ms: int = 1800) -> bool:
         """Stop the race and wait for its thread (for closing the window); ``True`` when
         the thread has ended. The run is stored as ``stopped``."""
-        if self.thread is None:
+        if self.qthread is None:
             return True
         self.stop()
-        self.thread.quit()
-        done = self.thread.wait(timeout_ms)
+        self.qthread.quit()
+        done = self.qthread.wait(timeout_ms)
         if done:
             self._release()
         return done
 
     def _worker_done(self, result: object, run_id: object) -> None:
-        thread = self.thread
+        thread = self.qthread
         if thread is not None:
             thread.quit()
             thread.wait(2000)
@@ -314,6 +314,6 @@ class RaceRunner(QObject):
                 except (RuntimeError, TypeError):
                     pass
             self.worker.deleteLater()
-        if self.thread is not None:
-            self.thread.deleteLater()
-        self.worker = self.thread = None
+        if self.qthread is not None:
+            self.qthread.deleteLater()
+        self.worker = self.qthread = None

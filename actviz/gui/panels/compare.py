@@ -46,6 +46,8 @@ from ...training.events import Evaluation, Progress
 from ...training.runinfo import config_diff, group_runs
 from ...training.sweep import parse_sweep, sweep_race
 from ..export_plots import export_plot
+from ..fitted_scroll import FittedScroll
+from ..flow_layout import FlowLayout, pair
 from ..frozen_column import FrozenColumn
 from ..measurements import Measurements
 from ..plots import PlotExport, add_legend, make_plot, restyle
@@ -201,16 +203,11 @@ class ComparePanel(Panel):
         self.threshold.setSingleStep(0.01)
         self.threshold.setValue(0.9)
         self.threshold.setToolTip("the test metric a run must reach for 'steps to threshold'")
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Show"))
-        bar.addWidget(self.series)
+        bar = FlowLayout()  # wraps in a narrow window and in presentation mode
+        bar.addWidget(pair(QLabel("Show"), self.series))
         bar.addWidget(self.log_scale)
-        bar.addSpacing(12)
-        bar.addWidget(self.smoothing_label)
-        bar.addWidget(self.smoothing)
-        bar.addStretch(1)
-        bar.addWidget(QLabel("threshold"))
-        bar.addWidget(self.threshold)
+        bar.addWidget(pair(self.smoothing_label, self.smoothing))
+        bar.addWidget(pair(QLabel("threshold"), self.threshold))
         self.overlay = make_plot(theme, left="test metric", bottom="step")
         self.overlay.getPlotItem().hideButtons()
         self.legend = add_legend(self.overlay, theme, offset=(-8, -8))
@@ -223,11 +220,10 @@ class ComparePanel(Panel):
         leader_box = QWidget()
         leader_layout = QVBoxLayout(leader_box)
         leader_layout.setContentsMargins(0, 0, 0, 0)
-        leader_bar = QHBoxLayout()
+        leader_bar = FlowLayout()
         leader_title = QLabel("<b>Leaderboard</b> (test metric)")
         leader_title.setToolTip("the selected runs, one row per run and activation")
         leader_bar.addWidget(leader_title)
-        leader_bar.addStretch(1)
         self.baseline_box = BaselineBox()
         self.baseline_box.baselineChanged.connect(lambda _b: self._update_leaderboard())
         leader_bar.addWidget(self.baseline_box)
@@ -252,11 +248,8 @@ class ComparePanel(Panel):
         self.views.addTab(overlay_tab, "Overlay and leaderboard")
         self.views.addTab(self.sweep_view, "Parameter sweep")
         # The runs side scrolls when the window is narrow (1280 px less the docks).
-        left_scroll = QScrollArea()
-        left_scroll.setWidget(left)
-        left_scroll.setWidgetResizable(True)
+        left_scroll = FittedScroll(left, floor=180)
         left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        left_scroll.setMinimumWidth(180)
         main = QSplitter(Qt.Orientation.Horizontal)
         main.addWidget(left_scroll)
         main.addWidget(self.views)

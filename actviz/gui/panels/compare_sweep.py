@@ -13,7 +13,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ...api import Activation
 from ...training.sweep import Sweep, check_sweep, sweep_points, sweep_values
+from ..flow_layout import FlowLayout, pair
 from ..pens import mkpen
 from ..plots import PlotExport, make_plot, restyle
 from ..theme import Theme
@@ -88,39 +88,27 @@ class SweepView(QWidget):
         self.progress.setRange(0, 1000)
         self.progress.setFormat("idle")
 
-        grid = QGridLayout()
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(QLabel("Activation"), 0, 0)
-        grid.addWidget(self.activation, 0, 1)
-        grid.addWidget(QLabel("Parameter"), 0, 2)
-        grid.addWidget(self.param, 0, 3)
-        grid.addWidget(QLabel("Range"), 1, 0)
-        row = QHBoxLayout()
-        row.addWidget(self.low)
-        row.addWidget(QLabel("to"))
-        row.addWidget(self.high)
-        row.addWidget(QLabel("values"))
-        row.addWidget(self.count)
-        row.addStretch(1)
-        grid.addLayout(row, 1, 1, 1, 3)
-        grid.addWidget(QLabel("Task"), 2, 0)
-        grid.addWidget(self.task, 2, 1)
-        grid.addWidget(QLabel("Budget"), 2, 2)
-        budget = QHBoxLayout()
-        budget.addWidget(self.steps)
-        budget.addWidget(QLabel("steps ×"))
-        budget.addWidget(self.seeds)
-        budget.addWidget(QLabel("seeds"))
-        grid.addLayout(budget, 2, 3)
+        # the choices wrap in a narrow window: each label stays with its fields
+        choices = FlowLayout()
+        choices.addWidget(pair(QLabel("Activation"), self.activation))
+        choices.addWidget(pair(QLabel("Parameter"), self.param))
+        choices.addWidget(
+            pair(QLabel("Range"), self.low, QLabel("to"), self.high, QLabel("values"), self.count)
+        )
+        choices.addWidget(pair(QLabel("Task"), self.task))
+        choices.addWidget(
+            pair(QLabel("Budget"), self.steps, QLabel("steps ×"), self.seeds, QLabel("seeds"))
+        )
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button, 2)
         buttons.addWidget(self.stop_button, 1)
         buttons.addWidget(self.progress, 3)
-        grid.addLayout(buttons, 3, 0, 1, 4)
-        grid.addWidget(self.base_label, 4, 0, 1, 4)
-        grid.addWidget(self.problem, 5, 0, 1, 4)
-        grid.setColumnStretch(1, 2)
-        grid.setColumnStretch(3, 1)
+        grid = QVBoxLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addLayout(choices)
+        grid.addLayout(buttons)
+        grid.addWidget(self.base_label)
+        grid.addWidget(self.problem)
 
         self.plot = make_plot(theme, left="final test metric", bottom="parameter value")
         self.plot.getPlotItem().hideButtons()

@@ -41,6 +41,7 @@ from ..number_fit import fit_number, min_number_width
 from ..pens import curve_pen, mkpen
 from ..plots import PlotExport, add_legend, curve_columns, make_plot, restyle
 from ..settings import read_json, write_json
+from ..side_room import SideRoom
 from ..state import MIN_POINTS, AppState
 from .base import Panel
 from .vector_view import VectorView
@@ -175,9 +176,11 @@ class CurvesPanel(Panel):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.plot_splitter)
         self.splitter.addWidget(side)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         self.splitter.setSizes([760, 300])
+        # the readout as wide as a name and three numbers, the plots get the rest
+        self.readout_room = SideRoom(self.splitter, self._readout_width, share=0.33)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -194,6 +197,21 @@ class CurvesPanel(Panel):
         self._apply_rows()
         self._selection_changed()
         self._range_changed()
+
+    def _readout_width(self) -> int:
+        """The readout's width for its longest name and three numbers of 6 digits; a
+        vector activation's view below it asks for more when it is shown."""
+        table = self.readout
+        metrics = table.fontMetrics()
+        names = [table.item(r, 0).text() for r in range(table.rowCount()) if table.item(r, 0)]
+        name = max((metrics.horizontalAdvance(n) for n in names), default=0)
+        name = max(name + 40, table.horizontalHeader().sectionSizeHint(0))  # + colour swatch
+        number = metrics.horizontalAdvance("−0.00000") + 12
+        bar = table.verticalScrollBar().sizeHint().width()
+        width = name + 3 * number + bar + 2 * table.frameWidth() + 4
+        if self.vector_view.isVisibleTo(self):
+            width = max(width, 420)
+        return width
 
     # -- controls ---------------------------------------------------------------------
 
@@ -328,6 +346,8 @@ class CurvesPanel(Panel):
         self.schedule(new)
         self.vector_view.sync()
         self._decorate()
+        if hasattr(self, "readout_room"):  # the names (and a vector view) set its width
+            self.readout_room.schedule()
 
     def _params_changed(self, name: str) -> None:
         if name in self.items:

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSettings, Qt
+from PySide6.QtCore import QEvent, QRectF, QSettings, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -57,11 +57,13 @@ from ..theme import Theme, style_plot
 #: Unit pictures drawn per layer at most; the rest are counted in the layer's title.
 MAX_UNITS = 16
 ALL = "all activations"
-#: Height of one layer's row of pictures, of an activation's title row, and the
-#: histogram's width.
-ROW_PX = 104
+#: Height of an activation's title row, and the widest the histogram column gets.
 TITLE_PX = 26
 HIST_PX = 240
+#: The layer rows follow the view's width between these heights; the histogram column
+#: is 28% of the width, between ``MIN_HIST_PX`` and ``HIST_PX``.
+MIN_ROW_PX, MAX_ROW_PX = 64, 200
+MIN_HIST_PX = 140
 #: Units sit side by side in one strip: each cell is 1 x 1, this far from the next.
 STRIDE = 1.0 + GAP
 #: How much of a dead unit's picture shows through the veil of background laid over
@@ -99,10 +101,13 @@ class InsideView(QWidget):
         )
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setBackground(theme.background)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.canvas)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(self.canvas)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.viewport().installEventFilter(self)
+        self._layer_rows, self._titles_count, self._widest = [], 0, 1
+        self._stride = STRIDE
         top = QHBoxLayout()
         top.addWidget(QLabel("show"))
         top.addWidget(self.which)
@@ -111,7 +116,7 @@ class InsideView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
         layout.addWidget(self.info)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         #: what is drawn: activation -> its network at the shown step
         self.insides: dict[str, Inside] = {}
         #: activation -> why it has no picture (no snapshot yet, a plugin error…)
@@ -230,20 +235,45 @@ class InsideView(QWidget):
         self._gap = max(1, round(res * GAP)) if res else 0
         self._stride = (res + self._gap) / res if res else STRIDE
         row = 0
-        rows_px = 0
+        self._layer_rows: list[int] = []
+        self._titles_count = 0
+        self._widest = widest
         for name, units in shape:
             title = self.canvas.addLabel("", row=row, col=0, colspan=2, justify="left")
             self.titles[name] = title
             row += 1
-            rows_px += TITLE_PX
+            self._titles_count += 1
             layers = []
             for width in units:
                 layers.append(self._layer_row(row, width, widest, dims))
+                self._layer_rows.append(row)
                 row += 1
-                rows_px += ROW_PX
             self.blocks[name] = layers
-        self.canvas.ci.layout.setColumnFixedWidth(0, HIST_PX)
-        self.canvas.setMinimumHeight(max(rows_px, 100))
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Size the histogram column and the layer rows to the view's width: the unit
+        pictures fill the strip (they were 16 px at 1024 px and left a 400 px gap at
+        2560), between ``MIN_ROW_PX`` and ``MAX_ROW_PX`` high."""
+        rows = getattr(self, "_layer_rows", [])
+        width = self.scroll_area.viewport().width()
+        if width <= 0:
+            return
+        hist = max(MIN_HIST_PX, min(HIST_PX, int(width * 0.28)))
+        strip = max(40, width - hist - 24)
+        unit = strip / (self._widest * self._stride + 0.05)
+        row_px = max(MIN_ROW_PX, min(MAX_ROW_PX, int(unit * 1.35)))
+        grid = self.canvas.ci.layout
+        grid.setColumnFixedWidth(0, hist)
+        for row in rows:
+            grid.setRowFixedHeight(row, row_px)
+        total = self._titles_count * TITLE_PX + len(rows) * (row_px + 6)
+        self.canvas.setMinimumHeight(max(total, 100))
+
+    def eventFilter(self, watched: Any, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.scroll_area.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_rows()
+        return False
 
     def _plot(self, row: int, col: int) -> pg.PlotItem:
         plot = self.canvas.addPlot(row=row, col=col)

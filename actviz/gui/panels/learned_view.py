@@ -35,6 +35,7 @@ from ...figures.learned import (
     save_learned_plugin,
 )
 from ...figures.palette import colour_for
+from ..flow_layout import FlowLayout, pair
 from ..pens import mkpen
 from ..plots import make_plot, restyle
 from ..theme import Theme
@@ -92,20 +93,17 @@ class LearnedShapesView(QWidget):
             button.clicked.connect(slot)
             buttons.append(button)
         self.save_button = buttons[2]
-        top = QHBoxLayout()
+        top = FlowLayout()  # wraps in a narrow window
         for label, widget in (
             ("activation", self.which),
             ("layer", self.layer),
             ("seed", self.seed),
         ):
-            top.addWidget(QLabel(label))
-            top.addWidget(widget)
-        top.addStretch(1)
+            top.addWidget(pair(QLabel(label), widget))
         steps = QHBoxLayout()
         steps.addWidget(self.step_label)
         steps.addWidget(self.slider, 1)
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
+        bottom = FlowLayout()
         for b in buttons:
             bottom.addWidget(b)
         layout = QVBoxLayout(self)

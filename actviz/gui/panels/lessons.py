@@ -200,8 +200,13 @@ class LessonsPanel(Panel):
         self.numbers.verticalHeader().setVisible(False)
         self.numbers.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.numbers.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # the values keep their whole width (they are short numbers); the names take
+        # what is left and elide in the middle, whole in their tooltip. (Names sized to
+        # their contents left a narrow window only a leading "0" of each value.)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        self.numbers.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.numbers.setWordWrap(False)
         self.numbers.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
@@ -229,7 +234,7 @@ class LessonsPanel(Panel):
         lower.addWidget(plot_box)
         lower.setStretchFactor(0, 2)
         lower.setStretchFactor(1, 3)
-        self.lower = lower
+        self.lower_split = lower
         self._sized = False
 
         # The controls sit above the description, so Run stays put whatever its length.
@@ -381,17 +386,20 @@ class LessonsPanel(Panel):
     def _fill_numbers(self, result: LessonResult) -> None:
         rows = list(result.verdict.numbers.items()) if result.verdict else []
         notes = result.measurements.notes if result.measurements else []
+        self.numbers.clearSpans()
         self.numbers.setRowCount(len(rows) + len(notes))
         for r, (key, value) in enumerate(rows):
-            self.numbers.setItem(r, 0, QTableWidgetItem(key.replace("_", " ")))
+            name = QTableWidgetItem(key.replace("_", " "))
+            name.setToolTip(name.text())
+            self.numbers.setItem(r, 0, name)
             item = QTableWidgetItem(_fmt(value))
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.numbers.setItem(r, 1, item)
-        for i, note in enumerate(notes):
-            cell = QTableWidgetItem(note)
+        for i, note in enumerate(notes):  # across both columns: a note is no value
+            cell = QTableWidgetItem(f"note: {note}")
             cell.setToolTip(note)
-            self.numbers.setItem(len(rows) + i, 0, QTableWidgetItem("note"))
-            self.numbers.setItem(len(rows) + i, 1, cell)
+            self.numbers.setItem(len(rows) + i, 0, cell)
+            self.numbers.setSpan(len(rows) + i, 0, 1, 2)
 
     def _draw(self, result: LessonResult) -> None:
         plot = result.measurements.plot if result.measurements else None
@@ -572,10 +580,10 @@ class LessonsPanel(Panel):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
-        if not self._sized and self.lower.width() > 100:
+        if not self._sized and self.lower_split.width() > 100:
             self._sized = True  # numbers : plot = 9 : 11 once the real width is known
-            width = self.lower.width()
-            self.lower.setSizes([width * 9 // 20, width - width * 9 // 20])
+            width = self.lower_split.width()
+            self.lower_split.setSizes([width * 9 // 20, width - width * 9 // 20])
         self._show_lesson()  # the window (and its other panels) exists by now
 
     def apply_theme(self) -> None:

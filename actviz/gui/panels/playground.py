@@ -41,6 +41,7 @@ from ..race_worker import RaceRunner, RaceWorker
 from ..state import AppState
 from .base import Panel
 from .playground_controls import RaceControls
+from .playground_fit import ResultsRoom
 from .playground_results import ResultsBox
 from .playground_tabs import PlaygroundTabs
 from .timeline_bar import StepCursors, TimelineBar
@@ -137,6 +138,8 @@ class PlaygroundPanel(Panel):
         right.setStretchFactor(0, 4)
         right.setStretchFactor(1, 1)
         right.setSizes([640, 190])
+        self.right_splitter = right
+        self.results_room = ResultsRoom(right, self.results_box, self.table)
         main = QSplitter(Qt.Orientation.Horizontal)
         main.addWidget(self.controls)
         main.addWidget(right)

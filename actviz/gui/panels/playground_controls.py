@@ -9,12 +9,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from ..fitted_scroll import FittedScroll
 from ..state import AppState
 from .playground_form import PlaygroundForm
 
@@ -28,12 +28,8 @@ class RaceControls(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.form = PlaygroundForm(state)
-        self.scroll = scroll = QScrollArea()
-        scroll.setWidget(self.form)
-        scroll.setWidgetResizable(True)
-        # Narrower than the form on a small window: it scrolls sideways rather than
-        # pushing the panel past 700 px (1280 px less the docks).
-        scroll.setMinimumWidth(230)
+        # scrolls up and down only: the splitter gives it the form's minimum width
+        self.scroll_area = scroll = FittedScroll(self.form, floor=230)
         self.train_button = QPushButton("Train")
         self.train_button.setToolTip("race every checked activation on this task")
         self.pause_button = QPushButton("Pause")

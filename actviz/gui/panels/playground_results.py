@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from ...analysis.race_history import RaceHistory
 from ...analysis.train_cost import training_cost_measures
 from ...figures.comparison import summarise
+from ..flow_layout import FlowLayout, pair
 from .playground_table import Column, RowsModel, fmt, mean_pm, sorted_view
 from .playground_views import METRIC_NAMES
 from .stats_view import BaselineBox, stats_columns, table_with_numbers, with_stats
@@ -110,16 +110,14 @@ class ResultsBox(QWidget):
         export_table = QPushButton("Export CSV…")
         export_table.setToolTip("save the results table as a CSV file")
         export_table.clicked.connect(self.exportRequested.emit)
-        bar = QHBoxLayout()
+        bar = FlowLayout()  # wraps in a narrow window rather than widen the panel
         self.title = QLabel("<b>Results</b>")
         self.title.setWordWrap(True)  # a long metric name must not widen the panel
         bar.addWidget(self.title)
-        bar.addStretch(1)
         self.baseline_box = BaselineBox()
         self.baseline_box.baselineChanged.connect(lambda _b: self.optionsChanged.emit())
         bar.addWidget(self.baseline_box)
-        bar.addWidget(QLabel("threshold"))
-        bar.addWidget(self.threshold)
+        bar.addWidget(pair(QLabel("threshold"), self.threshold))
         bar.addWidget(export_table)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

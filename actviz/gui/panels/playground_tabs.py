@@ -8,12 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from ..plots import PlotExport
 from ..theme import Theme
 from .inside_view import InsideView
 from .learned_view import LearnedShapesView
+from .playground_fit import StackingSplitter, StackWhenNarrow
 from .playground_views import BoundaryView, CurvesView, DiagnosticsView
 
 
@@ -33,13 +34,14 @@ class PlaygroundTabs(QTabWidget):
         self.curves = CurvesView(theme)
         self.boundaries = BoundaryView(theme)
         self.diagnostics = DiagnosticsView(theme)
-        overview = QSplitter(Qt.Orientation.Horizontal)
+        overview = StackingSplitter(Qt.Orientation.Horizontal)
         overview.addWidget(self.curves)
         overview.addWidget(self.boundaries)
         overview.setStretchFactor(0, 4)
         overview.setStretchFactor(1, 5)
         overview.setSizes([400, 500])
         self.overview = overview
+        self.overview_stacker = StackWhenNarrow(overview, self.curves.split)
         self.addTab(overview, "Curves and boundaries")
         self.addTab(self.diagnostics, "Gradients, dead units, parameters")
         self.learned = LearnedShapesView(theme, activation, notify, colour)
@@ -75,7 +77,7 @@ class PlaygroundTabs(QTabWidget):
 
     def step_plots(self) -> list:
         """The plots with a step axis, which carry the timeline's cursor."""
-        plots = [self.curves.loss.getPlotItem(), self.curves.metric.getPlotItem()]
+        plots = [self.curves.loss.getPlotItem(), self.curves.metric_plot.getPlotItem()]
         plots += self.diagnostics.grad_plots
         plots += [self.diagnostics.dead.getPlotItem(), self.diagnostics.params.getPlotItem()]
         return plots

@@ -75,7 +75,9 @@ def heat_lut(loss: str, classes: int, theme: Theme) -> tuple[np.ndarray, tuple[f
 
 
 #: The narrowest a small multiple may be: its axis and title ("sigmoid  0.875") need it.
-MIN_CELL_WIDTH = 140
+MIN_CELL_WIDTH = 110
+#: Width over height of a cell's picture of a typical 2-D task's input space.
+CELL_ASPECT = 1.3
 
 
 #: A boundary cell keeps the input space's shape unless it is this many times flatter
@@ -84,14 +86,16 @@ MAX_ASPECT_STRETCH = 2.5
 
 
 def best_columns(n: int, width: float, height: float) -> int:
-    """Columns of a grid of ``n`` small multiples that make each cell as large as can be
-    (and never narrower than :data:`MIN_CELL_WIDTH`, which would cut the cells)."""
+    """Columns of a grid of ``n`` small multiples that make each cell's picture of the
+    input space (about :data:`CELL_ASPECT` wide for 1 high) as large as can be, and never
+    narrower than :data:`MIN_CELL_WIDTH`, which would cut the cells. (Comparing plain
+    cell sides chose two wide, flat columns for six cells in a narrow pane.)"""
     if n <= 1:
         return 1
     most = max(1, min(n, int(width // MIN_CELL_WIDTH)))
     return max(
         range(1, most + 1),
-        key=lambda c: min(width / c, height / math.ceil(n / c)),
+        key=lambda c: min(width / c / CELL_ASPECT, height / math.ceil(n / c)),
     )
 
 
@@ -127,8 +131,8 @@ class CurvesView(QWidget):
         bar.addWidget(self.smoothing, 1, 1)
         bar.setColumnStretch(2, 1)
         self.loss = make_plot(theme, left="loss", bottom="step")
-        self.metric = make_plot(theme, left="metric", bottom="step")
-        for w in (self.loss, self.metric):
+        self.metric_plot = make_plot(theme, left="metric", bottom="step")
+        for w in (self.loss, self.metric_plot):
             w.getPlotItem().hideButtons()
         # A caption above the plots, not a plot title: a title wider than a narrow plot
         # widens its scene past the widget and cuts the plot on the right.
@@ -136,13 +140,13 @@ class CurvesView(QWidget):
         caption.setWordWrap(True)
         caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         caption.setStyleSheet("font-size: 8pt;")
-        self.metric.getPlotItem().setXLink(self.loss.getPlotItem())
-        self.legend = add_legend(self.metric, theme, offset=(-8, -8))
+        self.metric_plot.getPlotItem().setXLink(self.loss.getPlotItem())
+        self.legend = add_legend(self.metric_plot, theme, offset=(-8, -8))
         self.loss_bands = BandPlot(self.loss.getPlotItem())
-        self.metric_bands = BandPlot(self.metric.getPlotItem(), self.legend)
-        split = QSplitter(Qt.Orientation.Vertical)
+        self.metric_bands = BandPlot(self.metric_plot.getPlotItem(), self.legend)
+        self.split = split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.loss)
-        split.addWidget(self.metric)
+        split.addWidget(self.metric_plot)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -208,8 +212,8 @@ class CurvesView(QWidget):
         train = self.show_train.isChecked()
         keys = set()
         metric = METRIC_NAMES.get(history.metric, history.metric)
-        if self.metric.getPlotItem().getAxis("left").labelText != metric:
-            self.metric.getPlotItem().setLabel("left", metric)
+        if self.metric_plot.getPlotItem().getAxis("left").labelText != metric:
+            self.metric_plot.getPlotItem().setLabel("left", metric)
         plots = [
             (bands, key)
             for bands, key in ((self.loss_bands, "loss"), (self.metric_bands, "metric"))
@@ -247,20 +251,27 @@ class CurvesView(QWidget):
         """While live, y ranges only widen in round steps; afterwards they fit the data."""
         self.live = live
         if not live:
-            for w in (self.loss, self.metric):
+            for w in (self.loss, self.metric_plot):
                 w.getPlotItem().enableAutoRange(y=True)
 
     def apply_theme(self, theme: Theme) -> None:
         restyle(self.loss, theme)
-        restyle(self.metric, theme)
+        restyle(self.metric_plot, theme)
 
     def exports(self) -> list[PlotExport]:
         return [
             PlotExport("playground-loss", "Playground: loss", self.loss, self.loss_bands.columns),
             PlotExport(
-                "playground-metric", "Playground: metric", self.metric, self.metric_bands.columns
+                "playground-metric",
+                "Playground: metric",
+                self.metric_plot,
+                self.metric_bands.columns,
             ),
         ]
+
+
+#: A decision-boundary cell smaller than this (width, height in px) hides its axes.
+SMALL_CELL = (170, 130)
 
 
 class BoundaryView(pg.GraphicsLayoutWidget):
@@ -302,8 +313,18 @@ class BoundaryView(pg.GraphicsLayoutWidget):
             return
         (x0, x1), (y0, y1) = domain
         space = (x1 - x0) / max(y1 - y0, 1e-12)
+        # small cells give their axes' room to the data (their numbers would take a
+        # third of it); the domain is the same in every cell and in the form's preview.
+        # Decided for the grid as a whole, so every cell looks the same.
+        count = len(getattr(self, "ci", None).items) if getattr(self, "ci", None) else 0
+        cols = max(1, self._cols or 1)
+        rows = max(1, math.ceil(max(count, 1) / cols))
+        small = self.width() / cols < SMALL_CELL[0] or self.height() / rows < SMALL_CELL[1]
         for cell in self.cells.values():
             plot = cell["plot"]
+            for axis in ("left", "bottom"):
+                if plot.getAxis(axis).isVisible() == small:
+                    (plot.hideAxis if small else plot.showAxis)(axis)
             box = plot.getViewBox().sceneBoundingRect()
             if box.height() <= 0:
                 continue

@@ -11,7 +11,6 @@ import html
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QGuiApplication
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...host import PluginRecord
 from ...paths import user_plugin_dir
+from ..flow_layout import FlowLayout
 from ..measurements import Measurements
 from ..settings import read_json, write_json
 from ..state import AppState
@@ -105,11 +105,9 @@ class PluginsPanel(Panel):
         self.folders = QLabel()
         self.folders.setWordWrap(True)
         self.folders.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
+        bar = FlowLayout()  # wraps in a narrow window and in presentation mode
         for b in (self.reload_button, self.open_button, self.new_button, self.copy_button):
             bar.addWidget(b)
-        bar.addStretch(1)
         self.reload_button.clicked.connect(self.reloadRequested.emit)
         self.open_button.clicked.connect(self.open_folder)
         self.new_button.clicked.connect(self._ask_new_plugin)

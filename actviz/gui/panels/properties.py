@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...figures.curves import columns_figure
+from ..flow_layout import FlowLayout
 from ..frozen_column import FrozenColumn
 from ..measurements import Measurements
 from ..pens import mkpen
@@ -71,12 +72,10 @@ class PropertiesPanel(Panel):
         self.only_selected = QCheckBox("selected activations only")
         self.status = QLabel()
         self.export_csv = QPushButton("Export table as CSV…")
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
+        bar = FlowLayout()  # wraps in a narrow window and in presentation mode
         bar.addWidget(self.only_selected)
-        bar.addStretch(1)
-        bar.addWidget(self.status)
         bar.addWidget(self.export_csv)
+        bar.addWidget(self.status)
         self.only_selected.toggled.connect(self._rebuild_rows)
         self.export_csv.clicked.connect(lambda: self.tableExportRequested.emit("properties-table"))
 

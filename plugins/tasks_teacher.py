@@ -25,7 +25,7 @@ TEACHERS = {
 def actviz_tasks():
     tasks = []
     for name, formula in TEACHERS.items():
-        task = teacher_task(f"teacher:{formula}")
+        task = teacher_task(f"teacher:{formula}", lazy=True)  # compiled on first use
         task.name = name
         task.description = (
             f"Teacher: regression on a random 4-8-8-1 network with activation {formula} "

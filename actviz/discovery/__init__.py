@@ -6,8 +6,24 @@ affine fit, :mod:`.teacher` the ``teacher:SPEC`` tasks, :mod:`.symbolic` the fit
 grammar formulas to a learned curve. Nothing here imports Qt.
 """
 
-from .driver import run_search
-from .run import Search
+from __future__ import annotations
+
+from typing import Any
+
 from .settings import STRATEGIES, SearchSettings
 
 __all__ = ["STRATEGIES", "Search", "SearchSettings", "run_search"]
+
+
+def __getattr__(name: str) -> Any:
+    """``run_search`` and ``Search`` load on first use: they bring the formula compiler
+    (sympy), which a task plugin importing :mod:`.teacher` should not pay for."""
+    if name == "run_search":
+        from .driver import run_search
+
+        return run_search
+    if name == "Search":
+        from .run import Search
+
+        return Search
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

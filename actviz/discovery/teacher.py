@@ -50,12 +50,21 @@ def teacher_function(spec: str, activations: Mapping[str, Any] | None = None) ->
     return formula.fn
 
 
-def teacher_task(name: str, activations: Mapping[str, Any] | None = None) -> Task:
-    """The task ``teacher:SPEC`` (see the module docstring)."""
+def teacher_task(
+    name: str, activations: Mapping[str, Any] | None = None, *, lazy: bool = False
+) -> Task:
+    """The task ``teacher:SPEC`` (see the module docstring). ``lazy`` compiles the
+    teacher's formula when the first data are drawn instead of now (a registered task:
+    loading the catalogue then compiles nothing and imports no sympy)."""
     if not is_teacher(name):
         raise ValueError(f"{name!r} is not a teacher task (teacher:ACTIVATION or teacher:FORMULA)")
     spec = name[len(PREFIX) :]
-    fn = teacher_function(spec, activations)
+    made: list[Callable] = [] if lazy else [teacher_function(spec, activations)]
+
+    def fn(z: torch.Tensor) -> torch.Tensor:
+        if not made:
+            made.append(teacher_function(spec, activations))
+        return made[0](z)
 
     def sample(n: int, noise: float, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         x = torch.randn(n, INPUTS, generator=gen)

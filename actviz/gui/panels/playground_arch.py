@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -165,6 +164,9 @@ class ArchitectureChooser(QWidget):
         return {k: v for k, v in dict(values).items() if defaults.get(k, object()) != v}
 
 
+PRESS_ESTIMATE = "time: press Estimate, under the settings (a probe of a few steps of this race)"
+
+
 class EstimateRow(QWidget):
     """Memory (at once) and time (on request, from a probe in a thread) of the race."""
 
@@ -172,21 +174,19 @@ class EstimateRow(QWidget):
         super().__init__(parent)
         self.memory = QLabel()
         self.memory.setWordWrap(True)
-        self.time = QLabel("time: press Estimate (a probe of a few steps of this race)")
+        self.time = QLabel(PRESS_ESTIMATE)
         self.time.setWordWrap(True)
         self.button = QPushButton("Estimate")
         self.button.setToolTip(
             "run this race for a few steps in the background and predict its whole time "
             "from the measured set-up, step and evaluation"
         )
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.time, 1)
-        top.addWidget(self.button)
+        # the button is placed by the Playground beside its race buttons, where it stays
+        # in view however long the form grows (the form scrolls)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.memory)
-        layout.addLayout(top)
+        layout.addWidget(self.time)
         self._relay = _Relay()
         self._relay.done.connect(self._show_time)
         self._generation = 0
@@ -200,7 +200,7 @@ class EstimateRow(QWidget):
         self._generation += 1
         self._stop.set()
         self.button.setEnabled(True)
-        self.time.setText("time: press Estimate (a probe of a few steps of this race)")
+        self.time.setText(PRESS_ESTIMATE)
 
     def start(self, work: Callable[[Callable[[], bool]], str]) -> None:
         """Run ``work(should_stop)`` in a thread; its text replaces the time line."""

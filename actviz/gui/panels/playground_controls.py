@@ -76,7 +76,10 @@ class RaceControls(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
-        layout.addWidget(self.same_button)
+        again = QHBoxLayout()
+        again.addWidget(self.same_button, 3)
+        again.addWidget(self.form.estimate.button, 1)  # the form's time probe
+        layout.addLayout(again)
         layout.addLayout(step_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.rate_label)

@@ -310,7 +310,7 @@ def test_the_dialog_stays_responsive_while_a_slow_formula_compiles(qtbot, dialog
     beat.stop()
     during = [t for t in ticks if t >= started]
     gaps = [b - a for a, b in zip(during, during[1:], strict=False)]
-    assert len(during) > 20 and max(gaps) < 0.5  # the event loop kept running throughout
+    assert len(during) >= 5 and max(gaps) < 0.5  # the event loop kept running throughout
     assert "too complex: compiling took longer than 0.2 s and was stopped" in (
         dialog.error_label.text()
     )

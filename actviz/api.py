@@ -308,9 +308,11 @@ class Activation:
         """An activation from a ``torch.nn.Module`` class (parameters, buffers,
         ``reset_parameters``, an optional ``derivative(x)`` method), raced batched over
         models with per-model copies: see :mod:`actviz.module_activation`."""
-        from .module_activation import module_activation  # torch: only for module plugins
+        from .module_activation import module_fields  # torch: only for module plugins
 
-        return module_activation(factory, name=name, **options)
+        fields = module_fields(factory, name=name, **options)
+        fields["params"] = [Param(**p) for p in fields["params"]]
+        return cls(**fields)
 
     @property
     def is_vector(self) -> bool:

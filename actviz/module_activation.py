@@ -36,20 +36,21 @@ import numpy as np
 import torch
 from torch import nn
 
-from .api import Activation, Param
-
-__all__ = ["module_activation"]
+__all__ = ["module_fields"]
 
 
-def module_activation(
+def module_fields(
     factory: Callable[[], nn.Module],
     *,
     name: str,
     ranges: Mapping[str, tuple[float | None, float | None]] | None = None,
     param_groups: Mapping[str, Mapping[str, float]] | None = None,
     **metadata: Any,
-) -> Activation:
-    """An :class:`Activation` that runs ``factory()``'s ``forward``.
+) -> dict[str, Any]:
+    """The keyword arguments of an :class:`~actviz.api.Activation` that runs
+    ``factory()``'s ``forward``, its ``params`` as the keyword arguments of each
+    :class:`~actviz.api.Param` (``Activation.from_module`` builds both: the contract
+    stays the one module this file leans on, and it leans on nothing here).
 
     ``factory`` is the module class (or any callable returning a module) taking no
     arguments. ``ranges`` gives slider ranges ``{param: (min, max)}``; ``param_groups``
@@ -79,9 +80,9 @@ def module_activation(
             )
     initial = functools.lru_cache(maxsize=64)(lambda seed: _initial(factory, spec, seed))
     params = [
-        Param(
-            pname,
-            _default(initial, pname, shape),
+        dict(
+            name=pname,
+            default=_default(initial, pname, shape),
             min=ranges.get(pname, (None, None))[0],
             max=ranges.get(pname, (None, None))[1],
             learnable=learnable,
@@ -108,7 +109,7 @@ def module_activation(
     derivative = None
     if callable(getattr(template, "derivative", None)):
         derivative = _caller(evaluating, "derivative", keys, shapes)
-    return Activation(
+    return dict(
         name=name,
         fn=fn,
         derivative=derivative,

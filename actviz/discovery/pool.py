@@ -38,6 +38,17 @@ class Candidate:
     def name(self) -> str:
         return f"cand{self.id}"
 
+    def measured_cost(self) -> float:
+        """Forward+backward time per element relative to ReLU (``analysis.train_cost``),
+        measured the first time it is asked for and kept in ``cost``."""
+        if self.cost is None:
+            from ..analysis.train_cost import training_cost
+            from ..formula.build import activation_from, formula_from_parts
+
+            act = activation_from(self.name, formula_from_parts(self.parts))
+            self.cost = training_cost(act, elements=1 << 14, repeats=3)
+        return self.cost
+
     def curve(self):
         """The compiled formula as ``t -> f(t)`` (the torch code the races used)."""
         from ..formula.build import formula_from_parts

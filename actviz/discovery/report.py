@@ -8,22 +8,12 @@ from typing import TYPE_CHECKING, Any
 from .affine import curve_error
 
 if TYPE_CHECKING:
-    from .pool import Candidate
     from .run import Search
 
 #: candidates whose training cost is measured (and which can be on the Pareto front)
 COST_TOP = 20
 #: how many of the best get their curve error to a teacher's activation
 TEACHER_TOP = 10
-
-
-def measure_cost(candidate: Candidate) -> float:
-    """Forward+backward time per element relative to ReLU (see ``analysis.train_cost``)."""
-    from ..analysis.train_cost import training_cost
-    from ..formula.build import activation_from, formula_from_parts
-
-    act = activation_from(candidate.name, formula_from_parts(candidate.parts))
-    return training_cost(act, elements=1 << 14, repeats=3)
 
 
 def pareto_front(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -66,8 +56,8 @@ def build_report(search: Search) -> dict[str, Any]:
     for i, c in enumerate(ranked):
         key = search.reported_level(c)
         score = c.scores[key] if key is not None else None
-        if i < COST_TOP and score is not None and c.cost is None:
-            c.cost = measure_cost(c)
+        if i < COST_TOP and score is not None:
+            c.measured_cost()
         row: dict[str, Any] = {
             "formula": c.formula,
             "score": score,

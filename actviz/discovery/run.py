@@ -251,10 +251,7 @@ class Search:
     def leader(self, c: Candidate) -> dict[str, Any]:
         """One row of the live leaderboard: the candidate's best score so far, its cost
         (measured once, when it first leads), where it came from and its parents."""
-        if c.cost is None:
-            from .report import measure_cost
-
-            c.cost = measure_cost(c)
+        c.measured_cost()
         return {
             "id": c.id,
             "formula": c.formula,
